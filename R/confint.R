@@ -1,0 +1,144 @@
+#' Confidence intervals for the parameters of a probml fit
+#'
+#' Wald intervals use the standard errors of [vcov.probml_fit()]. Profile
+#' likelihood intervals invert the likelihood-ratio test: for each parameter
+#' they find the two values at which the log-likelihood, maximised over the
+#' other parameters, is `qchisq(level, 1) / 2` below its maximum. They are
+#' not symmetric and do not depend on the parameterisation.
+#'
+#' @param object A `probml_fit`.
+#' @param parm Parameters: names or indices (default: all).
+#' @param level The confidence level.
+#' @param method `"wald"` or `"profile"`.
+#' @param information For Wald intervals, see [vcov.probml_fit()].
+#' @param ... Not used.
+#' @return A matrix with one row per parameter and the lower and upper limits.
+#' @examples
+#' fit <- fit_mle(type ~ glu + bmi, data = MASS::Pima.tr, family = lik_bernoulli())
+#' confint(fit)
+#' confint(fit, "glu", method = "profile")
+#' @export
+confint.probml_fit <- function(object, parm, level = 0.95, method = c("wald", "profile"),
+                               information = c("observed", "expected"), ...) {
+  method <- check_choice(method[1], c("wald", "profile"), "method")
+  check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
+  nm <- names(object$coefficients)
+  if (missing(parm)) parm <- nm[object$estimated]
+  if (is.numeric(parm)) {
+    if (any(parm < 1 | parm > length(nm) | parm != round(parm))) {
+      abort_probml("argument", "{.arg parm} indices must be between 1 and {length(nm)}.")
+    }
+    parm <- nm[parm]
+  }
+  if (!is.character(parm) || !all(parm %in% nm)) {
+    abort_probml("argument", "{.arg parm} must name parameters of the fit: {.val {setdiff(parm, nm)}} {?is/are} not.")
+  }
+  a <- (1 - level) / 2
+  labels <- paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE, digits = 3), "%")
+  out <- matrix(NA_real_, length(parm), 2L, dimnames = list(parm, labels))
+  if (method == "wald") {
+    se <- sqrt(diag(vcov(object, information = information[1])))[parm]
+    est <- object$coefficients[parm]
+    out[] <- cbind(est + qnorm(a) * se, est + qnorm(1 - a) * se)
+    return(out)
+  }
+  for (p in parm) {
+    if (!object$estimated[[p]]) next
+    out[p, ] <- profile_interval(object, p, level)
+  }
+  out
+}
+
+# Signed root of the likelihood-ratio statistic along parameter `p`,
+# solved for +-qnorm((1 + level) / 2) on each side of the estimate.
+profile_interval <- function(object, p, level) {
+  designs <- model_designs(object)
+  used <- object$prior_weights > 0
+  fit_designs <- lapply(designs, function(X) X[used, , drop = FALSE])
+  spec <- family_spec(object$family, object$n_classes)
+  intercept_col <- match("(Intercept)", colnames(designs[[1]]), nomatch = 0L) - 1L
+  ctrl <- list(max_iter = object$control$max_iter, tol = object$control$tol,
+               rank_tol = object$control$rank_tol, n_threads = object$n_threads,
+               detect_aliasing = TRUE, intercept_col = intercept_col)
+  # Full layout (as the core sees it): the ordinal intercept slot comes first.
+  full_names <- names(object$coefficients)
+  to_full <- function(theta) {
+    if (object$family$family == "ordinal" && intercept_col >= 0) {
+      append(theta, NA_real_, after = intercept_col)
+    } else theta
+  }
+  k <- match(p, full_names)
+  fixed <- rep(FALSE, length(full_names))
+  fixed[k] <- TRUE
+  fixed <- to_full(fixed)
+  fixed[is.na(fixed)] <- FALSE
+  est <- object$coefficients
+  z_target <- qnorm((1 + level) / 2)
+  se <- sqrt(object$vcov[p, p])
+  if (!is.finite(se) || se <= 0) se <- max(abs(est[[p]]), 1) * 0.1
+  signed_root <- function(value) {
+    start <- est
+    start[k] <- value
+    res <- call_core(cpp_fit(spec, fit_designs, object$y[used], object$prior_weights[used],
+                             object$offset[used, , drop = FALSE], to_full(unname(start)),
+                             fixed, ctrl))
+    lr <- 2 * (object$loglik + res$value)
+    sign(value - est[[k]]) * sqrt(max(lr, 0))
+  }
+  limit <- function(direction) {
+    step <- se * z_target
+    lo <- est[[k]]
+    for (i in 1:30) {
+      hi <- est[[k]] + direction * step
+      z <- tryCatch(signed_root(hi), error = function(e) NA_real_)
+      if (is.na(z)) return(NA_real_)
+      if (abs(z) >= z_target) break
+      lo <- hi
+      step <- step * 2
+      if (i == 30) return(direction * Inf)
+    }
+    uniroot(function(v) abs(signed_root(v)) - z_target, sort(c(lo, hi)), tol = 1e-10 * max(1, abs(hi)))$root
+  }
+  c(limit(-1), limit(1))
+}
+
+#' Likelihood-ratio tests of nested probml fits
+#'
+#' @param object,... Fits of the same family to the same observations,
+#'   nested in one another.
+#' @return An `anova` table: log-likelihood, number of parameters, the
+#'   likelihood-ratio statistic, its degrees of freedom and the chi-squared
+#'   p-value, each model against the previous one (ordered by df).
+#' @examples
+#' small <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' big <- fit_mle(breaks ~ wool * tension, data = warpbreaks, family = lik_poisson())
+#' anova(small, big)
+#' @export
+anova.probml_fit <- function(object, ...) {
+  fits <- c(list(object), list(...))
+  if (length(fits) < 2L) {
+    abort_probml("argument", "{.fn anova} compares two or more nested fits; give it another {.cls probml_fit}.")
+  }
+  if (!all(vapply(fits, inherits, TRUE, "probml_fit"))) {
+    abort_probml("argument", "Every model given to {.fn anova} must be a {.cls probml_fit}.")
+  }
+  fams <- vapply(fits, function(f) f$family$label, "")
+  if (length(unique(fams)) > 1L) abort_probml("argument", "The fits use different families ({.val {unique(fams)}}); they are not nested.")
+  n <- vapply(fits, function(f) f$nobs, 1)
+  if (length(unique(n)) > 1L) abort_probml("argument", "The fits use different numbers of observations ({n}); they are not comparable.")
+  ys <- lapply(fits, function(f) f$y)
+  if (!all(vapply(ys[-1], identical, TRUE, ys[[1]]))) abort_probml("argument", "The fits have different responses.")
+  df <- vapply(fits, function(f) f$df, 1)
+  ord <- order(df)
+  fits <- fits[ord]
+  df <- df[ord]
+  ll <- vapply(fits, function(f) f$loglik, 1)
+  lr <- c(NA, 2 * diff(ll))
+  ddf <- c(NA, diff(df))
+  p <- ifelse(ddf > 0, pchisq(lr, ddf, lower.tail = FALSE), NA)
+  forms <- vapply(fits, function(f) paste(deparse(f$formula %||% f$call), collapse = " "), "")
+  table <- data.frame(`logLik` = ll, `Df` = df, `LR stat` = lr, `Df diff` = ddf, `Pr(>Chi)` = p,
+                      check.names = FALSE, row.names = paste("Model", seq_along(fits)))
+  structure(table, heading = c("Likelihood-ratio tests\n", paste0("Model ", seq_along(fits), ": ", forms, collapse = "\n"), "\n"),
+            class = c("anova", "data.frame"))
+}

@@ -1,0 +1,139 @@
+#pragma once
+// Bernoulli with logit, probit or complementary log-log link; v = (eta).
+// Each nll is written in log space so that no log(0) can occur.
+#include "../util/math.hpp"
+#include "family.hpp"
+
+namespace probml {
+
+enum class BinaryLink { logit, probit, cloglog };
+
+inline BinaryLink parse_binary_link(const std::string& link) {
+  if (link == "logit") return BinaryLink::logit;
+  if (link == "probit") return BinaryLink::probit;
+  if (link == "cloglog") return BinaryLink::cloglog;
+  throw std::invalid_argument("unknown Bernoulli link '" + link + "'");
+}
+
+// Success probability and the pieces of its derivatives for one link.
+struct BinaryLinkEval {
+  double nll, d1, d2;
+};
+
+class BernoulliFamily : public Family {
+ public:
+  explicit BernoulliFamily(BinaryLink link) : link_(link) {}
+  std::string name() const override { return "bernoulli"; }
+
+  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+    for (Index i = 0; i < y.size(); ++i)
+      if (!(y[i] == 0.0 || y[i] == 1.0))
+        throw std::invalid_argument("y must be 0 or 1 for the Bernoulli family (" + row_label(i) + ")");
+  }
+
+  void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+             const Eigen::VectorXd&, int order, LocalDerivs& out) const override {
+    out.resize(U.rows(), 1, order);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const BinaryLinkEval e = eval(U(i, 0), y[i] != 0.0);
+      out.value[i] = e.nll;
+      if (order >= 1) out.d1(i, 0) = e.d1;
+      if (order >= 2) out.d2(i, 0) = e.d2;
+    }
+  }
+
+  bool has_expected() const override { return true; }
+  void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+                      Eigen::MatrixXd& info) const override {
+    info.resize(U.rows(), 1);
+    for (Index i = 0; i < U.rows(); ++i) info(i, 0) = expected(U(i, 0));
+  }
+
+  double start_eta(int, double y, double) const override {
+    const double p = (y + 0.5) / 2.0;
+    switch (link_) {
+      case BinaryLink::logit: return std::log(p / (1 - p));
+      case BinaryLink::probit: return y > 0.5 ? 0.6744897501960817 : -0.6744897501960817;
+      case BinaryLink::cloglog: return std::log(-std::log1p(-p));
+    }
+    return 0.0;
+  }
+  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>&,
+                            const Eigen::Ref<const Eigen::VectorXd>&,
+                            const Eigen::Ref<const Eigen::VectorXd>&) const override {
+    return Eigen::VectorXd(0);
+  }
+
+  void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+            Eigen::Ref<Eigen::MatrixXd> out) const override {
+    for (Index i = 0; i < U.rows(); ++i) out(i, 0) = probability(U(i, 0));
+  }
+  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+                Eigen::Ref<Eigen::VectorXd> out) const override {
+    for (Index i = 0; i < U.rows(); ++i) {
+      const double p = probability(U(i, 0));
+      out[i] = p * (1 - p);
+    }
+  }
+
+  double probability(double eta) const {
+    switch (link_) {
+      case BinaryLink::logit: return math::expit(eta);
+      case BinaryLink::probit: return math::pnorm(eta);
+      case BinaryLink::cloglog: return -std::expm1(-std::exp(eta));
+    }
+    return 0.0;
+  }
+
+  // nll, d nll / d eta and d2 nll / d eta2 for one observation.
+  BinaryLinkEval eval(double eta, bool success) const {
+    switch (link_) {
+      case BinaryLink::logit: {
+        const double p = math::expit(eta);
+        const double nll = success ? math::log1pexp(-eta) : math::log1pexp(eta);
+        return {nll, p - success, p * (1 - p)};
+      }
+      case BinaryLink::probit: {
+        // nll = -log Phi(s eta), s = +-1; with l = phi/Phi at s eta,
+        // d/deta = -s l and d2/deta2 = l (s eta + l).
+        const double s = success ? 1.0 : -1.0, x = s * eta;
+        const double l = math::dnorm_over_pnorm(x);
+        return {-math::log_pnorm(x), -s * l, l * (x + l)};
+      }
+      case BinaryLink::cloglog: {
+        // log(1 - p) = -m and log p = log(1 - exp(-m)) with m = exp(eta).
+        const double m = std::exp(eta);
+        if (!success) return {m, m, m};
+        const double one_minus_r = -std::expm1(-m);  // 1 - exp(-m) = p
+        const double q = m * std::exp(-m) / one_minus_r;  // m / expm1(m)
+        // m / (1 - exp(-m)) - 1, by its series for small m to avoid cancellation.
+        const double excess = m < 1e-3 ? m / 2 + m * m / 12 - m * m * m * m / 720
+                                       : m / one_minus_r - 1.0;
+        return {-math::log1mexp(-m), -q, q * excess};
+      }
+    }
+    return {0, 0, 0};
+  }
+
+  // Fisher information of eta: (dp/deta)^2 / (p (1 - p)).
+  double expected(double eta) const {
+    switch (link_) {
+      case BinaryLink::logit: {
+        const double p = math::expit(eta);
+        return p * (1 - p);
+      }
+      case BinaryLink::probit:  // phi^2 / (Phi(eta) Phi(-eta)) as a product of two stable ratios
+        return math::dnorm_over_pnorm(eta) * math::dnorm_over_pnorm(-eta);
+      case BinaryLink::cloglog: {
+        const double m = std::exp(eta);
+        return m * m * std::exp(-m) / -std::expm1(-m);
+      }
+    }
+    return 0.0;
+  }
+
+ private:
+  BinaryLink link_;
+};
+
+}  // namespace probml

@@ -1,0 +1,94 @@
+#pragma once
+// Beta regression: mean mu = expit(eta), precision phi = exp(s); v = (eta, s).
+// With a = mu phi and b = (1 - mu) phi the nll is
+//   -lgamma(phi) + lgamma(a) + lgamma(b) - (a - 1) log y - (b - 1) log(1 - y),
+// and the derivatives in v follow from those in (a, b) by the chain rule.
+#include "../util/math.hpp"
+#include "family.hpp"
+
+namespace probml {
+
+class BetaFamily : public Family {
+ public:
+  std::string name() const override { return "beta"; }
+  int n_aux() const override { return 1; }
+
+  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+    for (Index i = 0; i < y.size(); ++i)
+      if (!(y[i] > 0 && y[i] < 1))
+        throw std::invalid_argument("y must lie strictly between 0 and 1 for the beta family (" +
+                                    row_label(i) + ")");
+  }
+
+  void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+             const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
+    const double phi = std::exp(aux[0]), lg_phi = std::lgamma(phi);
+    const double dg_phi = order >= 1 ? math::digamma(phi) : 0, tg_phi = order >= 2 ? math::trigamma(phi) : 0;
+    out.resize(U.rows(), 2, order);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const double mu = math::expit(U(i, 0)), a = mu * phi, b = (1 - mu) * phi;
+      const double log_y = std::log(y[i]), log_1my = std::log1p(-y[i]);
+      out.value[i] = -lg_phi + std::lgamma(a) + std::lgamma(b) - (a - 1) * log_y - (b - 1) * log_1my;
+      if (order < 1) continue;
+      const double la = math::digamma(a) - dg_phi - log_y, lb = math::digamma(b) - dg_phi - log_1my;
+      const double m = mu * (1 - mu);
+      // Jacobian of (a, b) in (eta, s).
+      const double a_eta = phi * m, b_eta = -phi * m, a_s = a, b_s = b;
+      out.d1(i, 0) = la * a_eta + lb * b_eta;
+      out.d1(i, 1) = la * a_s + lb * b_s;
+      if (order < 2) continue;
+      const double haa = math::trigamma(a) - tg_phi, hbb = math::trigamma(b) - tg_phi, hab = -tg_phi;
+      const double a_ee = phi * m * (1 - 2 * mu), a_es = phi * m;
+      out.d2(i, 0) = haa * a_eta * a_eta + 2 * hab * a_eta * b_eta + hbb * b_eta * b_eta +
+                     (la - lb) * a_ee;
+      out.d2(i, 1) = haa * a_eta * a_s + hab * (a_eta * b_s + b_eta * a_s) + hbb * b_eta * b_s +
+                     (la - lb) * a_es;
+      out.d2(i, 2) = haa * a_s * a_s + 2 * hab * a_s * b_s + hbb * b_s * b_s + la * a + lb * b;
+    }
+  }
+
+  // The score has mean zero, so E[Hessian] keeps only the J' H_ab J part.
+  bool has_expected() const override { return true; }
+  void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
+                      Eigen::MatrixXd& info) const override {
+    const double phi = std::exp(aux[0]), tg_phi = math::trigamma(phi);
+    info.resize(U.rows(), 3);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const double mu = math::expit(U(i, 0)), a = mu * phi, b = (1 - mu) * phi, m = mu * (1 - mu);
+      const double haa = math::trigamma(a) - tg_phi, hbb = math::trigamma(b) - tg_phi, hab = -tg_phi;
+      const double a_eta = phi * m, b_eta = -phi * m;
+      info(i, 0) = haa * a_eta * a_eta + 2 * hab * a_eta * b_eta + hbb * b_eta * b_eta;
+      info(i, 1) = haa * a_eta * a + hab * (a_eta * b + b_eta * a) + hbb * b_eta * b;
+      info(i, 2) = haa * a * a + 2 * hab * a * b + hbb * b * b;
+    }
+  }
+
+  double start_eta(int, double y, double) const override { return std::log(y / (1 - y)); }
+  // Method of moments on the starting means: phi = mean(mu (1 - mu) / (y - mu)^2) - 1.
+  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& U,
+                            const Eigen::Ref<const Eigen::VectorXd>& y,
+                            const Eigen::Ref<const Eigen::VectorXd>& w) const override {
+    double var_sum = 0, mv_sum = 0;
+    for (Index i = 0; i < y.size(); ++i) {
+      const double mu = math::expit(U(i, 0)), r = y[i] - mu;
+      var_sum += w[i] * r * r;
+      mv_sum += w[i] * mu * (1 - mu);
+    }
+    const double phi = var_sum > 0 ? std::max(mv_sum / var_sum - 1.0, 1.0) : 10.0;
+    return Eigen::VectorXd::Constant(1, std::log(phi));
+  }
+  void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+            Eigen::Ref<Eigen::MatrixXd> out) const override {
+    for (Index i = 0; i < U.rows(); ++i) out(i, 0) = math::expit(U(i, 0));
+  }
+  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
+                Eigen::Ref<Eigen::VectorXd> out) const override {
+    const double phi = std::exp(aux[0]);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const double mu = math::expit(U(i, 0));
+      out[i] = mu * (1 - mu) / (1 + phi);
+    }
+  }
+};
+
+}  // namespace probml

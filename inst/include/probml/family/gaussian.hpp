@@ -1,0 +1,68 @@
+#pragma once
+// Gaussian: v = (mu, log sigma).
+#include <cmath>
+#include "../util/math.hpp"
+#include "family.hpp"
+
+namespace probml {
+
+class GaussianFamily : public Family {
+ public:
+  std::string name() const override { return "gaussian"; }
+  int n_aux() const override { return 1; }
+
+  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+    for (Index i = 0; i < y.size(); ++i)
+      if (!std::isfinite(y[i])) throw std::invalid_argument("y must be finite (" + row_label(i) + ")");
+  }
+
+  void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+             const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
+    const double log_sigma = aux[0], inv_var = std::exp(-2.0 * log_sigma);
+    out.resize(U.rows(), 2, order);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const double r = y[i] - U(i, 0), r2s = r * r * inv_var;
+      out.value[i] = math::kLogSqrt2Pi + log_sigma + 0.5 * r2s;
+      if (order >= 1) {
+        out.d1(i, 0) = -r * inv_var;
+        out.d1(i, 1) = 1.0 - r2s;
+      }
+      if (order >= 2) {
+        out.d2(i, 0) = inv_var;
+        out.d2(i, 1) = 2.0 * r * inv_var;
+        out.d2(i, 2) = 2.0 * r2s;
+      }
+    }
+  }
+
+  bool has_expected() const override { return true; }
+  void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
+                      Eigen::MatrixXd& info) const override {
+    info.resize(U.rows(), 3);
+    info.col(0).setConstant(std::exp(-2.0 * aux[0]));
+    info.col(1).setZero();
+    info.col(2).setConstant(2.0);
+  }
+
+  double start_eta(int, double y, double) const override { return y; }
+  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& U,
+                            const Eigen::Ref<const Eigen::VectorXd>& y,
+                            const Eigen::Ref<const Eigen::VectorXd>& w) const override {
+    const double ms = (w.array() * (y - U.col(0)).array().square()).sum() / w.sum();
+    Eigen::VectorXd a(1);
+    a[0] = 0.5 * std::log(std::max(ms, 1e-300));
+    return a;
+  }
+
+  void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+            Eigen::Ref<Eigen::MatrixXd> out) const override {
+    out.col(0) = U.col(0);
+  }
+  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
+                Eigen::Ref<Eigen::VectorXd> out) const override {
+    out.setConstant(std::exp(2.0 * aux[0]));
+    (void)U;
+  }
+};
+
+}  // namespace probml

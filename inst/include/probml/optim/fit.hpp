@@ -1,0 +1,176 @@
+#pragma once
+// Fitting a model by maximum likelihood: drop aliased columns, find starting
+// values, then minimise the nll (Newton, or the exact LAD programme for the
+// Laplace location). Parameters are reported in the "full" layout
+// (every design column, then aux), with NaN for aliased or dropped columns.
+#include <limits>
+#include <vector>
+#include "../family/family.hpp"
+#include "lad.hpp"
+#include "newton.hpp"
+#include "objective.hpp"
+#include "rank.hpp"
+
+namespace probml {
+
+struct FitOptions {
+  NewtonOptions newton;
+  double rank_tol = 1e-7;
+  int n_threads = 1;
+  bool detect_aliasing = true;
+  int intercept_col = -1;  // column of design 0 holding the intercept, or -1
+};
+
+struct FitResult {
+  Eigen::VectorXd theta;             // full layout
+  std::vector<bool> estimated;       // full layout: false for aliased or dropped
+  std::vector<bool> aliased;         // full layout: true for aliased design columns
+  Eigen::VectorXd gradient;          // full layout (0 where not estimated)
+  Eigen::MatrixXd hessian;           // observed, over estimated parameters only
+  double value = 0;
+  int iterations = 0;
+  bool converged = false;
+  int safeguarded_steps = 0;
+  std::string message;
+  Eigen::MatrixXd linear_predictors;  // n x m
+};
+
+inline void check_inputs(const Family& family, const std::vector<ConstMatrixMap>& designs,
+                         const ConstVectorMap& y, const ConstVectorMap& w, const ConstMatrixMap& offset) {
+  family.check_response(y);
+  for (Index i = 0; i < w.size(); ++i)
+    if (!(w[i] >= 0) || !std::isfinite(w[i]))
+      throw std::invalid_argument("weights must be finite and non-negative (" + row_label(i) + ")");
+  if (!(w.sum() > 0)) throw std::invalid_argument("weights must not all be zero");
+  if (!offset.allFinite()) throw std::invalid_argument("offset must be finite");
+  for (const auto& X : designs)
+    if (!X.allFinite()) throw std::invalid_argument("the design matrix must be finite");
+}
+
+inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMap>& designs,
+                           ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
+                           const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
+                           const FitOptions& opt, const Callbacks& callbacks) {
+  check_inputs(family, designs, y, w, offset);
+  const int m = family.n_linear(), q = family.n_aux();
+  const Objective full(family, designs, y, w, offset, opt.n_threads);
+  const int P = full.n_params();
+  FitResult res;
+  res.aliased.assign(P, false);
+  res.estimated.assign(P, true);
+
+  // 1. Aliased columns, and the intercept that cut-points absorb.
+  std::vector<Eigen::MatrixXd> grams(m);
+  for (int j = 0; j < m; ++j) {
+    grams[j] = full.gram(j);
+    if (!opt.detect_aliasing) continue;
+    const std::vector<bool> al = aliased_columns(designs[j], w, grams[j], opt.rank_tol);
+    for (Index c = 0; c < designs[j].cols(); ++c)
+      if (al[c]) res.aliased[full.beta_start(j) + c] = res.estimated[full.beta_start(j) + c] = false;
+  }
+  if (family.absorbs_intercept() && opt.intercept_col >= 0) {
+    res.aliased[opt.intercept_col] = false;
+    res.estimated[opt.intercept_col] = false;
+  }
+
+  // 2. The reduced problem over estimated parameters.
+  std::vector<int> kept;
+  for (int k = 0; k < P; ++k)
+    if (res.estimated[k]) kept.push_back(k);
+  std::vector<Eigen::MatrixXd> owned(m);
+  std::vector<ConstMatrixMap> reduced;
+  std::vector<std::vector<int>> kept_cols(m);
+  for (int j = 0; j < m; ++j) {
+    for (Index c = 0; c < designs[j].cols(); ++c)
+      if (res.estimated[full.beta_start(j) + c]) kept_cols[j].push_back(static_cast<int>(c));
+    if (static_cast<Index>(kept_cols[j].size()) == designs[j].cols()) {
+      reduced.push_back(designs[j]);
+    } else {
+      owned[j].resize(designs[j].rows(), kept_cols[j].size());
+      for (size_t c = 0; c < kept_cols[j].size(); ++c) owned[j].col(c) = designs[j].col(kept_cols[j][c]);
+      reduced.emplace_back(owned[j].data(), owned[j].rows(), owned[j].cols());
+    }
+  }
+  const Objective obj(family, reduced, y, w, offset, opt.n_threads);
+  const int Pr = obj.n_params();
+
+  // 3. Starting values: given, or weighted least squares on working responses.
+  Eigen::VectorXd theta(Pr);
+  const bool have_start = start_full.size() == P;
+  if (have_start) {
+    for (int r = 0; r < Pr; ++r) theta[r] = start_full[kept[r]];
+  } else {
+    Eigen::MatrixXd U0 = Eigen::MatrixXd::Zero(y.size(), m);
+    Eigen::VectorXd z(y.size());
+    for (int j = 0; j < m; ++j) {
+      const auto& X = reduced[j];
+      auto beta = theta.segment(obj.beta_start(j), X.cols());
+      beta.setZero();
+      for (Index i = 0; i < y.size(); ++i) z[i] = family.start_eta(j, y[i], U0(i, 0)) - offset(i, j);
+      if (X.cols() > 0 && z.allFinite()) {
+        Eigen::MatrixXd G(X.cols(), X.cols());
+        for (size_t a = 0; a < kept_cols[j].size(); ++a)
+          for (size_t b = 0; b < kept_cols[j].size(); ++b) G(a, b) = grams[j](kept_cols[j][a], kept_cols[j][b]);
+        Eigen::LDLT<Eigen::MatrixXd> ldlt(G);
+        Eigen::VectorXd sol = ldlt.solve(X.transpose() * (w.array() * z.array()).matrix());
+        if (sol.allFinite()) beta = sol;
+      }
+      U0.col(j) = offset.col(j);
+      if (X.cols() > 0) U0.col(j).noalias() += X * beta;
+    }
+    if (family.location_is_lad() && reduced[0].cols() > 0) {
+      const LadResult lad = lad_fit(reduced[0], y, w, offset.col(0), 1e-12, 500, callbacks.check_interrupt);
+      theta.segment(0, reduced[0].cols()) = lad.beta;
+      U0.col(0) = offset.col(0) + reduced[0] * lad.beta;
+    }
+    theta.tail(q) = family.start_aux(U0, y, w);
+  }
+
+  std::vector<bool> free(Pr, true);
+  if (static_cast<int>(fixed_full.size()) == P)
+    for (int r = 0; r < Pr; ++r) free[r] = !fixed_full[kept[r]];
+
+  // 4. Minimise. The LAD location is exact, so only the scale is left to Newton.
+  if (family.location_is_lad()) {
+    const int p0 = static_cast<int>(reduced[0].cols());
+    std::vector<int> free_cols;
+    for (int c = 0; c < p0; ++c)
+      if (free[c]) free_cols.push_back(c);
+    if (have_start && !free_cols.empty()) {
+      Eigen::MatrixXd Xf(y.size(), free_cols.size());
+      Eigen::VectorXd off = offset.col(0);
+      for (int c = 0; c < p0; ++c) {
+        if (free[c]) continue;
+        off.noalias() += reduced[0].col(c) * theta[c];
+      }
+      for (size_t c = 0; c < free_cols.size(); ++c) Xf.col(c) = reduced[0].col(free_cols[c]);
+      const LadResult lad = lad_fit(Xf, y, w, off, 1e-12, 500, callbacks.check_interrupt);
+      for (size_t c = 0; c < free_cols.size(); ++c) theta[free_cols[c]] = lad.beta[c];
+    }
+    for (int c = 0; c < p0; ++c) free[c] = false;
+    if (free[Pr - 1]) {
+      const Eigen::MatrixXd U = obj.linear_predictors(theta);
+      theta.tail(q) = family.start_aux(U, y, w);
+    }
+    std::fill(free.begin(), free.end(), false);
+  }
+  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks);
+
+  // 5. Back to the full layout.
+  res.theta = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
+  res.gradient = Eigen::VectorXd::Zero(P);
+  for (int r = 0; r < Pr; ++r) {
+    res.theta[kept[r]] = nr.theta[r];
+    res.gradient[kept[r]] = free[r] ? nr.eval.gradient[r] : 0.0;
+  }
+  res.hessian = nr.eval.hessian;
+  res.value = nr.eval.value;
+  res.iterations = nr.iterations;
+  res.converged = nr.converged;
+  res.safeguarded_steps = nr.safeguarded_steps;
+  res.message = nr.message;
+  res.linear_predictors = obj.linear_predictors(nr.theta);
+  return res;
+}
+
+}  // namespace probml

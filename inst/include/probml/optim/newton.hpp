@@ -1,0 +1,123 @@
+#pragma once
+// Newton's method with a backtracking (Armijo) line search. Where the
+// Hessian is not positive definite (non-convex families: Student t, Huber
+// or scale parameters far from the optimum) the step uses a safeguarded
+// quasi-Newton matrix: the Hessian with its eigenvalues reflected and floored,
+// which is positive definite, so every step is a descent direction.
+#include <cmath>
+#include <string>
+#include <vector>
+#include "../util/parallel.hpp"
+#include "objective.hpp"
+
+namespace probml {
+
+struct NewtonOptions {
+  int max_iter = 100;
+  double tol = 1e-12;  // on the Newton decrement, relative to 1 + |nll|
+};
+
+struct NewtonResult {
+  Eigen::VectorXd theta;
+  Evaluation eval;  // value, gradient and observed Hessian at theta
+  int iterations = 0;
+  bool converged = false;
+  int safeguarded_steps = 0;
+  std::string message;
+};
+
+// Solves H d = -g, or its safeguarded version when H is not positive definite.
+inline Eigen::VectorXd descent_direction(const Eigen::MatrixXd& H, const Eigen::VectorXd& g,
+                                         bool& safeguarded) {
+  safeguarded = false;
+  Eigen::LLT<Eigen::MatrixXd> llt(H);
+  if (llt.info() == Eigen::Success) {
+    Eigen::VectorXd d = -llt.solve(g);
+    if (d.allFinite()) return d;
+  }
+  safeguarded = true;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(H);
+  Eigen::VectorXd lambda = eig.eigenvalues().cwiseAbs();
+  const double floor = std::max(1e-10 * lambda.maxCoeff(), 1e-12);
+  lambda = lambda.cwiseMax(floor);
+  return -eig.eigenvectors() * (eig.eigenvectors().transpose() * g).cwiseQuotient(lambda);
+}
+
+// Minimises obj over the parameters with free[k] true; the others stay fixed.
+inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
+                                    const std::vector<bool>& free, const NewtonOptions& opt,
+                                    const Callbacks& callbacks) {
+  const Family& family = obj.family();
+  std::vector<Eigen::Index> idx;
+  for (Eigen::Index k = 0; k < theta.size(); ++k)
+    if (free[k]) idx.push_back(k);
+  const Eigen::Index nf = static_cast<Eigen::Index>(idx.size());
+
+  NewtonResult res;
+  auto feasible = [&](const Eigen::VectorXd& t) { return t.allFinite() && family.aux_feasible(obj.aux(t)); };
+  if (!feasible(theta)) throw std::invalid_argument("starting values are outside the parameter space");
+  res.eval = obj.evaluate(theta, 2, Curvature::observed);
+  if (!std::isfinite(res.eval.value))
+    throw std::runtime_error("the negative log-likelihood is not finite at the starting values");
+
+  Eigen::VectorXd g(nf), d(nf), cand;
+  Eigen::MatrixXd H(nf, nf);
+  for (res.iterations = 0; res.iterations < opt.max_iter;) {
+    callbacks.interrupt_point();
+    for (Eigen::Index a = 0; a < nf; ++a) {
+      g[a] = res.eval.gradient[idx[a]];
+      for (Eigen::Index b = 0; b < nf; ++b) H(a, b) = res.eval.hessian(idx[a], idx[b]);
+    }
+    if (nf == 0) {
+      res.converged = true;
+      break;
+    }
+    bool safeguarded = false;
+    d = descent_direction(H, g, safeguarded);
+    res.safeguarded_steps += safeguarded;
+    const double f = res.eval.value, decrement = -g.dot(d);
+    if (!std::isfinite(decrement)) throw std::runtime_error("the Newton step is not finite");
+    const bool last = decrement <= 2 * opt.tol * (1 + std::abs(f));
+
+    // Backtracking line search; the final, tiny step needs only not to increase f.
+    double t = 1.0;
+    bool accepted = false;
+    double f_new = f;
+    for (int halving = 0; halving < 60; ++halving, t *= 0.5) {
+      cand = theta;
+      for (Eigen::Index a = 0; a < nf; ++a) cand[idx[a]] += t * d[a];
+      if (!feasible(cand)) continue;
+      f_new = obj.value(cand);
+      if (!std::isfinite(f_new)) continue;
+      const double slack = last ? 1e-12 * (1 + std::abs(f)) : -1e-4 * t * decrement;
+      if (f_new <= f + slack) {
+        accepted = true;
+        break;
+      }
+    }
+    ++res.iterations;
+    if (!accepted) {
+      // No decrease along a descent direction: f is flat to rounding here.
+      if (decrement <= 1e-6 * (1 + std::abs(f))) {
+        res.converged = true;
+        res.message = "converged (no further decrease representable)";
+      } else {
+        res.message = "line search failed to decrease the negative log-likelihood";
+      }
+      break;
+    }
+    theta = cand;
+    res.eval = obj.evaluate(theta, 2, Curvature::observed);
+    if (last) {
+      res.converged = true;
+      break;
+    }
+  }
+  if (!res.converged && res.message.empty())
+    res.message = "iteration limit (" + std::to_string(opt.max_iter) + ") reached";
+  if (res.converged && res.message.empty()) res.message = "converged";
+  res.theta = theta;
+  return res;
+}
+
+}  // namespace probml

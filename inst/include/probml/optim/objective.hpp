@@ -1,0 +1,197 @@
+#pragma once
+// The negative log-likelihood of a model: sum_i w_i nll_i(v_i), where v_i
+// stacks the linear predictors u_ij = x_ij' beta_j + offset_ij and the
+// auxiliary parameters. Parameters are laid out as
+//   theta = (beta_1, ..., beta_m, aux).
+// Rows are split into blocks fixed by n and the parameter count only, and
+// block sums are added in block order, so results do not depend on the
+// number of threads.
+#include <cmath>
+#include <vector>
+#include "../family/family.hpp"
+#include "../util/parallel.hpp"
+
+namespace probml {
+
+using ConstMatrixMap = Eigen::Map<const Eigen::MatrixXd>;
+using ConstVectorMap = Eigen::Map<const Eigen::VectorXd>;
+
+struct Evaluation {
+  double value = 0;
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd hessian;
+};
+
+class Objective {
+ public:
+  static constexpr Index kChunkRows = 1024;
+
+  Objective(const Family& family, std::vector<ConstMatrixMap> designs, ConstVectorMap y,
+            ConstVectorMap w, ConstMatrixMap offset, int n_threads)
+      : family_(family), designs_(std::move(designs)), y_(y), w_(w), offset_(offset),
+        n_threads_(std::max(1, n_threads)) {
+    const Index n = y_.size();
+    if (static_cast<int>(designs_.size()) != family_.n_linear())
+      throw std::invalid_argument("the family needs " + std::to_string(family_.n_linear()) +
+                                  " design matrices");
+    for (const auto& X : designs_)
+      if (X.rows() != n) throw std::invalid_argument("design rows do not match the length of y");
+    if (w_.size() != n) throw std::invalid_argument("weights do not match the length of y");
+    if (offset_.rows() != n || offset_.cols() != family_.n_linear())
+      throw std::invalid_argument("offset must have one row per observation and one column per linear predictor");
+    start_.push_back(0);
+    for (const auto& X : designs_) start_.push_back(start_.back() + static_cast<int>(X.cols()));
+    const double per_block = static_cast<double>(n_params()) * (n_params() + 1) + 1;
+    const Index max_blocks = std::max<Index>(1, std::min<Index>(256, static_cast<Index>(2e7 / per_block)));
+    block_rows_ = std::max<Index>(4 * kChunkRows, (n + max_blocks - 1) / max_blocks);
+  }
+
+  Index n() const { return y_.size(); }
+  int n_linear() const { return family_.n_linear(); }
+  int n_params() const { return start_.back() + family_.n_aux(); }
+  int beta_start(int j) const { return start_[j]; }
+  int aux_start() const { return start_.back(); }
+  const Family& family() const { return family_; }
+  const ConstMatrixMap& design(int j) const { return designs_[j]; }
+
+  Eigen::VectorXd aux(const Eigen::VectorXd& theta) const {
+    return theta.tail(family_.n_aux());
+  }
+
+  // Linear predictors for rows [r0, r0 + rows).
+  void linear_predictors(const Eigen::VectorXd& theta, Index r0, Index rows, Eigen::MatrixXd& U) const {
+    U.resize(rows, n_linear());
+    for (int j = 0; j < n_linear(); ++j) {
+      const auto& X = designs_[j];
+      U.col(j) = offset_.col(j).segment(r0, rows);
+      if (X.cols() > 0)
+        U.col(j).noalias() += X.middleRows(r0, rows) * theta.segment(start_[j], X.cols());
+    }
+  }
+
+  Eigen::MatrixXd linear_predictors(const Eigen::VectorXd& theta) const {
+    Eigen::MatrixXd U;
+    linear_predictors(theta, 0, n(), U);
+    return U;
+  }
+
+  double value(const Eigen::VectorXd& theta) const {
+    return evaluate(theta, 0, Curvature::observed).value;
+  }
+
+  // order 0: value; 1: + gradient; 2: + Hessian (observed or expected).
+  Evaluation evaluate(const Eigen::VectorXd& theta, int order, Curvature curvature) const {
+    const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
+    std::vector<Evaluation> parts(n_blocks);
+    parallel_for(n_blocks, n_threads_, [&](long b, int) {
+      const Index r0 = b * block_rows_, r1 = std::min(n(), r0 + block_rows_);
+      parts[b] = evaluate_rows(theta, r0, r1, order, curvature);
+    });
+    Evaluation total = zero(order);
+    for (const auto& part : parts) {
+      total.value += part.value;
+      if (order >= 1) total.gradient += part.gradient;
+      if (order >= 2) total.hessian += part.hessian;
+    }
+    if (order >= 2) total.hessian.triangularView<Eigen::StrictlyUpper>() = total.hessian.transpose();
+    return total;
+  }
+
+  // Weighted Gram matrix X_j' W X_j, blocked like evaluate().
+  Eigen::MatrixXd gram(int j) const {
+    const auto& X = designs_[j];
+    const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
+    std::vector<Eigen::MatrixXd> parts(n_blocks);
+    parallel_for(n_blocks, n_threads_, [&](long b, int) {
+      const Index r0 = b * block_rows_, r1 = std::min(n(), r0 + block_rows_);
+      Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
+      Eigen::MatrixXd scaled;
+      for (Index c0 = r0; c0 < r1; c0 += kChunkRows) {
+        const Index rows = std::min(kChunkRows, r1 - c0);
+        scaled = X.middleRows(c0, rows).array().colwise() * w_.segment(c0, rows).array().sqrt();
+        G.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+      }
+      parts[b] = std::move(G);
+    });
+    Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
+    for (const auto& part : parts) G += part;
+    G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
+    return G;
+  }
+
+ private:
+  Evaluation zero(int order) const {
+    Evaluation e;
+    if (order >= 1) e.gradient = Eigen::VectorXd::Zero(n_params());
+    if (order >= 2) e.hessian = Eigen::MatrixXd::Zero(n_params(), n_params());
+    return e;
+  }
+
+  Evaluation evaluate_rows(const Eigen::VectorXd& theta, Index r0, Index r1, int order,
+                           Curvature curvature) const {
+    const int m = n_linear(), q = family_.n_aux(), d = m + q, a0 = aux_start();
+    const Eigen::VectorXd aux_values = aux(theta);
+    Evaluation acc = zero(order);
+    Eigen::MatrixXd U, scaled, expected;
+    Eigen::VectorXd coef;
+    LocalDerivs ld;
+    for (Index c0 = r0; c0 < r1; c0 += kChunkRows) {
+      const Index rows = std::min(kChunkRows, r1 - c0);
+      linear_predictors(theta, c0, rows, U);
+      const auto y = y_.segment(c0, rows);
+      const auto w = w_.segment(c0, rows);
+      family_.local(U, y, aux_values, std::min(order, curvature == Curvature::observed ? 2 : 1), ld);
+      acc.value += w.dot(ld.value);
+      if (order < 1) continue;
+      for (int j = 0; j < m; ++j)
+        if (designs_[j].cols() > 0)
+          acc.gradient.segment(start_[j], designs_[j].cols()).noalias() +=
+              designs_[j].middleRows(c0, rows).transpose() * (w.array() * ld.d1.col(j).array()).matrix();
+      for (int r = 0; r < q; ++r) acc.gradient[a0 + r] += w.dot(ld.d1.col(m + r));
+      if (order < 2) continue;
+      const Eigen::MatrixXd* curv = &ld.d2;
+      if (curvature == Curvature::expected) {
+        family_.local_expected(U, aux_values, expected);
+        curv = &expected;
+      }
+      for (int j = 0; j < m; ++j) {
+        const auto Xj = designs_[j].middleRows(c0, rows);
+        const int pj = static_cast<int>(Xj.cols());
+        for (int k = j; k < m; ++k) {
+          const auto Xk = designs_[k].middleRows(c0, rows);
+          const int pk = static_cast<int>(Xk.cols());
+          if (pj == 0 || pk == 0) continue;
+          coef = w.array() * curv->col(packed_index(j, k, d)).array();
+          auto block = acc.hessian.block(start_[k], start_[j], pk, pj);
+          if (j == k && (coef.array() >= 0).all()) {
+            // Symmetric rank update on sqrt weights: half the flops of a GEMM.
+            scaled = Xj.array().colwise() * coef.array().sqrt();
+            block.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+          } else {
+            scaled = Xk.array().colwise() * coef.array();
+            block.noalias() += scaled.transpose() * Xj;
+          }
+        }
+        for (int r = 0; r < q; ++r) {
+          if (pj == 0) continue;
+          coef = w.array() * curv->col(packed_index(j, m + r, d)).array();
+          acc.hessian.row(a0 + r).segment(start_[j], pj).noalias() += (Xj.transpose() * coef).transpose();
+        }
+      }
+      for (int r = 0; r < q; ++r)
+        for (int s = r; s < q; ++s)
+          acc.hessian(a0 + s, a0 + r) += w.dot(curv->col(packed_index(m + r, m + s, d)));
+    }
+    return acc;
+  }
+
+  const Family& family_;
+  std::vector<ConstMatrixMap> designs_;
+  ConstVectorMap y_, w_;
+  ConstMatrixMap offset_;
+  int n_threads_;
+  std::vector<int> start_;
+  Index block_rows_ = 0;
+};
+
+}  // namespace probml

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Install everything probml needs on a Debian (bookworm) machine.
+#
+#   tools/install-deps.sh [test|all]      (default: all)
+#
+#   test  what `R CMD build` / `R CMD check` and the report need: the R
+#         packages, pandoc, qpdf and tidy (R CMD check --as-cran validates
+#         the HTML manual with tidy and notes its absence otherwise).
+#   all   test + what the benchmarks need: cmake, Google Benchmark, Eigen.
+#
+# Idempotent: Debian packages already installed are skipped (and apt is not
+# touched at all when nothing is missing); an R package is installed from
+# CRAN only when requireNamespace() fails for it. Any failure exits non-zero.
+set -euo pipefail
+
+mode="${1:-all}"
+case "$mode" in
+  test | all) ;;
+  -h | --help)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "install-deps: unknown mode '$mode' (use 'test' or 'all')" >&2
+    exit 2
+    ;;
+esac
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cran="${CRAN_MIRROR:-https://cloud.r-project.org}"
+
+say() { printf 'install-deps: %s\n' "$*"; }
+die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- Debian ----
+# Debian's prebuilt R packages: far faster than compiling from CRAN.
+# flexmix, Formula, sandwich, lmtest, zoo and modeltools are betareg's
+# dependencies (betareg itself is not packaged for Debian).
+deb_r=(
+  r-cran-rcpp r-cran-rcppeigen r-cran-cli r-cran-rlang r-cran-roxygen2
+  r-cran-rmarkdown r-cran-knitr r-cran-testthat r-cran-quantreg
+  r-cran-glmnet r-cran-future r-cran-future.apply r-cran-ggplot2
+  r-cran-randomforest r-cran-e1071 r-cran-flexmix r-cran-formula
+  r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools
+)
+deb_tools=(pandoc qpdf tidy)
+deb_bench=(libbenchmark-dev libeigen3-dev cmake)
+
+want=("${deb_r[@]}" "${deb_tools[@]}")
+if [ "$mode" = all ]; then want+=("${deb_bench[@]}"); fi
+
+deb_installed() {
+  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+missing=()
+for p in "${want[@]}"; do
+  deb_installed "$p" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  say "all ${#want[@]} Debian packages already installed"
+elif ! command -v apt-get >/dev/null 2>&1; then
+  say "apt-get not found (not Debian?): skipping Debian packages: ${missing[*]}"
+  say "R packages will come from CRAN; system tools are checked at the end"
+elif [ "$(id -u)" -ne 0 ]; then
+  say "not root (uid $(id -u)): cannot run apt-get; skipping: ${missing[*]}"
+  say "as root run: apt-get install -y --no-install-recommends ${missing[*]}"
+  say "R packages will come from CRAN; system tools are checked at the end"
+else
+  say "apt-get install: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || die "apt-get install failed for: ${missing[*]}"
+  for p in "${missing[@]}"; do
+    deb_installed "$p" || die "Debian package $p is still not installed"
+  done
+fi
+
+# ------------------------------------------------------------------- CRAN ---
+# Every package named in DESCRIPTION (Depends, Imports, LinkingTo, Suggests),
+# the packages of the Debian list above (so a non-root run still gets them),
+# betareg, and for `all` whatever the benchmark scripts and the report load.
+command -v Rscript >/dev/null 2>&1 || die "Rscript not found: install R first (Debian: r-base-dev)"
+
+PROBML_ROOT="$root" PROBML_MODE="$mode" PROBML_CRAN="$cran" \
+Rscript --vanilla - <<'RSCRIPT' || die "R package installation failed"
+root <- Sys.getenv("PROBML_ROOT")
+mode <- Sys.getenv("PROBML_MODE")
+repos <- c(CRAN = Sys.getenv("PROBML_CRAN"))
+
+base_pkgs <- c("R", "base", "compiler", "datasets", "graphics", "grDevices",
+               "grid", "methods", "parallel", "splines", "stats", "stats4",
+               "tcltk", "tools", "utils")
+
+deps_of_description <- function(path) {
+  if (!file.exists(path)) return(character())
+  d <- read.dcf(path, fields = c("Depends", "Imports", "LinkingTo", "Suggests"))
+  x <- unlist(strsplit(d[!is.na(d)], ","))
+  x <- trimws(sub("\\(.*$", "", gsub("\\s+", " ", x)))
+  x[nzchar(x)]
+}
+
+# Packages loaded by R scripts/Rmd that are not part of the package itself.
+deps_of_scripts <- function(files) {
+  out <- character()
+  for (f in files) {
+    txt <- readLines(f, warn = FALSE)
+    txt <- sub("#.*$", "", txt)
+    for (re in c("(?:library|require|requireNamespace)\\(\\s*[\"']?([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9])",
+                 "([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]):::?[A-Za-z._]")) {
+      m <- regmatches(txt, gregexpr(re, txt, perl = TRUE))
+      out <- c(out, sub(re, "\\1", unlist(m), perl = TRUE))
+    }
+  }
+  unique(out)
+}
+
+pkgs <- c(deps_of_description(file.path(root, "DESCRIPTION")),
+          "Rcpp", "RcppEigen", "cli", "rlang", "roxygen2", "rmarkdown",
+          "knitr", "testthat", "quantreg", "glmnet", "future",
+          "future.apply", "ggplot2", "randomForest", "e1071", "flexmix",
+          "Formula", "sandwich", "lmtest", "zoo", "modeltools",
+          "betareg", "MASS", "nnet")
+if (mode == "all") {
+  scripts <- c(Sys.glob(file.path(root, "inst", "benchmarks", "*.R")),
+               Sys.glob(file.path(root, "inst", "report", "*.Rmd")))
+  pkgs <- c(pkgs, deps_of_scripts(scripts))
+}
+pkgs <- setdiff(unique(pkgs), c(base_pkgs, "probml"))
+
+have <- function(p) suppressWarnings(suppressMessages(
+  requireNamespace(p, quietly = TRUE)))
+need <- pkgs[!vapply(pkgs, have, logical(1))]
+
+if (length(need) == 0L) {
+  cat(sprintf("install-deps: all %d R packages available\n", length(pkgs)))
+  quit(status = 0)
+}
+
+lib <- .libPaths()[file.access(.libPaths(), 2) == 0][1]
+if (is.na(lib)) {
+  lib <- strsplit(Sys.getenv("R_LIBS_USER"), .Platform$path.sep)[[1]][1]
+  dir.create(lib, recursive = TRUE, showWarnings = FALSE)
+  .libPaths(c(lib, .libPaths()))
+}
+cat("install-deps: from CRAN into", lib, ":", need, "\n")
+if (!nzchar(Sys.getenv("MAKEFLAGS"))) Sys.setenv(MAKEFLAGS = "-j2")
+install.packages(need, lib = lib, repos = repos, Ncpus = 2L,
+                 dependencies = c("Depends", "Imports", "LinkingTo"),
+                 quiet = TRUE)
+still <- need[!vapply(need, have, logical(1))]
+if (length(still) > 0L) {
+  message("install-deps: ERROR: could not install R package(s): ",
+          paste(still, collapse = ", "))
+  quit(status = 1)
+}
+cat("install-deps: installed", need, "\n")
+RSCRIPT
+
+# ------------------------------------------------------- system tools ------
+command -v pandoc >/dev/null 2>&1 || die "pandoc not found (needed for vignettes and the report)"
+command -v qpdf >/dev/null 2>&1 || say "note: qpdf not found (R CMD check --as-cran may note it)"
+command -v tidy >/dev/null 2>&1 || say "note: tidy not found (R CMD check --as-cran will note that HTML validation was skipped)"
+if [ "$mode" = all ]; then
+  command -v cmake >/dev/null 2>&1 || die "cmake not found (needed by make bench)"
+  [ -f /usr/include/benchmark/benchmark.h ] || [ -f /usr/local/include/benchmark/benchmark.h ] \
+    || die "Google Benchmark headers not found (Debian: libbenchmark-dev)"
+fi
+say "done ($mode)"
