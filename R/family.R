@@ -47,6 +47,7 @@ new_family <- function(name, label, link = "identity", response,
 #' `gaussian()`, `binomial()` (logit, probit, cloglog) and `poisson()` (log)
 #' from \pkg{stats} are accepted wherever a family is.
 #'
+#' @param ... None: these families have no settings (passing any is an error).
 #' @param delta Huber's threshold, in units of the scale.
 #' @param df Degrees of freedom, or `NULL` to estimate them.
 #' @param link The link function.
@@ -62,13 +63,15 @@ NULL
 
 #' @rdname families
 #' @export
-lik_gaussian <- function() {
+lik_gaussian <- function(...) {
+  check_no_arguments(..., fn = "lik_gaussian", hint = "sigma is estimated")
   new_family("gaussian", "Gaussian", response = "numeric", aux = function(levels) "log(sigma)")
 }
 
 #' @rdname families
 #' @export
-lik_laplace <- function() {
+lik_laplace <- function(...) {
+  check_no_arguments(..., fn = "lik_laplace", hint = "the scale is estimated")
   new_family("laplace", "Laplace", response = "numeric", aux = function(levels) "log(scale)")
 }
 
@@ -111,13 +114,15 @@ lik_categorical <- function(label_smoothing = 0) {
 
 #' @rdname families
 #' @export
-lik_poisson <- function() {
+lik_poisson <- function(...) {
+  check_no_arguments(..., fn = "lik_poisson", hint = "the log link is the only one")
   new_family("poisson", "Poisson (log link)", link = "log", response = "count")
 }
 
 #' @rdname families
 #' @export
-lik_beta <- function() {
+lik_beta <- function(...) {
+  check_no_arguments(..., fn = "lik_beta", hint = "phi is estimated")
   new_family("beta", "Beta (logit link for the mean)", link = "logit", response = "unit",
              aux = function(levels) "log(phi)")
 }
@@ -132,7 +137,8 @@ lik_ordinal <- function(link = c("logit", "probit")) {
 
 #' @rdname families
 #' @export
-lik_gaussian_hetero <- function() {
+lik_gaussian_hetero <- function(...) {
+  check_no_arguments(..., fn = "lik_gaussian_hetero", hint = "give the log-variance terms after | in the formula")
   new_family("gaussian_hetero", "Heteroscedastic Gaussian (log-variance model)",
              response = "numeric", n_linear = 2L)
 }
@@ -146,7 +152,14 @@ print.probml_family <- function(x, ...) {
 # Accepts a probml_family, a stats family object or generator, or a name.
 as_probml_family <- function(family, call = rlang::caller_env()) {
   if (inherits(family, "probml_family")) return(family)
-  if (is.function(family)) family <- family()
+  if (is.function(family)) {
+    generated <- tryCatch(family(), error = function(e) NULL)
+    if (!inherits(generated, c("family", "probml_family"))) {
+      abort_probml("family", "{.arg family} must be a family object or a family generator such as {.fn binomial}.", call = call)
+    }
+    family <- generated
+    if (inherits(family, "probml_family")) return(family)
+  }
   if (is.character(family) && length(family) == 1L) {
     ctor <- switch(family, gaussian = lik_gaussian, laplace = lik_laplace, huber = lik_huber,
                    student_t = lik_student_t, bernoulli = lik_bernoulli, binomial = lik_bernoulli,
@@ -175,4 +188,64 @@ family_spec <- function(family, n_classes = 2L) {
        delta = if (is.na(family$delta)) 1.345 else family$delta,
        df = if (is.na(family$df)) 0 else family$df,
        n_classes = as.integer(n_classes), label_smoothing = family$label_smoothing)
+}
+
+#' Negative log-likelihood of a family at given parameters
+#'
+#' Evaluates the family's per-observation negative log-likelihood in the
+#' C++ core, at linear predictors you supply: the loss a model with those
+#' predictions would incur. It is how probml shows that each familiar loss
+#' (squared error, absolute error, binary and softmax cross-entropy, Poisson
+#' deviance) is a negative log-likelihood.
+#'
+#' @param family A probml family, e.g. [lik_bernoulli()].
+#' @param y The response, coded as [fit_mle()] accepts it.
+#' @param eta Linear predictor(s): a vector, or a matrix with one column per
+#'   linear predictor (categorical: the `K - 1` logits against the first
+#'   class, or all `K` logits, which are then centred on the first;
+#'   heteroscedastic Gaussian: mean and log-variance).
+#' @param aux Auxiliary parameters on the scale [coef()] reports them
+#'   (`log(sigma)`, `log(phi)`, cut-points, ...).
+#' @param weights Optional observation weights.
+#' @param reduce `"none"` for the per-observation values, `"sum"` or
+#'   `"mean"` (weighted).
+#' @return A number, or a vector with `reduce = "none"`.
+#' @examples
+#' # Binary cross-entropy is the Bernoulli NLL
+#' y <- c(1, 0, 1, 1, 0)
+#' p <- c(0.9, 0.1, 0.8, 0.7, 0.3)
+#' family_nll(lik_bernoulli(), y, qlogis(p), reduce = "mean")
+#' -mean(y * log(p) + (1 - y) * log(1 - p))
+#' @export
+family_nll <- function(family, y, eta, aux = NULL, weights = NULL,
+                       reduce = c("mean", "sum", "none")) {
+  family <- as_probml_family(family)
+  reduce <- check_choice(reduce[1], c("mean", "sum", "none"), "reduce")
+  resp <- prepare_response(y, family, "y")
+  n <- length(resp$y)
+  K <- if (is.null(resp$levels)) 2L else length(resp$levels)
+  if (!is.numeric(eta)) abort_probml("argument", "{.arg eta} must be numeric, not {.obj_type_friendly {eta}}.")
+  eta <- as.matrix(eta)
+  if (nrow(eta) != n) abort_probml("length", "{.arg eta} has {nrow(eta)} rows but {.arg y} has length {n}.")
+  if (any(!is.finite(eta))) abort_probml("nonfinite", "{.arg eta} must be finite.")
+  m <- if (family$family == "categorical") K - 1L else family$n_linear
+  if (family$family == "categorical" && ncol(eta) == K) eta <- eta[, -1L, drop = FALSE] - eta[, 1L]
+  if (ncol(eta) != m) abort_probml("length", "{.arg eta} needs {m} column{?s} for {family$label}, not {ncol(eta)}.")
+  q <- length(family$aux(resp$levels))
+  aux <- if (is.null(aux)) numeric(0) else aux
+  if (!is.numeric(aux) || length(aux) != q || any(!is.finite(aux))) {
+    abort_probml("argument", "{.arg aux} must hold {q} finite value{?s} ({.val {family$aux(resp$levels)}}) for {family$label}.")
+  }
+  if (family$family == "ordinal" && is.unsorted(aux, strictly = TRUE)) {
+    abort_probml("argument", "{.arg aux} cut-points must be strictly increasing.")
+  }
+  w <- check_weights(weights, n)
+  value <- cpp_local(family_spec(family, K), eta, resp$y, as.numeric(aux), 0L)$value
+  switch(reduce, none = value, sum = sum(w * value), mean = sum(w * value) / sum(w))
+}
+
+check_no_arguments <- function(..., fn, hint, call = rlang::caller_env()) {
+  if (...length() > 0L) {
+    abort_probml("argument", c("{.fn {fn}} takes no arguments.", i = "{hint}."), call = call)
+  }
 }

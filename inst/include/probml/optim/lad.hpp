@@ -327,6 +327,17 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
   bool gap_ok = false;
   int it = 0;
 
+  // Raw pointers in the O(n) loops: Eigen's operator[] carries a bounds
+  // assertion unless NDEBUG is set, which R does not do by default.
+  const double* const Y = y.data();
+  const double* const W = w.data();
+  double *const A = a.data(), *const S = s.data(), *const Z = z.data(), *const V = v.data();
+  double *const R = r.data(), *const TH = theta.data(), *const H = h.data(), *const RU = ru.data();
+  double *const IA = inv_a.data(), *const IS = inv_s.data();
+  double *const DA = da.data(), *const DS = ds.data(), *const DZ = dz.data(), *const DV = dv.data();
+  double *const CZ = cz.data(), *const CV = cv.data();
+  double *const TB = tb.data(), *const SQ = sq.data();
+
   for (;;) {
     if (check_interrupt) check_interrupt();
 
@@ -341,18 +352,18 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
       tb.head(m).noalias() = Xb * beta;
       for (Index k = 0; k < m; ++k) {
         const Index i = i0 + k;
-        const double ri = y[i] - tb[k];
-        r[i] = ri;
-        ru[i] = w[i] - a[i] - s[i];
-        inv_a[i] = 1.0 / a[i];
-        inv_s[i] = 1.0 / s[i];
-        const double th = 1.0 / (z[i] * inv_a[i] + v[i] * inv_s[i]);
-        theta[i] = th;
-        sq[k] = std::sqrt(th);
-        h[i] = ri + v[i] * ru[i] * inv_s[i];
-        tb[k] = th * h[i];
-        sar += w[i] * std::abs(ri);
-        gap += a[i] * z[i] + s[i] * v[i];
+        const double ri = Y[i] - TB[k];
+        R[i] = ri;
+        RU[i] = W[i] - A[i] - S[i];
+        IA[i] = 1.0 / A[i];
+        IS[i] = 1.0 / S[i];
+        const double th = 1.0 / (Z[i] * IA[i] + V[i] * IS[i]);
+        TH[i] = th;
+        SQ[k] = std::sqrt(th);
+        H[i] = ri + V[i] * RU[i] * IS[i];
+        TB[k] = th * H[i];
+        sar += W[i] * std::abs(ri);
+        gap += A[i] * Z[i] + S[i] * V[i];
       }
       Bt.topRows(m) = sq.head(m).asDiagonal() * Xb;
       M.selfadjointView<Eigen::Lower>().rankUpdate(Bt.topRows(m).transpose());
@@ -379,7 +390,7 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
       break;
     }
 
-    // Predictor (affine scaling, mu = 0).
+    // Pass 2: predictor (affine scaling, mu = 0).
     const VectorXd dbeta_aff = solver.solve(q2 - rp);
     if (!dbeta_aff.allFinite()) {
       if (it == 0) throw std::runtime_error("lad_fit: Newton system breakdown");
@@ -395,27 +406,27 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
       tb.head(m).noalias() = Xb * dbeta_aff;
       for (Index k = 0; k < m; ++k) {
         const Index i = i0 + k;
-        const double dai = theta[i] * (h[i] - tb[k]);
-        const double dsi = ru[i] - dai;
-        const double dzi = -z[i] * (1.0 + dai * inv_a[i]);
-        const double dvi = -v[i] * (1.0 + dsi * inv_s[i]);
-        da[i] = dai;
-        ds[i] = dsi;
-        dz[i] = dzi;
-        dv[i] = dvi;
-        ratio_test(a[i], dai, ap_max);
-        ratio_test(s[i], dsi, ap_max);
-        ratio_test(z[i], dzi, ad_max);
-        ratio_test(v[i], dvi, ad_max);
-        s1 += a[i] * dzi + s[i] * dvi;
-        s2 += dai * z[i] + dsi * v[i];
+        const double dai = TH[i] * (H[i] - TB[k]);
+        const double dsi = RU[i] - dai;
+        const double dzi = -Z[i] * (1.0 + dai * IA[i]);
+        const double dvi = -V[i] * (1.0 + dsi * IS[i]);
+        DA[i] = dai;
+        DS[i] = dsi;
+        DZ[i] = dzi;
+        DV[i] = dvi;
+        ratio_test(A[i], dai, ap_max);
+        ratio_test(S[i], dsi, ap_max);
+        ratio_test(Z[i], dzi, ad_max);
+        ratio_test(V[i], dvi, ad_max);
+        s1 += A[i] * dzi + S[i] * dvi;
+        s2 += dai * Z[i] + dsi * V[i];
         s3 += dai * dzi + dsi * dvi;
-        cz[i] = dai * dzi;
-        cv[i] = dsi * dvi;
+        CZ[i] = dai * dzi;
+        CV[i] = dsi * dvi;
         // Corrector rhs, split as mu * (1/a - 1/s) + (h - cz/a + cv/s) so that
         // both X' products can be accumulated before mu is known.
-        sq[k] = theta[i] * (inv_a[i] - inv_s[i]);
-        tb[k] = theta[i] * (h[i] - cz[i] * inv_a[i] + cv[i] * inv_s[i]);
+        SQ[k] = TH[i] * (IA[i] - IS[i]);
+        TB[k] = TH[i] * (H[i] - CZ[i] * IA[i] + CV[i] * IS[i]);
       }
       q3.noalias() += Xb.transpose() * sq.head(m);
       q4.noalias() += Xb.transpose() * tb.head(m);
@@ -426,12 +437,11 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
       // A full affine step stays interior: take it as is.
       dbeta = dbeta_aff;
     } else {
-      // Corrector: centre with sigma = (gap_aff / gap)^3 and compensate the
-      // second-order term da*dz of the affine step (Mehrotra).
+      // Pass 3: corrector. Centre with sigma = (gap_aff / gap)^3 and
+      // compensate the second-order term da*dz of the affine step (Mehrotra).
       const double apa = std::min(1.0, ap_max), ada = std::min(1.0, ad_max);
       const double gap_aff = gap + ada * s1 + apa * s2 + apa * ada * s3;
-      double sigma = gap_aff / gap;
-      sigma = std::min(1.0, std::max(0.0, sigma));
+      const double sigma = std::min(1.0, std::max(0.0, gap_aff / gap));
       const double mu = sigma * sigma * sigma * gap / (2.0 * static_cast<double>(n));
       dbeta = solver.solve(mu * q3 + q4 - rp);
       if (!dbeta.allFinite()) break;
@@ -441,19 +451,19 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
         tb.head(m).noalias() = X.middleRows(i0, m) * dbeta;
         for (Index k = 0; k < m; ++k) {
           const Index i = i0 + k;
-          const double hc = mu * (inv_a[i] - inv_s[i]) + h[i] - cz[i] * inv_a[i] + cv[i] * inv_s[i];
-          const double dai = theta[i] * (hc - tb[k]);
-          const double dsi = ru[i] - dai;
-          const double dzi = (mu - cz[i] - z[i] * dai) * inv_a[i] - z[i];
-          const double dvi = (mu - cv[i] - v[i] * dsi) * inv_s[i] - v[i];
-          da[i] = dai;
-          ds[i] = dsi;
-          dz[i] = dzi;
-          dv[i] = dvi;
-          ratio_test(a[i], dai, ap_max);
-          ratio_test(s[i], dsi, ap_max);
-          ratio_test(z[i], dzi, ad_max);
-          ratio_test(v[i], dvi, ad_max);
+          const double hc = mu * (IA[i] - IS[i]) + H[i] - CZ[i] * IA[i] + CV[i] * IS[i];
+          const double dai = TH[i] * (hc - TB[k]);
+          const double dsi = RU[i] - dai;
+          const double dzi = (mu - CZ[i] - Z[i] * dai) * IA[i] - Z[i];
+          const double dvi = (mu - CV[i] - V[i] * dsi) * IS[i] - V[i];
+          DA[i] = dai;
+          DS[i] = dsi;
+          DZ[i] = dzi;
+          DV[i] = dvi;
+          ratio_test(A[i], dai, ap_max);
+          ratio_test(S[i], dsi, ap_max);
+          ratio_test(Z[i], dzi, ad_max);
+          ratio_test(V[i], dvi, ad_max);
         }
       }
     }
@@ -461,11 +471,13 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
     const double ap = std::min(1.0, step_frac * ap_max);
     const double ad = std::min(1.0, step_frac * ad_max);
     if (!(ap > 0.0) || !(ad > 0.0)) break;
-    a += ap * da;
-    s += ap * ds;
+    for (Index i = 0; i < n; ++i) {
+      A[i] += ap * DA[i];
+      S[i] += ap * DS[i];
+      Z[i] += ad * DZ[i];
+      V[i] += ad * DV[i];
+    }
     beta += ad * dbeta;
-    z += ad * dz;
-    v += ad * dv;
     ++it;
   }
   out.iterations = it;

@@ -79,18 +79,20 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
     if (!std::isfinite(decrement)) throw std::runtime_error("the Newton step is not finite");
     const bool last = decrement <= 2 * opt.tol * (1 + std::abs(f));
 
-    // Backtracking line search; the final, tiny step needs only not to increase f.
+    // Backtracking line search; the final, tiny step needs only not to
+    // increase f. The full step is usually accepted, so it is evaluated with
+    // its gradient and Hessian in one pass over the data.
     double t = 1.0;
     bool accepted = false;
-    double f_new = f;
+    Evaluation trial;
     for (int halving = 0; halving < 60; ++halving, t *= 0.5) {
       cand = theta;
       for (Eigen::Index a = 0; a < nf; ++a) cand[idx[a]] += t * d[a];
       if (!feasible(cand)) continue;
-      f_new = obj.value(cand);
-      if (!std::isfinite(f_new)) continue;
+      trial = halving == 0 ? obj.evaluate(cand, 2, Curvature::observed) : Evaluation{obj.value(cand), {}, {}};
+      if (!std::isfinite(trial.value)) continue;
       const double slack = last ? 1e-12 * (1 + std::abs(f)) : -1e-4 * t * decrement;
-      if (f_new <= f + slack) {
+      if (trial.value <= f + slack) {
         accepted = true;
         break;
       }
@@ -107,7 +109,7 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
       break;
     }
     theta = cand;
-    res.eval = obj.evaluate(theta, 2, Curvature::observed);
+    res.eval = trial.gradient.size() ? std::move(trial) : obj.evaluate(theta, 2, Curvature::observed);
     if (last) {
       res.converged = true;
       break;

@@ -1,0 +1,4 @@
+library(testthat)
+library(probml)
+
+test_check("probml")

@@ -1,0 +1,62 @@
+# Shared helpers for the probml tests.
+
+expect_probml_error <- function(expr, class = "probml_error") {
+  expect_error(expr, class = class)
+}
+
+# Central finite differences of a scalar function, and of a vector function.
+fd_gradient <- function(f, x, h = 1e-6) {
+  vapply(seq_along(x), function(k) {
+    e <- replace(numeric(length(x)), k, h * max(1, abs(x[k])))
+    (f(x + e) - f(x - e)) / (2 * e[k])
+  }, numeric(1))
+}
+
+fd_jacobian <- function(f, x, h = 1e-6) {
+  do.call(cbind, lapply(seq_along(x), function(k) {
+    e <- replace(numeric(length(x)), k, h * max(1, abs(x[k])))
+    (f(x + e) - f(x - e)) / (2 * e[k])
+  }))
+}
+
+# Family test cases: a family, a response, local linear predictors and aux.
+family_cases <- function(n = 40, seed = 1) {
+  set.seed(seed)
+  u <- rnorm(n)
+  list(
+    gaussian = list(fam = lik_gaussian(), y = rnorm(n), U = cbind(u), aux = 0.3),
+    laplace = list(fam = lik_laplace(), y = rnorm(n), U = cbind(u), aux = -0.2),
+    huber = list(fam = lik_huber(1.1), y = rnorm(n, sd = 2), U = cbind(u), aux = 0.1),
+    student_t = list(fam = lik_student_t(3), y = rt(n, 3), U = cbind(u), aux = 0.2),
+    student_t_df = list(fam = lik_student_t(), y = rt(n, 3), U = cbind(u), aux = c(0.2, log(4))),
+    logit = list(fam = lik_bernoulli("logit"), y = rbinom(n, 1, 0.5), U = cbind(3 * u), aux = numeric()),
+    probit = list(fam = lik_bernoulli("probit"), y = rbinom(n, 1, 0.5), U = cbind(3 * u), aux = numeric()),
+    cloglog = list(fam = lik_bernoulli("cloglog"), y = rbinom(n, 1, 0.5), U = cbind(2 * u), aux = numeric()),
+    categorical = list(fam = lik_categorical(), y = factor(sample(letters[1:3], n, TRUE)),
+                       U = cbind(u, rnorm(n)), aux = numeric()),
+    smoothed = list(fam = lik_categorical(label_smoothing = 0.1), y = factor(sample(letters[1:3], n, TRUE)),
+                    U = cbind(u, rnorm(n)), aux = numeric()),
+    poisson = list(fam = lik_poisson(), y = rpois(n, 3), U = cbind(u), aux = numeric()),
+    beta = list(fam = lik_beta(), y = rbeta(n, 2, 3), U = cbind(0.5 * u), aux = log(5)),
+    ordinal = list(fam = lik_ordinal("logit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
+                   U = cbind(u), aux = c(-1, 0.2, 1.5)),
+    ordinal_probit = list(fam = lik_ordinal("probit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
+                          U = cbind(u), aux = c(-1, 0.2, 1.5)),
+    hetero = list(fam = lik_gaussian_hetero(), y = rnorm(n), U = cbind(u, 0.3 * rnorm(n)), aux = numeric())
+  )
+}
+
+# Coded response and core spec of a test case.
+case_core <- function(case) {
+  resp <- probml:::prepare_response(case$y, case$fam, "y")
+  K <- if (is.null(resp$levels)) 2L else length(resp$levels)
+  list(spec = probml:::family_spec(case$fam, K), y = resp$y)
+}
+
+# Unpack a packed lower triangle (one row of d2) into a symmetric matrix.
+unpack_symmetric <- function(v, d) {
+  M <- matrix(0, d, d)
+  M[lower.tri(M, diag = TRUE)] <- v
+  M[upper.tri(M)] <- t(M)[upper.tri(M)]
+  M
+}

@@ -1,0 +1,155 @@
+test_that("every family's local gradient and Hessian match finite differences", {
+  for (name in names(family_cases())) {
+    case <- family_cases()[[name]]
+    core <- case_core(case)
+    m <- ncol(case$U)
+    q <- length(case$aux)
+    d <- m + q
+    out <- probml:::cpp_local(core$spec, case$U, core$y, case$aux, 2L)
+    for (i in seq_len(nrow(case$U))) {
+      local_value <- function(v) {
+        probml:::cpp_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 0L)$value
+      }
+      local_grad <- function(v) {
+        drop(probml:::cpp_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 1L)$d1)
+      }
+      v <- c(case$U[i, ], case$aux)
+      expect_equal(out$d1[i, ], fd_gradient(local_value, v), tolerance = 1e-6,
+                   info = paste(name, "gradient, row", i))
+      H <- fd_jacobian(local_grad, v)
+      expect_equal(unpack_symmetric(out$d2[i, ], d), (H + t(H)) / 2, tolerance = 1e-5,
+                   info = paste(name, "Hessian, row", i))
+    }
+  }
+})
+
+test_that("the summed gradient and Hessian of the objective match finite differences", {
+  set.seed(2)
+  n <- 60
+  X <- cbind(1, rnorm(n), runif(n))
+  for (name in names(family_cases(n))) {
+    case <- family_cases(n)[[name]]
+    core <- case_core(case)
+    m <- ncol(case$U)
+    designs <- rep(list(X), m)
+    w <- runif(n, 0.5, 2)
+    off <- matrix(rnorm(n * m, sd = 0.1), n, m)
+    theta <- c(rnorm(3 * m, sd = 0.3), case$aux)
+    f <- function(th) probml:::cpp_objective(core$spec, designs, core$y, w, off, th, 0L, FALSE, 2L)$value
+    g <- function(th) probml:::cpp_objective(core$spec, designs, core$y, w, off, th, 1L, FALSE, 2L)$gradient
+    out <- probml:::cpp_objective(core$spec, designs, core$y, w, off, theta, 2L, FALSE, 2L)
+    expect_equal(out$gradient, fd_gradient(f, theta), tolerance = 1e-6, info = name)
+    H <- fd_jacobian(g, theta)
+    expect_equal(out$hessian, (H + t(H)) / 2, tolerance = 1e-5, info = name)
+  }
+})
+
+test_that("the expected information is the expectation of the observed one", {
+  # Bernoulli, every link: average the observed curvature over y in {0, 1}.
+  eta <- c(-30, -8, -2, -0.3, 0, 0.7, 2, 8, 30)
+  for (link in c("logit", "probit", "cloglog")) {
+    spec <- probml:::family_spec(lik_bernoulli(link))
+    U <- cbind(eta)
+    p <- drop(probml:::cpp_family_moments(spec, U, numeric())$mean)
+    one <- probml:::cpp_local(spec, U, rep(1, length(eta)), numeric(), 2L)
+    zero <- probml:::cpp_local(spec, U, rep(0, length(eta)), numeric(), 2L)
+    expect_equal(drop(one$expected), drop(p * one$d2 + (1 - p) * zero$d2), tolerance = 1e-8, info = link)
+    expect_true(all(is.finite(one$d2)) && all(is.finite(zero$d2)), info = link)
+  }
+  # Poisson: the curvature does not depend on y.
+  spec <- probml:::family_spec(lik_poisson())
+  out <- probml:::cpp_local(spec, cbind(c(-1, 0, 2)), c(0, 3, 10), numeric(), 2L)
+  expect_equal(out$expected, out$d2)
+  # Gaussian: E[(y - mu)^2] = sigma^2 gives diag(1 / sigma^2, 2).
+  spec <- probml:::family_spec(lik_gaussian())
+  out <- probml:::cpp_local(spec, cbind(0), 0, log(2), 2L)
+  expect_equal(drop(out$expected), c(1 / 4, 0, 2))
+})
+
+test_that("the NLL is finite where naive formulas give log(0)", {
+  for (link in c("logit", "probit", "cloglog")) {
+    v1 <- family_nll(lik_bernoulli(link), c(1, 0, 1, 0), c(-60, 60, 60, -60), reduce = "none")
+    expect_true(all(is.finite(v1)), info = link)
+    expect_true(v1[1] > 20 && v1[2] > 20, info = link)
+    expect_true(v1[3] < 1e-20 && v1[4] < 1e-20, info = link)
+  }
+  # Probit far tail: -log Phi(-40) from the asymptotic series.
+  expect_equal(family_nll(lik_bernoulli("probit"), 1, -40, reduce = "sum"),
+               -pnorm(-40, log.p = TRUE), tolerance = 1e-10)
+  expect_equal(family_nll(lik_bernoulli("cloglog"), 1, -40, reduce = "sum"),
+               -log(-expm1(-exp(-40))), tolerance = 1e-10)
+  # Ordinal extreme categories.
+  v <- family_nll(lik_ordinal(), factor(c(1, 3), levels = 1:3, ordered = TRUE), c(50, -50),
+                  aux = c(-1, 1), reduce = "none")
+  expect_equal(v, -plogis(c(-1 - 50, -(1 + 50)), log.p = TRUE), tolerance = 1e-10)
+})
+
+test_that("family_nll reproduces the textbook losses", {
+  set.seed(3)
+  y <- rnorm(20)
+  mu <- rnorm(20)
+  expect_equal(family_nll(lik_gaussian(), y, mu, aux = 0, reduce = "none"),
+               0.5 * log(2 * pi) + 0.5 * (y - mu)^2)
+  expect_equal(family_nll(lik_laplace(), y, mu, aux = 0, reduce = "none"), log(2) + abs(y - mu))
+  k <- rpois(20, 4)
+  expect_equal(family_nll(lik_poisson(), k, log(3 + mu^2), reduce = "none"),
+               -dpois(k, 3 + mu^2, log = TRUE))
+  yb <- rbeta(20, 2, 5)
+  expect_equal(family_nll(lik_beta(), yb, rep(qlogis(0.3), 20), aux = log(7), reduce = "none"),
+               -dbeta(yb, 0.3 * 7, 0.7 * 7, log = TRUE))
+  expect_equal(family_nll(lik_student_t(5), y, mu, aux = log(1.5), reduce = "none"),
+               -(dt((y - mu) / 1.5, 5, log = TRUE) - log(1.5)))
+  # Huber: integrates to one, so it is a density.
+  dens <- function(x) exp(-family_nll(lik_huber(1.345), x, rep(0, length(x)), aux = 0, reduce = "none"))
+  expect_equal(integrate(dens, -Inf, Inf)$value, 1, tolerance = 1e-8)
+})
+
+test_that("stats family objects map to probml families", {
+  expect_identical(probml:::as_probml_family(binomial("probit"))$link, "probit")
+  expect_identical(probml:::as_probml_family(poisson())$family, "poisson")
+  expect_identical(probml:::as_probml_family(gaussian)$family, "gaussian")
+  expect_probml_error(probml:::as_probml_family(Gamma()), "probml_error_family")
+  expect_probml_error(probml:::as_probml_family(poisson("sqrt")), "probml_error_family")
+  expect_probml_error(probml:::as_probml_family(binomial("cauchit")), "probml_error_family")
+})
+
+test_that("family constructors refuse bad settings with classed errors", {
+  bad_numbers <- list("a", -1, 0, NA, Inf, c(1, 2), TRUE, list(1), NaN, -Inf, numeric(0))
+  for (b in bad_numbers) {
+    expect_probml_error(lik_huber(b), "probml_error_argument")
+    if (!is.null(b)) expect_probml_error(lik_student_t(b), "probml_error_argument")
+  }
+  for (b in list(-0.1, 1, 2, NA, "a", c(0.1, 0.2), Inf, TRUE, list(0.1), NaN)) {
+    expect_probml_error(lik_categorical(b), "probml_error_argument")
+  }
+  for (b in list("identity", 1, NA, c("logit", "probit"), "", "LOGIT", TRUE, list("logit"),
+                 character(0), "log")) {
+    expect_probml_error(lik_bernoulli(b), "probml_error_argument")
+    expect_probml_error(lik_ordinal(b), "probml_error_argument")
+  }
+  for (ctor in list(lik_gaussian, lik_laplace, lik_poisson, lik_beta, lik_gaussian_hetero)) {
+    for (b in list(1, "a", NA, NULL, TRUE, list(), 0, -1, Inf, c(1, 2))) {
+      expect_probml_error(ctor(b), "probml_error_argument")
+    }
+  }
+  for (b in list(1, "nope", NA, NULL, TRUE, list(), Gamma(), quasibinomial(), matrix(1), mean)) {
+    expect_error(probml:::as_probml_family(b), class = "probml_error")
+  }
+})
+
+test_that("family_nll refuses bad input", {
+  y <- c(0, 1, 1)
+  expect_probml_error(family_nll(lik_bernoulli(), y, "a"), "probml_error_argument")
+  expect_probml_error(family_nll(lik_bernoulli(), y, 1:2), "probml_error_length")
+  expect_probml_error(family_nll(lik_bernoulli(), y, c(1, NA, 2)), "probml_error_nonfinite")
+  expect_probml_error(family_nll(lik_bernoulli(), c(0, 2, 1), 1:3), "probml_error_response")
+  expect_probml_error(family_nll(lik_gaussian(), 1:3, 1:3), "probml_error_argument")
+  expect_probml_error(family_nll(lik_gaussian(), 1:3, 1:3, aux = c(1, 2)), "probml_error_argument")
+  expect_probml_error(family_nll(lik_ordinal(), factor(1:3, ordered = TRUE), 1:3, aux = c(1, 0)),
+                      "probml_error_argument")
+  expect_probml_error(family_nll(lik_bernoulli(), y, 1:3, reduce = "median"), "probml_error_argument")
+  expect_probml_error(family_nll(lik_bernoulli(), y, 1:3, weights = c(-1, 1, 1)), "probml_error_weights")
+  expect_probml_error(family_nll(lik_categorical(), factor(c("a", "b", "c")), matrix(0, 3, 4)),
+                      "probml_error_length")
+  expect_probml_error(family_nll("nope", y, 1:3), "probml_error_family")
+})
