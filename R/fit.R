@@ -148,7 +148,7 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
   fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control,
                     n_threads = n_threads, arg_y = "y")
   fit$call <- match.call()
-  fit$x <- designs
+  fit[["x"]] <- designs
   fit
 }
 

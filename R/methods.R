@@ -15,7 +15,7 @@ print.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 # Designs in the layout passed to the core (before the ordinal intercept is
 # dropped; the categorical design repeated once per non-reference class).
 model_designs <- function(fit, call = rlang::caller_env()) {
-  designs <- fit$x
+  designs <- fit[["x"]]
   if (is.null(designs)) {
     if (is.null(fit$model)) {
       abort_probml("model", "This fit was made with {.code model = FALSE}; refit with {.code model = TRUE}.", call = call)

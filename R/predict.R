@@ -47,7 +47,7 @@ prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_e
     designs <- effective_designs(model_designs(object, call = call), fam)
     return(list(designs = designs, offset = object$offset, na.action = NULL))
   }
-  if (!is.null(object$x)) return(prediction_inputs_xy(object, newdata, call))
+  if (!is.null(object[["x"]])) return(prediction_inputs_xy(object, newdata, call))
   if (!is.data.frame(newdata) && !is.list(newdata)) {
     abort_probml("newdata", "{.arg newdata} must be a data frame, not {.obj_type_friendly {newdata}}.", call = call)
   }
@@ -106,8 +106,9 @@ prediction_inputs_xy <- function(object, newdata, call) {
     }
   }
   for (j in seq_along(designs)) {
-    if (ncol(designs[[j]]) != ncol(object$x[[j]])) {
-      abort_probml("newdata", "{.arg newdata} has {ncol(designs[[j]])} column{?s}; the fit used {ncol(object$x[[j]])}.", call = call)
+    used <- ncol(object[["x"]][[j]])
+    if (ncol(designs[[j]]) != used) {
+      abort_probml("newdata", "{.arg newdata} has {ncol(designs[[j]])} column{?s}; the fit used {used}.", call = call)
     }
   }
   if (fam$family == "categorical") designs <- rep(designs[1], object$n_classes - 1L)

@@ -1,0 +1,209 @@
+# Agreement with trusted references, at the stated tolerances.
+
+tight_glm <- function(...) glm(..., control = glm.control(epsilon = 1e-14, maxit = 100))
+
+# glm stops on the relative change in deviance, which leaves an error of
+# about sqrt(epsilon) in the coefficients; for non-canonical links (Fisher
+# scoring converges only linearly) even epsilon = 1e-14 leaves ~1e-7. So
+# the reference is glm restarted from its own estimate until its
+# coefficients stop moving.
+converged_glm <- function(formula, data, family) {
+  ref <- glm(formula, data = data, family = family, control = glm.control(epsilon = 1e-14, maxit = 100))
+  for (i in 1:50) {
+    old <- coef(ref)
+    ref <- glm(formula, data = data, family = family, start = old,
+               control = glm.control(epsilon = 1e-14, maxit = 100))
+    if (max(abs(coef(ref) - old) / abs(old)) < 1e-13) break
+  }
+  ref
+}
+
+rel_diff <- function(a, b) max(abs(a - b) / pmax(abs(b), 1e-300))
+
+test_that("gaussian matches lm: coefficients, ML sigma and the unbiased sigma", {
+  fit <- fit_mle(mpg ~ wt + hp + factor(cyl), data = mtcars)
+  ref <- lm(mpg ~ wt + hp + factor(cyl), data = mtcars)
+  beta <- coef(fit)[names(coef(ref))]
+  expect_lt(rel_diff(beta, coef(ref)), 1e-8)
+  n <- nrow(mtcars)
+  expect_equal(sigma(fit), sqrt(sum(resid(ref)^2) / n), tolerance = 1e-10)
+  expect_equal(sigma(fit, unbiased = TRUE), summary(ref)$sigma, tolerance = 1e-10)
+  # ML standard errors are the lm ones scaled by sqrt((n - p) / n).
+  p <- length(coef(ref))
+  se <- sqrt(diag(vcov(fit)))[names(coef(ref))]
+  expect_equal(se, sqrt(diag(vcov(ref))) * sqrt((n - p) / n), tolerance = 1e-6)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+  expect_equal(attr(logLik(fit), "df"), attr(logLik(ref), "df"))
+})
+
+test_that("bernoulli matches glm for the logit, probit and cloglog links", {
+  pima <- MASS::Pima.tr
+  for (link in c("logit", "probit", "cloglog")) {
+    fit <- fit_mle(type ~ npreg + glu + bp + bmi + ped + age, data = pima, family = lik_bernoulli(link))
+    ref <- converged_glm(type ~ npreg + glu + bp + bmi + ped + age, data = pima, family = binomial(link))
+    expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
+    expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+    # glm's standard errors come from the expected information.
+    expect_lt(rel_diff(sqrt(diag(vcov(fit, information = "expected"))), sqrt(diag(vcov(ref)))), 1e-6)
+    expect_true(fit$converged)
+    expect_false(fit$separation)
+  }
+  # For the canonical logit link observed and expected information agree.
+  fit <- fit_mle(type ~ glu + bmi, data = pima, family = binomial())
+  expect_equal(vcov(fit), vcov(fit, information = "expected"), tolerance = 1e-10)
+})
+
+test_that("poisson matches glm", {
+  fit <- fit_mle(breaks ~ wool * tension, data = warpbreaks, family = lik_poisson())
+  ref <- tight_glm(breaks ~ wool * tension, data = warpbreaks, family = poisson())
+  expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
+  expect_lt(rel_diff(sqrt(diag(vcov(fit))), sqrt(diag(vcov(ref)))), 1e-6)
+  expect_equal(AIC(fit), AIC(ref), tolerance = 1e-10)
+  expect_equal(BIC(fit), BIC(ref), tolerance = 1e-10)
+  # Weights and offsets as glm reads them.
+  set.seed(4)
+  d <- data.frame(x = rnorm(200), t = runif(200, 1, 5), w = runif(200, 0.2, 3))
+  d$y <- rpois(200, d$t * exp(0.3 + 0.5 * d$x))
+  fit <- fit_mle(y ~ x, data = d, family = poisson(), offset = log(t), weights = w)
+  ref <- glm(y ~ x, data = d, family = poisson(), offset = log(t), weights = w,
+             control = glm.control(epsilon = 1e-14, maxit = 100))
+  expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
+  fit2 <- fit_mle(y ~ x + offset(log(t)), data = d, family = poisson(), weights = w)
+  expect_equal(coef(fit2), coef(fit), tolerance = 1e-12)
+})
+
+test_that("categorical matches nnet::multinom", {
+  housing <- MASS::housing
+  fit <- fit_mle(Sat ~ Infl + Type + Cont, data = housing, weights = Freq,
+                 family = lik_categorical())
+  ref <- nnet::multinom(Sat ~ Infl + Type + Cont, data = housing, weights = Freq,
+                        trace = FALSE, reltol = 1e-14, maxit = 1000)
+  expect_gte(as.numeric(logLik(fit)), as.numeric(logLik(ref)) - 1e-8)
+  ref_coef <- coef(ref)
+  ours <- matrix(coef(fit), nrow = nrow(ref_coef), byrow = TRUE)
+  expect_lt(max(abs(ours - ref_coef)), 1e-4)
+  expect_identical(names(coef(fit))[1], "Medium:(Intercept)")
+  probs <- predict(fit, type = "prob")
+  expect_equal(unname(probs), unname(fitted(ref)), tolerance = 1e-4)
+})
+
+test_that("ordinal matches MASS::polr on housing", {
+  housing <- MASS::housing
+  fit <- fit_mle(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, family = lik_ordinal())
+  ref <- MASS::polr(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, Hess = TRUE)
+  ref_coef <- c(coef(ref), ref$zeta)
+  expect_lt(max(abs(coef(fit) - ref_coef)), 1e-4)
+  expect_lt(max(abs(sqrt(diag(vcov(fit))) - sqrt(diag(vcov(ref))))), 1e-4)
+  expect_equal(deviance(fit), 3479.149, tolerance = 1e-7)
+  expect_equal(deviance(fit), deviance(ref), tolerance = 1e-8)
+  for (link in "probit") {
+    fit <- fit_mle(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, family = lik_ordinal(link))
+    ref <- MASS::polr(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, method = link)
+    expect_gte(as.numeric(logLik(fit)), as.numeric(logLik(ref)) - 1e-6)
+    expect_lt(max(abs(coef(fit) - c(coef(ref), ref$zeta))), 1e-4)
+  }
+})
+
+test_that("beta matches betareg on GasolineYield", {
+  skip_if_not_installed("betareg")
+  data("GasolineYield", package = "betareg", envir = environment())
+  fit <- fit_mle(yield ~ batch + temp, data = GasolineYield, family = lik_beta())
+  ref <- betareg::betareg(yield ~ batch + temp, data = GasolineYield)
+  beta <- coef(fit)[1:11]
+  expect_lt(max(abs(beta - coef(ref)[1:11])), 1e-6)
+  expect_equal(exp(coef(fit)[["log(phi)"]]), coef(ref)[["(phi)"]], tolerance = 1e-6)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+  # betareg reports expected-information standard errors of the mean model.
+  se <- sqrt(diag(vcov(fit, information = "expected")))[1:11]
+  expect_lt(rel_diff(se, sqrt(diag(vcov(ref)))[1:11]), 1e-4)
+})
+
+test_that("laplace is median regression: same sum of absolute residuals as quantreg::rq", {
+  skip_if_not_installed("quantreg")
+  fit <- fit_mle(stack.loss ~ ., data = stackloss, family = lik_laplace())
+  ref <- quantreg::rq(stack.loss ~ ., data = stackloss, tau = 0.5)
+  sar <- sum(abs(stackloss$stack.loss - fitted(fit)))
+  expect_lt(abs(sar / sum(abs(resid(ref))) - 1), 1e-6)
+  expect_equal(sigma(fit), sar / nrow(stackloss), tolerance = 1e-12)
+  set.seed(5)
+  n <- 2000
+  d <- data.frame(x1 = rnorm(n), x2 = runif(n), w = runif(n, 0.5, 2))
+  d$y <- 1 + d$x1 - 2 * d$x2 + rt(n, 2)
+  fit <- fit_mle(y ~ x1 + x2, data = d, family = lik_laplace(), weights = w)
+  ref <- quantreg::rq(y ~ x1 + x2, data = d, tau = 0.5, weights = w)
+  expect_lt(abs(sum(d$w * abs(d$y - fitted(fit))) / sum(d$w * abs(resid(ref))) - 1), 1e-6)
+  # Standard errors from the expected information: b^2 (X'WX)^-1.
+  X <- model.matrix(~ x1 + x2, d)
+  V <- sigma(fit)^2 * solve(crossprod(X * sqrt(d$w)))
+  expect_equal(unname(vcov(fit)[1:3, 1:3]), unname(V), tolerance = 1e-8)
+})
+
+test_that("student t and huber match a direct optim of the same likelihood", {
+  set.seed(6)
+  n <- 300
+  d <- data.frame(x = rnorm(n))
+  d$y <- 1 + 2 * d$x + 0.7 * rt(n, 4)
+  X <- cbind(1, d$x)
+  t_nll <- function(th, df) {
+    s <- exp(th[3])
+    -sum(dt((d$y - X %*% th[1:2]) / s, df, log = TRUE) - log(s))
+  }
+  huber_nll <- function(th, delta) {
+    s <- exp(th[3])
+    z <- (d$y - X %*% th[1:2]) / s
+    rho <- ifelse(abs(z) <= delta, z^2 / 2, delta * abs(z) - delta^2 / 2)
+    c_delta <- sqrt(2 * pi) * (2 * pnorm(delta) - 1) + 2 * exp(-delta^2 / 2) / delta
+    sum(rho) + n * (th[3] + log(c_delta))
+  }
+  opt <- function(f, ...) optim(c(0, 0, 0), f, ..., method = "BFGS",
+                                control = list(reltol = 1e-15, maxit = 1000))
+  fit <- fit_mle(y ~ x, data = d, family = lik_student_t(4))
+  ref <- opt(t_nll, df = 4)
+  expect_equal(unname(coef(fit)), ref$par, tolerance = 1e-5)
+  expect_lte(-as.numeric(logLik(fit)), ref$value + 1e-8)
+  fit <- fit_mle(y ~ x, data = d, family = lik_huber(1.2))
+  ref <- opt(huber_nll, delta = 1.2)
+  expect_equal(unname(coef(fit)), ref$par, tolerance = 1e-5)
+  expect_lte(-as.numeric(logLik(fit)), ref$value + 1e-8)
+  # df estimated
+  t_nll_df <- function(th) t_nll(th[1:3], exp(th[4]))
+  fit <- fit_mle(y ~ x, data = d, family = lik_student_t())
+  ref <- optim(c(0, 0, 0, log(5)), t_nll_df, method = "BFGS", control = list(reltol = 1e-15, maxit = 2000))
+  expect_equal(unname(coef(fit)), ref$par, tolerance = 1e-4)
+  expect_lte(-as.numeric(logLik(fit)), ref$value + 1e-8)
+})
+
+test_that("the heteroscedastic gaussian matches a direct optim and recovers the variance model", {
+  set.seed(7)
+  n <- 2000
+  d <- data.frame(x = runif(n, -1, 1))
+  d$y <- 1 + d$x + exp(0.5 * (-1 + 1.5 * d$x)) * rnorm(n)
+  fit <- fit_mle(y ~ x | x, data = d, family = lik_gaussian_hetero())
+  X <- cbind(1, d$x)
+  nll <- function(th) -sum(dnorm(d$y, X %*% th[1:2], exp(0.5 * X %*% th[3:4]), log = TRUE))
+  ref <- optim(c(0, 0, 0, 0), nll, method = "BFGS", control = list(reltol = 1e-15, maxit = 1000))
+  expect_equal(unname(coef(fit)), ref$par, tolerance = 1e-5)
+  expect_equal(unname(coef(fit)[3:4]), c(-1, 1.5), tolerance = 0.15)
+  expect_named(coef(fit), c("(Intercept)", "x", "logvar:(Intercept)", "logvar:x"))
+})
+
+test_that("results do not depend on the number of threads", {
+  set.seed(8)
+  n <- 30000
+  X <- cbind(1, matrix(rnorm(n * 5), n))
+  y <- rbinom(n, 1, plogis(X %*% c(0.2, 1, -1, 0.5, 0, 0.3)))
+  fits <- lapply(1:3, function(t) fit_mle_xy(X, y, lik_bernoulli(), n_threads = t))
+  expect_identical(coef(fits[[1]]), coef(fits[[2]]))
+  expect_identical(coef(fits[[1]]), coef(fits[[3]]))
+  expect_identical(vcov(fits[[1]]), vcov(fits[[3]]))
+})
+
+test_that("the matrix entry agrees with the formula entry", {
+  pima <- MASS::Pima.tr
+  fit <- fit_mle(type ~ glu + bmi, data = pima, family = lik_bernoulli())
+  X <- model.matrix(~ glu + bmi, pima)
+  fit_xy <- fit_mle_xy(X, pima$type, family = lik_bernoulli())
+  expect_equal(coef(fit_xy), coef(fit), tolerance = 1e-12)
+  expect_equal(vcov(fit_xy), vcov(fit), tolerance = 1e-12)
+  expect_identical(predict(fit_xy, X[1:5, ], type = "class"), predict(fit, pima[1:5, ], type = "class"))
+})
