@@ -322,6 +322,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   names_full <- parameter_names(designs, family, resp$levels)
   keep <- !(family$family == "ordinal" & seq_along(names_full) == intercept_col + 1L)
   coefs <- stats::setNames(core$theta, names_full)[keep]
+  coefs[!core$estimated[keep]] <- NA_real_
   aliased <- stats::setNames(core$aliased, names_full)[keep]
   estimated <- core$estimated[keep]
   eff_designs <- effective_designs(designs, family)
@@ -347,8 +348,9 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   fit$vcov <- invert_information(H, names(coefs)[estimated])
   fit$separation <- detect_separation(fit, eff_designs, core, keep, used)
   if (any(aliased)) {
-    warn_probml("rank_deficient", c("The design is rank deficient: {sum(aliased)} coefficient{?s} not estimable ({.val {names(coefs)[aliased]}}) {?is/are} set to NA.",
-                                    i = "Fitted values are those of the model without {?it/them}."))
+    n_aliased <- sum(aliased)
+    warn_probml("rank_deficient", c("The design is rank deficient: {n_aliased} coefficient{?s} {?is/are} not estimable and set to NA: {.val {names(coefs)[aliased]}}.",
+                                    i = "Fitted values are those of the model without the aliased terms."))
   }
   if (!core$converged) {
     warn_probml("convergence", c("The fit did not converge: {core$message}.",
@@ -405,17 +407,23 @@ linear_predictors_for <- function(designs, coefs, off) {
   U
 }
 
-aux_values <- function(fit) {
+aux_values <- function(fit, coefs = fit$coefficients) {
   q <- length(fit$family$aux(fit$levels))
   if (q == 0L) return(numeric(0))
-  unname(utils::tail(fit$coefficients, q))
+  unname(utils::tail(coefs, q))
 }
 
-family_moments <- function(fit, U) {
+# Mean (class probabilities) and variance of y; NA where U has NA.
+family_moments <- function(fit, U, coefs = fit$coefficients) {
   spec <- family_spec(fit$family, fit$n_classes)
-  out <- cpp_family_moments(spec, U, aux_values(fit))
-  if (ncol(out$mean) == 1L) out$mean <- drop(out$mean) else colnames(out$mean) <- fit$levels
-  out
+  ok <- stats::complete.cases(U)
+  core <- cpp_family_moments(spec, U[ok, , drop = FALSE], aux_values(fit, coefs))
+  mean <- matrix(NA_real_, nrow(U), ncol(core$mean))
+  mean[ok, ] <- core$mean
+  variance <- rep(NA_real_, nrow(U))
+  variance[ok] <- core$variance
+  if (ncol(mean) == 1L) mean <- drop(mean) else colnames(mean) <- fit$levels
+  list(mean = mean, variance = variance)
 }
 
 # Information matrix (observed or expected) over the estimated parameters.

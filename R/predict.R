@@ -34,7 +34,7 @@ predict.probml_fit <- function(object, newdata, type = c("link", "response", "pr
   if (isTRUE(se.fit) && type == "class") abort_probml("argument", "{.arg se.fit} is not available for {.code type = \"class\"}.")
   new <- prediction_inputs(object, newdata, na.action)
   U <- linear_predictors_for(new$designs, object$coefficients, new$offset)
-  value <- prediction_value(object, U, type)
+  value <- prediction_value(object, U, type, object$coefficients)
   if (!isTRUE(se.fit)) return(pad_prediction(value, new$na.action))
   se <- prediction_se(object, new, type)
   list(fit = pad_prediction(value, new$na.action), se.fit = pad_prediction(se, new$na.action))
@@ -63,6 +63,7 @@ prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_e
   designs <- lapply(seq_along(object$terms), function(j) {
     model.matrix(delete.response(object$terms[[j]]), mf, contrasts.arg = object$contrasts[[j]])
   })
+  if (fam$family == "categorical") designs <- rep(designs[1], object$n_classes - 1L)
   offset <- matrix(0, nrow(mf), length(designs))
   off <- model.offset(mf)
   if (!is.null(object$call$offset)) {
@@ -75,7 +76,6 @@ prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_e
     off <- (if (is.null(off)) 0 else off) + extra
   }
   if (!is.null(off)) offset[, 1] <- off
-  if (fam$family == "categorical") designs <- rep(designs[1], object$n_classes - 1L)
   list(designs = effective_designs(designs, fam), offset = offset, na.action = attr(mf, "na.action"))
 }
 
@@ -116,18 +116,20 @@ prediction_inputs_xy <- function(object, newdata, call) {
        na.action = NULL)
 }
 
-prediction_value <- function(object, U, type) {
+prediction_value <- function(object, U, type, coefs) {
   fam <- object$family$family
   if (type == "link") {
     if (ncol(U) == 1L) return(drop(U))
     colnames(U) <- if (fam == "categorical") object$levels[-1L] else c("mean", "logvar")
     return(U)
   }
-  mu <- family_moments(object, U)$mean
+  mu <- family_moments(object, U, coefs)$mean
   if (type %in% c("response", "prob")) return(mu)
   # class
   if (is.matrix(mu)) {
-    cls <- max.col(mu, ties.method = "first")
+    cls <- rep(NA_integer_, nrow(mu))
+    ok <- stats::complete.cases(mu)
+    cls[ok] <- max.col(mu[ok, , drop = FALSE], ties.method = "first")
     return(factor(object$levels[cls], levels = object$levels, ordered = fam == "ordinal"))
   }
   hit <- as.integer(mu > 0.5)
@@ -145,7 +147,7 @@ prediction_se <- function(object, new, type) {
     coefs <- object$coefficients
     coefs[est] <- th
     U <- linear_predictors_for(new$designs, coefs, new$offset)
-    as.matrix(prediction_value(object, U, type))
+    as.matrix(prediction_value(object, U, type, coefs))
   }
   base <- predict_at(theta)
   se <- matrix(0, nrow(base), ncol(base), dimnames = dimnames(base))

@@ -66,7 +66,10 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
     if (!opt.detect_aliasing) continue;
     const std::vector<bool> al = aliased_columns(designs[j], w, grams[j], opt.rank_tol);
     for (Index c = 0; c < designs[j].cols(); ++c)
-      if (al[c]) res.aliased[full.beta_start(j) + c] = res.estimated[full.beta_start(j) + c] = false;
+      if (al[c]) {
+        res.aliased[full.beta_start(j) + c] = true;
+        res.estimated[full.beta_start(j) + c] = false;
+      }
   }
   if (family.absorbs_intercept() && opt.intercept_col >= 0) {
     res.aliased[opt.intercept_col] = false;
