@@ -21,3 +21,7 @@ cpp_lad <- function(X, y, w, offset) {
     .Call(`_probml_cpp_lad`, X, y, w, offset)
 }
 
+cpp_all_finite <- function(x) {
+    .Call(`_probml_cpp_all_finite`, x)
+}
+

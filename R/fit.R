@@ -176,7 +176,7 @@ check_design <- function(x, arg, call = rlang::caller_env()) {
   if (nrow(x) == 0L) abort_probml("data", "{.arg {arg}} has zero rows.", call = call)
   if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
-  if (any(is.infinite(range(x)))) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
+  if (!cpp_all_finite(x)) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
   if (is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(ncol(x)))
   x
 }
@@ -298,6 +298,11 @@ check_offset <- function(off, n, family, n_linear, call = rlang::caller_env()) {
 fit_design <- function(designs, y, family, weights, offset, control, n_threads, arg_y,
                        call = rlang::caller_env()) {
   n <- nrow(designs[[1]])
+  for (X in designs) {
+    if (!cpp_all_finite(X)) {
+      abort_probml("nonfinite", "The model matrix contains missing or infinite values; check the predictors in {.arg {arg_y}}.", call = call)
+    }
+  }
   resp <- prepare_response(y, family, arg_y, call = call)
   w <- check_weights(weights, n, call = call)
   n_classes <- if (is.null(resp$levels)) 2L else length(resp$levels)

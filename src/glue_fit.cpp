@@ -133,3 +133,10 @@ Rcpp::List cpp_lad(Rcpp::NumericMatrix X, Rcpp::NumericVector y, Rcpp::NumericVe
                             Rcpp::Named("iterations") = r.iterations,
                             Rcpp::Named("converged") = r.converged);
 }
+
+// TRUE when every element of a double vector or matrix is finite: a scan
+// that R itself could only do by allocating a logical copy of the data.
+// [[Rcpp::export(rng = false)]]
+bool cpp_all_finite(Rcpp::NumericVector x) {
+  return probml::ConstVectorMap(x.begin(), x.size()).allFinite();
+}

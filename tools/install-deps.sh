@@ -102,19 +102,23 @@ deps_of_description <- function(path) {
   x[nzchar(x)]
 }
 
-# Packages loaded by R scripts/Rmd that are not part of the package itself.
+# Packages that R scripts / R Markdown files load: library(x), require(x),
+# requireNamespace("x") and x::f. Quoted or bare names only, no variables.
 deps_of_scripts <- function(files) {
+  name <- "([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9])"
+  res <- c(paste0("(?:library|require)\\(\\s*[\"']?", name, "[\"']?\\s*[,)]"),
+           paste0("requireNamespace\\(\\s*[\"']", name, "[\"']"),
+           paste0("(?<![A-Za-z0-9._$@])", name, ":::?[A-Za-z._]"))
   out <- character()
   for (f in files) {
-    txt <- readLines(f, warn = FALSE)
-    txt <- sub("#.*$", "", txt)
-    for (re in c("(?:library|require|requireNamespace)\\(\\s*[\"']?([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9])",
-                 "([A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]):::?[A-Za-z._]")) {
+    txt <- sub("#.*$", "", readLines(f, warn = FALSE))
+    for (re in res) {
       m <- regmatches(txt, gregexpr(re, txt, perl = TRUE))
       out <- c(out, sub(re, "\\1", unlist(m), perl = TRUE))
     }
   }
-  unique(out)
+  # C++ namespaces that can appear in Rcpp chunks
+  setdiff(unique(out), c("std", "Eigen", "boost", "benchmark", "Rcpp", "probml"))
 }
 
 pkgs <- c(deps_of_description(file.path(root, "DESCRIPTION")),

@@ -207,3 +207,79 @@ test_that("the matrix entry agrees with the formula entry", {
   expect_equal(vcov(fit_xy), vcov(fit), tolerance = 1e-12)
   expect_identical(predict(fit_xy, X[1:5, ], type = "class"), predict(fit, pima[1:5, ], type = "class"))
 })
+
+test_that("fit_mle refuses bad input with classed errors that name the argument", {
+  d <- data.frame(x = c(0.1, 0.5, 0.9, 0.3, 0.7, 0.2), y = c(0, 1, 1, 0, 1, 0), k = c(1, 3, 2, 0, 4, 1))
+  expect_probml_error(fit_mle(y ~ x, data = transform(d, y = c(0, 2, 1, 0, 1, 0)), family = lik_bernoulli()),
+                      "probml_error_response")
+  expect_probml_error(fit_mle(k ~ x, data = transform(d, k = c(-1, 3, 2, 0, 4, 1)), family = lik_poisson()),
+                      "probml_error_response")
+  expect_probml_error(fit_mle(k ~ x, data = transform(d, k = c(1.5, 3, 2, 0, 4, 1)), family = lik_poisson()),
+                      "probml_error_response")
+  expect_probml_error(fit_mle(x ~ y, data = transform(d, x = c(0, 0.5, 0.9, 0.3, 0.7, 0.2)), family = lik_beta()),
+                      "probml_error_response")
+  expect_probml_error(fit_mle(x ~ y, data = transform(d, x = c(1, 0.5, 0.9, 0.3, 0.7, 0.2)), family = lik_beta()),
+                      "probml_error_response")
+  expect_probml_error(fit_mle(y ~ x, data = transform(d, y = 1), family = lik_bernoulli()), "probml_error_response")
+  expect_probml_error(fit_mle(y ~ x, data = d, family = lik_ordinal()), "probml_error_response")
+  expect_probml_error(fit_mle(f ~ x, data = transform(d, f = factor(k)), family = lik_ordinal()), "probml_error_response")
+  expect_probml_error(fit_mle(f ~ x, data = transform(d, f = factor(k)), family = lik_bernoulli()), "probml_error_response")
+  expect_probml_error(fit_mle(f ~ x, data = transform(d, f = "a"), family = lik_categorical()), "probml_error_response")
+  expect_probml_error(fit_mle(f ~ x, data = transform(d, f = factor(k)), family = lik_gaussian()), "probml_error_response")
+  expect_probml_error(fit_mle(y ~ x, data = transform(d, x = c(Inf, 1, 2, 3, 4, 5))), "probml_error_nonfinite")
+  expect_probml_error(fit_mle(y ~ x, data = transform(d, y = c(Inf, 1, 2, 3, 4, 5))), "probml_error_response")
+  expect_probml_error(fit_mle(y ~ x, data = d[0, ]), "probml_error_data")
+  expect_probml_error(fit_mle(y ~ x, data = d, subset = "a"), "probml_error_data")
+  expect_probml_error(fit_mle(y ~ x, data = transform(d, x = NA), na.action = na.fail), "probml_error_data")
+  expect_probml_error(fit_mle(y ~ x, data = d, weights = c(-1, 1, 1, 1, 1, 1)), "probml_error_weights")
+  expect_probml_error(fit_mle(y ~ x, data = d, weights = rep(0, 6)), "probml_error_weights")
+  expect_probml_error(fit_mle(y ~ x, data = d, weights = c(1, 1)), "probml_error")
+  expect_probml_error(fit_mle(y ~ x, data = d, weights = rep("a", 6)), "probml_error")
+  expect_probml_error(fit_mle(y ~ x, data = d, offset = c(1, 2)), "probml_error")
+  expect_probml_error(fit_mle("y ~ x", data = d), "probml_error_formula")
+  expect_probml_error(fit_mle(data = d), "probml_error_formula")
+  expect_probml_error(fit_mle(y ~ x, data = "d"), "probml_error_data")
+  expect_probml_error(fit_mle(y ~ nope, data = d), "probml_error_data")
+  expect_probml_error(fit_mle(y ~ x, data = d, family = "nope"), "probml_error_family")
+  expect_probml_error(fit_mle(y ~ x, data = d, family = Gamma()), "probml_error_family")
+  expect_probml_error(fit_mle(y ~ x | x, data = d), "probml_error_formula")
+  expect_probml_error(fit_mle(y ~ 0 + x, data = transform(d, y = factor(k, ordered = TRUE)), family = lik_ordinal()),
+                      "probml_error_formula")
+  expect_probml_error(fit_mle(f ~ x, data = transform(d, f = factor(k)), family = lik_categorical(), offset = x),
+                      "probml_error_offset")
+  expect_probml_error(fit_mle(y ~ x, data = d, control = "fast"), "probml_error_argument")
+  expect_probml_error(fit_mle(y ~ x, data = d, n_threads = 0), "probml_error_argument")
+  expect_probml_error(fit_mle(y ~ x, data = d, n_threads = 1.5), "probml_error_argument")
+})
+
+test_that("fit_mle_xy refuses bad input with classed errors", {
+  X <- cbind(1, c(0.1, 0.5, 0.9, 0.3, 0.7, 0.2))
+  y <- c(0, 1, 1, 0, 1, 0)
+  expect_probml_error(fit_mle_xy(as.data.frame(X), y), "probml_error_design")
+  expect_probml_error(fit_mle_xy(matrix("a", 6, 2), y), "probml_error_design")
+  expect_probml_error(fit_mle_xy(X[0, ], y[0]), "probml_error_data")
+  expect_probml_error(fit_mle_xy(replace(X, 3, NA), y), "probml_error_missing")
+  expect_probml_error(fit_mle_xy(replace(X, 3, Inf), y), "probml_error_nonfinite")
+  expect_probml_error(fit_mle_xy(X, y[-1]), "probml_error_length")
+  expect_probml_error(fit_mle_xy(X, replace(y, 2, NA), lik_bernoulli()), "probml_error_missing")
+  expect_probml_error(fit_mle_xy(X, replace(y, 2, 2), lik_bernoulli()), "probml_error_response")
+  expect_probml_error(fit_mle_xy(X, y, lik_bernoulli(), weights = -y), "probml_error_weights")
+  expect_probml_error(fit_mle_xy(X, y, lik_bernoulli(), weights = c(NA, y[-1])), "probml_error_weights")
+  expect_probml_error(fit_mle_xy(X, y, lik_bernoulli(), offset = c(NA, y[-1])), "probml_error_offset")
+  expect_probml_error(fit_mle_xy(X, y, z = X), "probml_error_argument")
+  expect_probml_error(fit_mle_xy(X, y, lik_gaussian_hetero(), z = X[-1, ]), "probml_error_length")
+  expect_probml_error(fit_mle_xy(X, y, control = fit_control(max_iter = 0)), "probml_error_argument")
+  expect_probml_error(fit_mle_xy(X, list(1, 2)), "probml_error")
+  expect_probml_error(fit_mle_xy(X, factor(letters[1:6]), lik_bernoulli()), "probml_error_response")
+})
+
+test_that("fit_control validates its arguments", {
+  for (b in list(0, -1, 1.5, NA, "a", Inf, c(1, 2), TRUE, NULL, list(5))) {
+    expect_probml_error(fit_control(max_iter = b), "probml_error_argument")
+  }
+  for (b in list(-1, NA, "a", Inf, c(1, 2), NULL, list(1), NaN, -Inf, TRUE)) {
+    expect_probml_error(fit_control(tol = b), "probml_error_argument")
+    expect_probml_error(fit_control(rank_tol = b), "probml_error_argument")
+  }
+  expect_s3_class(fit_control(), "probml_control")
+})
