@@ -73,7 +73,7 @@ export RENDER_REPORT
 
 demo: install
 	mkdir -p "$(REPORT_DIR)"
-	PROBML_REPORT_DIR="$$(cd "$(REPORT_DIR)" && pwd)" $(RSCRIPT) --vanilla -e "$$RENDER_REPORT"
+	PROBML_REPORT_DIR="$$(cd "$(REPORT_DIR)" && pwd)" $(RSCRIPT) --no-init-file -e "$$RENDER_REPORT"
 
 # R CMD check exits 0 on WARNINGs; the Status line decides. NOTEs are shown
 # but do not fail. The testthat counts are echoed as "N passed, N failed".

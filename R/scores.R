@@ -27,9 +27,10 @@ log_loss <- function(y, p, weights = NULL, eps = NULL) {
   prob <- probability_of_outcome(y, p)
   w <- check_weights(weights, length(prob))
   if (!is.null(eps)) prob <- pmin(pmax(prob, eps), 1 - eps)
-  loss <- ifelse(prob > 0, -log(prob), Inf)
-  if (any(is.infinite(loss) & w > 0)) return(Inf)
-  sum(w * loss) / sum(w)
+  counted <- w > 0
+  loss <- ifelse(prob[counted] > 0, -log(prob[counted]), Inf)
+  if (any(is.infinite(loss))) return(Inf)
+  sum(w[counted] * loss) / sum(w)
 }
 
 # The predicted probability of each observed outcome, with y and p checked.

@@ -85,7 +85,7 @@ fi
 command -v Rscript >/dev/null 2>&1 || die "Rscript not found: install R first (Debian: r-base-dev)"
 
 PROBML_ROOT="$root" PROBML_MODE="$mode" PROBML_CRAN="$cran" \
-Rscript --vanilla - <<'RSCRIPT' || die "R package installation failed"
+Rscript --no-init-file - <<'RSCRIPT' || die "R package installation failed"
 root <- Sys.getenv("PROBML_ROOT")
 mode <- Sys.getenv("PROBML_MODE")
 repos <- c(CRAN = Sys.getenv("PROBML_CRAN"))

@@ -70,13 +70,15 @@ inline Index rows_per_block(Index p) {
 
 // Cholesky of a symmetric positive definite p x p matrix (lower triangle used)
 // after symmetric Jacobi scaling: the scaling makes the factorisation
-// insensitive to the units of the columns of X, and a tiny diagonal shift is
-// the fallback when the interior point has pushed the matrix to the edge of
-// numerical definiteness (the Newton direction only needs to be a descent
-// direction there; the next iteration recomputes all residuals).
+// insensitive to the units of the columns of X. In strict mode (the
+// least-squares start) a pivot below 1e-14 of its unit diagonal means X is
+// numerically rank deficient. Otherwise a tiny diagonal shift is the fallback
+// when the interior point has pushed the matrix to the edge of numerical
+// definiteness: the Newton direction only needs to be a good direction there,
+// and the next iteration recomputes all residuals.
 class SpdSolver {
  public:
-  bool factor(const Eigen::MatrixXd& M) {
+  bool factor(const Eigen::MatrixXd& M, bool strict = false) {
     const Index p = M.rows();
     d_.resize(p);
     for (Index j = 0; j < p; ++j) {
@@ -94,6 +96,13 @@ class SpdSolver {
       }
     }
     llt_.compute(S_);
+    if (strict) {
+      if (llt_.info() != Eigen::Success) return false;
+      const Eigen::MatrixXd& L = llt_.matrixLLT();
+      for (Index j = 0; j < p; ++j)
+        if (!(L(j, j) * L(j, j) >= 1e-14)) return false;
+      return true;
+    }
     if (llt_.info() == Eigen::Success) return true;
     static const double shifts[] = {1e-14, 1e-12, 1e-10, 1e-8};
     for (double eps : shifts) {
@@ -113,6 +122,18 @@ class SpdSolver {
   Eigen::VectorXd d_;
   Eigen::MatrixXd S_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
+};
+
+// Compensated (Neumaier) sum: the objective of a million rows is summed
+// block by block and the block sums are added without losing digits.
+struct CompensatedSum {
+  double sum = 0.0, comp = 0.0;
+  void add(double x) {
+    const double t = sum + x;
+    comp += (std::abs(sum) >= std::abs(x)) ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+  }
+  double value() const { return sum + comp; }
 };
 
 // Largest step t in (0, inf] with u + t du >= 0, folded into `cap` (u > 0).
@@ -202,21 +223,24 @@ inline void evaluate_vertex(const Eigen::Ref<const Eigen::MatrixXd>& X, const Ei
     return have_a ? std::min(1.0, std::max(-1.0, 2.0 * a_ipm[i] / w[i] - 1.0)) : 0.0;
   };
   Eigen::VectorXd t(bs), mag(bs), ws(bs), g = Eigen::VectorXd::Zero(p);
-  double sar = 0.0;
+  CompensatedSum total;
   for (Index i0 = 0; i0 < n; i0 += bs) {
     const Index m = std::min(bs, n - i0);
     const auto Xb = X.middleRows(i0, m);
     t.head(m).noalias() = Xb * vx.beta;
     mag.head(m).setZero();
     for (Index j = 0; j < p; ++j) mag.head(m) += abs_beta[j] * Xb.col(j).cwiseAbs();
+    double part = 0.0;
     for (Index k = 0; k < m; ++k) {
       const Index i = i0 + k;
       const double ri = y[i] - t[k];
-      sar += w[i] * std::abs(ri);
+      part += w[i] * std::abs(ri);
       ws[k] = w[i] * sign_of(i, ri, mag[k]);
     }
+    total.add(part);
     g.noalias() += Xb.transpose() * ws.head(m);
   }
+  const double sar = total.value();
   vx.sum_abs = sar;
   vx.certified = false;
   if (!std::isfinite(sar)) return;
