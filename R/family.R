@@ -23,7 +23,11 @@ new_family <- function(name, label, link = "identity", response,
 #'   \eqn{\sqrt{RSS/n}}{sqrt(RSS/n)}; `sigma(fit, unbiased = TRUE)` gives
 #'   `lm`'s \eqn{\sqrt{RSS/(n-p)}}{sqrt(RSS/(n-p))}.
 #' * `lik_laplace()`: Laplace errors with scale `b`; the MLE of the mean
-#'   coefficients is median (least absolute deviations) regression.
+#'   coefficients is median (least absolute deviations) regression, solved
+#'   exactly as a linear programme. Like any LAD fit it need not be unique:
+#'   with an even number of observations an intercept-only fit may return
+#'   any point between the two middle order statistics, not `median()`'s
+#'   midpoint. The MLE of `b` is the mean absolute residual.
 #' * `lik_huber(delta)`: the normalised density
 #'   \eqn{\exp(-\rho_\delta(z)) / (s\,c(\delta))}{exp(-rho(z)) / (s c(delta))}
 #'   with Huber's \eqn{\rho}{rho}, quadratic for \eqn{|z| \le \delta}{|z| <= delta},

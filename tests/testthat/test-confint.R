@@ -49,3 +49,17 @@ test_that("confint refuses bad arguments", {
   expect_probml_error(confint(fit, level = NA), "probml_error_argument")
   expect_probml_error(confint(fit, method = "bootstrap"), "probml_error_argument")
 })
+
+test_that("confint refuses more bad arguments", {
+  fit <- fit_mle(type ~ glu, data = MASS::Pima.tr, family = lik_bernoulli())
+  expect_probml_error(confint(fit, level = 0), "probml_error_argument")
+  expect_probml_error(confint(fit, level = "a"), "probml_error_argument")
+  expect_probml_error(confint(fit, level = c(0.9, 0.95)), "probml_error_argument")
+  expect_probml_error(confint(fit, parm = 0), "probml_error_argument")
+  expect_probml_error(confint(fit, parm = 1.5), "probml_error_argument")
+  expect_probml_error(confint(fit, parm = TRUE), "probml_error_argument")
+  expect_probml_error(confint(fit, method = NA), "probml_error_argument")
+  expect_probml_error(confint(fit, information = "hessian"), "probml_error_argument")
+  fit_nomodel <- fit_mle(type ~ glu, data = MASS::Pima.tr, family = lik_bernoulli(), model = FALSE)
+  expect_probml_error(confint(fit_nomodel, method = "profile"), "probml_error_model")
+})
