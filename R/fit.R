@@ -104,7 +104,10 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
   if (family$family == "ordinal" && attr(term_list[[1]], "intercept") == 0L) {
     abort_probml("formula", "{.arg formula} must keep the intercept for {.fn lik_ordinal}: the cut-points replace it.")
   }
-  y <- model.response(mf)
+  # The response column itself: model.response() would also attach the row
+  # names, which for a million rows costs more time and memory than the fit.
+  if (attr(attr(mf, "terms"), "response") != 1L) abort_probml("formula", "{.arg formula} needs a response on the left of {.code ~}.")
+  y <- mf[[1L]]
   w <- model.weights(mf)
   off <- model.offset(mf)
 
@@ -309,19 +312,21 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   if (family$family == "categorical") designs <- rep(designs[1], n_classes - 1L)
   off <- check_offset(offset, n, family, length(designs), call = call)
   used <- w > 0
+  all_used <- all(used)
+  subset_rows <- function(v) if (all_used) v else if (is.matrix(v)) v[used, , drop = FALSE] else v[used]
   if (family$response %in% c("binary", "factor", "ordered")) {
-    present <- unique(resp$y[used])
-    if (length(present) < 2L) {
+    y_used <- subset_rows(resp$y)
+    if (min(y_used) == max(y_used)) {
       abort_probml("response", "The response has a single class among the weighted observations; the likelihood has no finite maximum.",
                    call = call)
     }
   }
-  fit_designs <- if (all(used)) designs else lapply(designs, function(X) X[used, , drop = FALSE])
+  fit_designs <- if (all_used) designs else lapply(designs, function(X) X[used, , drop = FALSE])
   spec <- family_spec(family, n_classes)
   intercept_col <- match("(Intercept)", colnames(designs[[1]]), nomatch = 0L) - 1L
   ctrl <- list(max_iter = control$max_iter, tol = control$tol, rank_tol = control$rank_tol,
                n_threads = n_threads, detect_aliasing = TRUE, intercept_col = intercept_col)
-  core <- call_core(cpp_fit(spec, fit_designs, resp$y[used], w[used], off[used, , drop = FALSE],
+  core <- call_core(cpp_fit(spec, fit_designs, subset_rows(resp$y), subset_rows(w), subset_rows(off),
                             numeric(), logical(), ctrl), call = call)
 
   names_full <- parameter_names(designs, family, resp$levels)
@@ -455,6 +460,7 @@ information_matrix <- function(fit, designs, used = fit$prior_weights > 0, expec
 detect_separation <- function(fit, designs, core, keep, used) {
   if (!fit$family$response %in% c("binary", "factor", "ordered")) return(FALSE)
   mu <- fit$fitted_values
+  if (!is.matrix(mu) && !any(mu < 1e-8 | mu > 1 - 1e-8)) return(FALSE)
   p_obs <- if (is.matrix(mu)) mu[cbind(seq_len(nrow(mu)), fit$y + 1L)]
            else ifelse(fit$y == 1, mu, 1 - mu)
   if (!any(p_obs[used] > 1 - 1e-8)) return(FALSE)
