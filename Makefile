@@ -80,7 +80,7 @@ demo: install
 test: deps-test
 	rm -rf "$(CHECK_DIR)" && mkdir -p "$(CHECK_DIR)"
 	cd "$(CHECK_DIR)" && $(CHECK_ENV) $(R) CMD build "$(CURDIR)"
-	cd "$(CHECK_DIR)" && { $(CHECK_ENV) $(R) CMD check --as-cran --no-manual $(TARBALL); echo $$? > check.rc; }
+	cd "$(CHECK_DIR)" && rc=0 && { $(CHECK_ENV) $(R) CMD check --as-cran --no-manual $(TARBALL) || rc=$$?; } && echo $$rc > check.rc
 	@log="$(CHECK_DIR)/$(PKG).Rcheck/00check.log"; \
 	 rc=$$(cat "$(CHECK_DIR)/check.rc"); \
 	 if [ ! -f "$$log" ]; then echo "make test: no $$log (R CMD check exit $$rc)"; exit 1; fi; \

@@ -4,8 +4,7 @@
 #   tools/install-deps.sh [test|all]      (default: all)
 #
 #   test  what `R CMD build` / `R CMD check` and the report need: the R
-#         packages, pandoc, qpdf and tidy (R CMD check --as-cran validates
-#         the HTML manual with tidy and notes its absence otherwise).
+#         packages, pandoc and qpdf.
 #   all   test + what the benchmarks need: cmake, Google Benchmark, Eigen.
 #
 # Idempotent: Debian packages already installed are skipped (and apt is not
@@ -17,7 +16,7 @@ mode="${1:-all}"
 case "$mode" in
   test | all) ;;
   -h | --help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -43,7 +42,7 @@ deb_r=(
   r-cran-randomforest r-cran-e1071 r-cran-flexmix r-cran-formula
   r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools
 )
-deb_tools=(pandoc qpdf tidy)
+deb_tools=(pandoc qpdf)
 deb_bench=(libbenchmark-dev libeigen3-dev cmake)
 
 want=("${deb_r[@]}" "${deb_tools[@]}")
@@ -166,7 +165,6 @@ RSCRIPT
 # ------------------------------------------------------- system tools ------
 command -v pandoc >/dev/null 2>&1 || die "pandoc not found (needed for vignettes and the report)"
 command -v qpdf >/dev/null 2>&1 || say "note: qpdf not found (R CMD check --as-cran may note it)"
-command -v tidy >/dev/null 2>&1 || say "note: tidy not found (R CMD check --as-cran will note that HTML validation was skipped)"
 if [ "$mode" = all ]; then
   command -v cmake >/dev/null 2>&1 || die "cmake not found (needed by make bench)"
   [ -f /usr/include/benchmark/benchmark.h ] || [ -f /usr/local/include/benchmark/benchmark.h ] \
