@@ -58,11 +58,6 @@ class BernoulliFamily : public Family {
     }
     return 0.0;
   }
-  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&) const override {
-    return Eigen::VectorXd(0);
-  }
 
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
             Eigen::Ref<Eigen::MatrixXd> out) const override {

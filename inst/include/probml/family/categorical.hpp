@@ -60,11 +60,6 @@ class CategoricalFamily : public Family {
   }
 
   double start_eta(int, double, double) const override { return std::nan(""); }
-  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&) const override {
-    return Eigen::VectorXd(0);
-  }
 
   int n_mean_columns() const override { return k_; }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,

@@ -70,10 +70,12 @@ class Family {
   // its design by weighted least squares (u_first is the fitted first
   // predictor, for j > 0). NaN means "start that predictor at zero".
   virtual double start_eta(int j, double y, double u_first) const = 0;
-  // Auxiliary starting values given the starting linear predictors.
-  virtual Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& U,
-                                    const Eigen::Ref<const Eigen::VectorXd>& y,
-                                    const Eigen::Ref<const Eigen::VectorXd>& w) const = 0;
+  // Auxiliary starting values given the starting linear predictors (none by default).
+  virtual Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& /*U*/,
+                                    const Eigen::Ref<const Eigen::VectorXd>& /*y*/,
+                                    const Eigen::Ref<const Eigen::VectorXd>& /*w*/) const {
+    return Eigen::VectorXd(0);
+  }
 
   // The mean of y (or class probabilities, one column per class) per row.
   virtual int n_mean_columns() const { return 1; }

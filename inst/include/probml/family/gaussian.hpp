@@ -2,19 +2,14 @@
 // Gaussian: v = (mu, log sigma).
 #include <cmath>
 #include "../util/math.hpp"
-#include "family.hpp"
+#include "location_scale.hpp"
 
 namespace probml {
 
-class GaussianFamily : public Family {
+class GaussianFamily : public LocationScaleFamily {
  public:
   std::string name() const override { return "gaussian"; }
   int n_aux() const override { return 1; }
-
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    for (Index i = 0; i < y.size(); ++i)
-      if (!std::isfinite(y[i])) throw std::invalid_argument("y must be finite (" + row_label(i) + ")");
-  }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
@@ -44,25 +39,16 @@ class GaussianFamily : public Family {
     info.col(2).setConstant(2.0);
   }
 
-  double start_eta(int, double y, double) const override { return y; }
+  // The ML scale given the means: the root mean squared residual.
   Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& U,
                             const Eigen::Ref<const Eigen::VectorXd>& y,
                             const Eigen::Ref<const Eigen::VectorXd>& w) const override {
     const double ms = (w.array() * (y - U.col(0)).array().square()).sum() / w.sum();
-    Eigen::VectorXd a(1);
-    a[0] = 0.5 * std::log(std::max(ms, 1e-300));
-    return a;
+    return Eigen::VectorXd::Constant(1, 0.5 * std::log(std::max(ms, 1e-300)));
   }
 
-  void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
-            Eigen::Ref<Eigen::MatrixXd> out) const override {
-    out.col(0) = U.col(0);
-  }
-  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
-                Eigen::Ref<Eigen::VectorXd> out) const override {
-    out.setConstant(std::exp(2.0 * aux[0]));
-    (void)U;
-  }
+ protected:
+  double standardised_variance(const Eigen::VectorXd&) const override { return 1.0; }
 };
 
 }  // namespace probml

@@ -50,11 +50,6 @@ class GaussianHeteroFamily : public Family {
     const double r = y - u_first;
     return std::log(r * r + 1e-8) + 1.2703628454614782;
   }
-  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&) const override {
-    return Eigen::VectorXd(0);
-  }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
             Eigen::Ref<Eigen::MatrixXd> out) const override {
     out.col(0) = U.col(0);

@@ -34,11 +34,6 @@ class PoissonFamily : public Family {
   }
 
   double start_eta(int, double y, double) const override { return std::log(y + 0.1); }
-  Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&,
-                            const Eigen::Ref<const Eigen::VectorXd>&) const override {
-    return Eigen::VectorXd(0);
-  }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
             Eigen::Ref<Eigen::MatrixXd> out) const override {
     out.col(0) = U.col(0).array().exp().matrix();
