@@ -92,10 +92,19 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
   if (missing(data)) mf$data <- NULL
   mf$drop.unused.levels <- TRUE
   mf[[1L]] <- quote(stats::model.frame)
-  mf <- tryCatch(eval(mf, parent.frame()), error = function(e) {
+  # Missing values are handled after the frame is built: na.omit() copies
+  # every column even when no row is incomplete, which for a large frame
+  # costs more than the fit.
+  na_fun <- if (missing(na.action)) getOption("na.action", "na.omit") else na.action
+  mf$na.action <- quote(stats::na.pass)
+  frame_error <- function(e) {
     abort_probml("data", c("Could not build the model frame from {.arg formula} and {.arg data}.",
-                           x = conditionMessage(e)), call = rlang::caller_env(4))
-  })
+                           x = conditionMessage(e)), call = rlang::caller_env(5))
+  }
+  mf <- tryCatch(eval(mf, parent.frame()), error = frame_error)
+  if (!all(stats::complete.cases(mf))) {
+    mf <- tryCatch(match.fun(na_fun)(mf), error = frame_error)
+  }
   if (nrow(mf) == 0L) abort_probml("data", "{.arg data} has no complete rows to fit.")
 
   term_list <- lapply(parts$parts, part_terms, mf = mf)

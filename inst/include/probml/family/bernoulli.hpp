@@ -24,6 +24,7 @@ class BernoulliFamily : public Family {
  public:
   explicit BernoulliFamily(BinaryLink link) : link_(link) {}
   std::string name() const override { return "bernoulli"; }
+  bool positive_curvature() const override { return true; }
 
   void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
@@ -84,9 +85,12 @@ class BernoulliFamily : public Family {
   BinaryLinkEval eval(double eta, bool success) const {
     switch (link_) {
       case BinaryLink::logit: {
-        const double p = math::expit(eta);
-        const double nll = success ? math::log1pexp(-eta) : math::log1pexp(eta);
-        return {nll, p - success, p * (1 - p)};
+        // With e = exp(-|eta|): p = 1 / (1 + e) or e / (1 + e), and
+        // log(1 + exp(+-eta)) = log1p(e) + max(+-eta, 0): one exp, one log1p.
+        const double e = std::exp(-std::abs(eta)), inv = 1.0 / (1.0 + e);
+        const double p = eta >= 0 ? inv : e * inv;
+        const double margin = success ? -eta : eta;
+        return {std::log1p(e) + std::max(margin, 0.0), p - success, p * (1 - p)};
       }
       case BinaryLink::probit: {
         // nll = -log Phi(s eta), s = +-1; with l = phi/Phi at s eta,

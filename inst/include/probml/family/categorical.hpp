@@ -16,6 +16,7 @@ class CategoricalFamily : public Family {
   }
   std::string name() const override { return "categorical"; }
   int n_linear() const override { return k_ - 1; }
+  bool positive_curvature() const override { return true; }
 
   void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)

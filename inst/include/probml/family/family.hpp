@@ -89,6 +89,11 @@ class Family {
   // (cut-points of the ordinal family), so the design must not carry one.
   virtual bool absorbs_intercept() const { return false; }
 
+  // Every diagonal block of the curvature in the linear predictors is
+  // positive for every row at any parameter value, so the Hessian at the
+  // start reveals aliased design columns as well as X'WX would.
+  virtual bool positive_curvature() const { return false; }
+
   // The location coefficients minimise a weighted sum of absolute residuals
   // (Laplace), which the fit solves as a linear programme, not by Newton.
   virtual bool location_is_lad() const { return false; }

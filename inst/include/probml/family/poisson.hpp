@@ -8,6 +8,7 @@ namespace probml {
 class PoissonFamily : public Family {
  public:
   std::string name() const override { return "poisson"; }
+  bool positive_curvature() const override { return true; }
 
   void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)

@@ -35,23 +35,41 @@ struct FitResult {
   Eigen::MatrixXd linear_predictors;  // n x m
 };
 
-inline void check_inputs(const Family& family, const std::vector<ConstMatrixMap>& designs,
-                         const ConstVectorMap& y, const ConstVectorMap& w, const ConstMatrixMap& offset) {
+// The design is scanned for non-finite values by the caller (R does it
+// once); a non-finite design would make the nll non-finite, which Newton refuses.
+inline void check_inputs(const Family& family, const ConstVectorMap& y, const ConstVectorMap& w,
+                         const ConstMatrixMap& offset) {
   family.check_response(y);
   for (Index i = 0; i < w.size(); ++i)
     if (!(w[i] >= 0) || !std::isfinite(w[i]))
       throw std::invalid_argument("weights must be finite and non-negative (" + row_label(i) + ")");
   if (!(w.sum() > 0)) throw std::invalid_argument("weights must not all be zero");
   if (!offset.allFinite()) throw std::invalid_argument("offset must be finite");
-  for (const auto& X : designs)
-    if (!X.allFinite()) throw std::invalid_argument("the design matrix must be finite");
+}
+
+// All coefficients zero but the intercept, set to the weighted mean of the
+// family's working response; aux from the family's own start.
+inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
+                                    const ConstMatrixMap& X, const ConstVectorMap& y,
+                                    const ConstVectorMap& w, const ConstMatrixMap& offset,
+                                    int intercept_col) {
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(obj.n_params());
+  if (intercept_col >= 0 && intercept_col < X.cols()) {
+    double num = 0;
+    for (Index i = 0; i < y.size(); ++i) num += w[i] * (family.start_eta(0, y[i], 0.0) - offset(i, 0));
+    const double level = num / w.sum();
+    if (std::isfinite(level)) theta[obj.beta_start(0) + intercept_col] = level;
+  }
+  const Eigen::MatrixXd U = obj.linear_predictors(theta);
+  theta.tail(family.n_aux()) = family.start_aux(U, y, w);
+  return theta;
 }
 
 inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMap>& designs,
                            ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
                            const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
                            const FitOptions& opt, const Callbacks& callbacks) {
-  check_inputs(family, designs, y, w, offset);
+  check_inputs(family, y, w, offset);
   const int m = family.n_linear(), q = family.n_aux();
   const Objective full(family, designs, y, w, offset, opt.n_threads);
   const int P = full.n_params();
@@ -59,13 +77,26 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
   res.aliased.assign(P, false);
   res.estimated.assign(P, true);
 
-  // 1. Aliased columns, and the intercept that cut-points absorb.
+  // 1. Aliased columns, and the intercept that cut-points absorb. Where the
+  // curvature is positive the Hessian at a simple start (all zero but the
+  // intercept) screens the design as well as X'WX does, and is the first
+  // Newton evaluation too: one pass over the data instead of two.
+  const bool have_start = start_full.size() == P;
+  const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature();
+  Evaluation first;
+  Eigen::VectorXd quick_theta;
   std::vector<Eigen::MatrixXd> grams(m);
+  if (quick) {
+    quick_theta = simple_start(family, full, designs[0], y, w, offset, opt.intercept_col);
+    first = full.evaluate(quick_theta, 2, Curvature::observed);
+  }
   for (int j = 0; j < m; ++j) {
-    grams[j] = full.gram(j);
+    const Index pj = designs[j].cols();
+    grams[j] = quick ? Eigen::MatrixXd(first.hessian.block(full.beta_start(j), full.beta_start(j), pj, pj))
+                     : full.gram(j);
     if (!opt.detect_aliasing) continue;
     const std::vector<bool> al = aliased_columns(designs[j], w, grams[j], opt.rank_tol);
-    for (Index c = 0; c < designs[j].cols(); ++c)
+    for (Index c = 0; c < pj; ++c)
       if (al[c]) {
         res.aliased[full.beta_start(j) + c] = true;
         res.estimated[full.beta_start(j) + c] = false;
@@ -97,11 +128,12 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
   const Objective obj(family, reduced, y, w, offset, opt.n_threads);
   const int Pr = obj.n_params();
 
-  // 3. Starting values: given, or weighted least squares on working responses.
+  // 3. Starting values: given, the simple start, or weighted least squares
+  // on working responses.
   Eigen::VectorXd theta(Pr);
-  const bool have_start = start_full.size() == P;
-  if (have_start) {
-    for (int r = 0; r < Pr; ++r) theta[r] = start_full[kept[r]];
+  if (have_start || quick) {
+    const Eigen::VectorXd& from = have_start ? start_full : quick_theta;
+    for (int r = 0; r < Pr; ++r) theta[r] = from[kept[r]];
   } else {
     Eigen::MatrixXd U0 = Eigen::MatrixXd::Zero(y.size(), m);
     Eigen::VectorXd z(y.size());
@@ -157,7 +189,8 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
     }
     std::fill(free.begin(), free.end(), false);
   }
-  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks);
+  const bool reuse_first = quick && Pr == P;
+  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : nullptr);
 
   // 5. Back to the full layout.
   res.theta = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());

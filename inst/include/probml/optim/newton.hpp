@@ -44,9 +44,10 @@ inline Eigen::VectorXd descent_direction(const Eigen::MatrixXd& H, const Eigen::
 }
 
 // Minimises obj over the parameters with free[k] true; the others stay fixed.
+// `initial`, if given, is the evaluation (order 2) at theta already made.
 inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
                                     const std::vector<bool>& free, const NewtonOptions& opt,
-                                    const Callbacks& callbacks) {
+                                    const Callbacks& callbacks, const Evaluation* initial = nullptr) {
   const Family& family = obj.family();
   std::vector<Eigen::Index> idx;
   for (Eigen::Index k = 0; k < theta.size(); ++k)
@@ -56,7 +57,7 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
   NewtonResult res;
   auto feasible = [&](const Eigen::VectorXd& t) { return t.allFinite() && family.aux_feasible(obj.aux(t)); };
   if (!feasible(theta)) throw std::invalid_argument("starting values are outside the parameter space");
-  res.eval = obj.evaluate(theta, 2, Curvature::observed);
+  res.eval = initial ? *initial : obj.evaluate(theta, 2, Curvature::observed);
   if (!std::isfinite(res.eval.value))
     throw std::runtime_error("the negative log-likelihood is not finite at the starting values");
 
@@ -109,7 +110,7 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
       break;
     }
     theta = cand;
-    res.eval = trial.gradient.size() ? std::move(trial) : obj.evaluate(theta, 2, Curvature::observed);
+    res.eval = trial.hessian.size() ? std::move(trial) : obj.evaluate(theta, 2, Curvature::observed);
     if (last) {
       res.converged = true;
       break;
