@@ -19,18 +19,34 @@ probml::FamilySpec to_spec(const Rcpp::List& spec) {
   return s;
 }
 
-probml::ConstMatrixMap as_map(SEXP x) {
-  if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x)) Rcpp::stop("internal: expected a double matrix");
-  return probml::ConstMatrixMap(REAL(x), Rf_nrows(x), Rf_ncols(x));
+// A design is a double matrix, or a list(columns = list(NULL | double vector), n = n):
+// the columns of a data frame read in place, NULL standing for the intercept.
+probml::Design as_design(SEXP x) {
+  if (TYPEOF(x) == REALSXP && Rf_isMatrix(x)) return probml::Design(REAL(x), Rf_nrows(x), Rf_ncols(x));
+  if (TYPEOF(x) != VECSXP) Rcpp::stop("internal: a design must be a double matrix or a column list");
+  const Rcpp::List spec(x);
+  const Rcpp::List columns = spec["columns"];
+  const R_xlen_t n = Rcpp::as<R_xlen_t>(spec["n"]);
+  std::vector<const double*> pointers;
+  for (R_xlen_t k = 0; k < columns.size(); ++k) {
+    SEXP col = columns[k];
+    if (Rf_isNull(col)) {
+      pointers.push_back(nullptr);
+      continue;
+    }
+    if (TYPEOF(col) != REALSXP || Rf_xlength(col) != n) Rcpp::stop("internal: design columns must be double vectors of length n");
+    pointers.push_back(REAL(col));
+  }
+  return probml::Design(std::move(pointers), n);
 }
 
 probml::ConstVectorMap as_vmap(const Rcpp::NumericVector& x) {
   return probml::ConstVectorMap(x.begin(), x.size());
 }
 
-std::vector<probml::ConstMatrixMap> as_designs(const Rcpp::List& designs) {
-  std::vector<probml::ConstMatrixMap> out;
-  for (R_xlen_t j = 0; j < designs.size(); ++j) out.push_back(as_map(designs[j]));
+std::vector<probml::Design> as_designs(const Rcpp::List& designs) {
+  std::vector<probml::Design> out;
+  for (R_xlen_t j = 0; j < designs.size(); ++j) out.push_back(as_design(designs[j]));
   return out;
 }
 

@@ -50,7 +50,7 @@ inline void check_inputs(const Family& family, const ConstVectorMap& y, const Co
 // All coefficients zero but the intercept, set to the weighted mean of the
 // family's working response; aux from the family's own start.
 inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
-                                    const ConstMatrixMap& X, const ConstVectorMap& y,
+                                    const Design& X, const ConstVectorMap& y,
                                     const ConstVectorMap& w, const ConstMatrixMap& offset,
                                     int intercept_col) {
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(obj.n_params());
@@ -65,7 +65,7 @@ inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
   return theta;
 }
 
-inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMap>& designs,
+inline FitResult fit_model(const Family& family, const std::vector<Design>& designs,
                            ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
                            const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
                            const FitOptions& opt, const Callbacks& callbacks) {
@@ -111,19 +111,12 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
   std::vector<int> kept;
   for (int k = 0; k < P; ++k)
     if (res.estimated[k]) kept.push_back(k);
-  std::vector<Eigen::MatrixXd> owned(m);
-  std::vector<ConstMatrixMap> reduced;
+  std::vector<Design> reduced;
   std::vector<std::vector<int>> kept_cols(m);
   for (int j = 0; j < m; ++j) {
     for (Index c = 0; c < designs[j].cols(); ++c)
       if (res.estimated[full.beta_start(j) + c]) kept_cols[j].push_back(static_cast<int>(c));
-    if (static_cast<Index>(kept_cols[j].size()) == designs[j].cols()) {
-      reduced.push_back(designs[j]);
-    } else {
-      owned[j].resize(designs[j].rows(), kept_cols[j].size());
-      for (size_t c = 0; c < kept_cols[j].size(); ++c) owned[j].col(c) = designs[j].col(kept_cols[j][c]);
-      reduced.emplace_back(owned[j].data(), owned[j].rows(), owned[j].cols());
-    }
+    reduced.push_back(designs[j].select(kept_cols[j]));
   }
   const Objective obj(family, reduced, y, w, offset, opt.n_threads);
   const int Pr = obj.n_params();
@@ -147,16 +140,17 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
         for (size_t a = 0; a < kept_cols[j].size(); ++a)
           for (size_t b = 0; b < kept_cols[j].size(); ++b) G(a, b) = grams[j](kept_cols[j][a], kept_cols[j][b]);
         Eigen::LDLT<Eigen::MatrixXd> ldlt(G);
-        Eigen::VectorXd sol = ldlt.solve(X.transpose() * (w.array() * z.array()).matrix());
+        Eigen::VectorXd sol = ldlt.solve(X.transpose_times((w.array() * z.array()).matrix()));
         if (sol.allFinite()) beta = sol;
       }
       U0.col(j) = offset.col(j);
-      if (X.cols() > 0) U0.col(j).noalias() += X * beta;
+      X.multiply_add(0, y.size(), beta, U0.col(j));
     }
     if (family.location_is_lad() && reduced[0].cols() > 0) {
-      const LadResult lad = lad_fit(reduced[0], y, w, offset.col(0), 1e-12, 500, callbacks.check_interrupt);
-      theta.segment(0, reduced[0].cols()) = lad.beta;
-      U0.col(0) = offset.col(0) + reduced[0] * lad.beta;
+      const Eigen::MatrixXd X = reduced[0].dense();
+      const LadResult lad = lad_fit(X, y, w, offset.col(0), 1e-12, 500, callbacks.check_interrupt);
+      theta.segment(0, X.cols()) = lad.beta;
+      U0.col(0) = offset.col(0) + X * lad.beta;
     }
     theta.tail(q) = family.start_aux(U0, y, w);
   }
@@ -172,13 +166,15 @@ inline FitResult fit_model(const Family& family, const std::vector<ConstMatrixMa
     for (int c = 0; c < p0; ++c)
       if (free[c]) free_cols.push_back(c);
     if (have_start && !free_cols.empty()) {
-      Eigen::MatrixXd Xf(y.size(), free_cols.size());
+      std::vector<int> fixed_cols;
+      Eigen::VectorXd fixed_beta;
+      for (int c = 0; c < p0; ++c)
+        if (!free[c]) fixed_cols.push_back(c);
+      fixed_beta.resize(fixed_cols.size());
+      for (size_t c = 0; c < fixed_cols.size(); ++c) fixed_beta[c] = theta[fixed_cols[c]];
       Eigen::VectorXd off = offset.col(0);
-      for (int c = 0; c < p0; ++c) {
-        if (free[c]) continue;
-        off.noalias() += reduced[0].col(c) * theta[c];
-      }
-      for (size_t c = 0; c < free_cols.size(); ++c) Xf.col(c) = reduced[0].col(free_cols[c]);
+      reduced[0].select(fixed_cols).multiply_add(0, y.size(), fixed_beta, off);
+      const Eigen::MatrixXd Xf = reduced[0].select(free_cols).dense();
       const LadResult lad = lad_fit(Xf, y, w, off, 1e-12, 500, callbacks.check_interrupt);
       for (size_t c = 0; c < free_cols.size(); ++c) theta[free_cols[c]] = lad.beta[c];
     }

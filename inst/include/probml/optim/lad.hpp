@@ -31,20 +31,26 @@
 // keeps bounded. Each iteration therefore costs one p x p Cholesky of
 // X' Theta X, formed by a row-blocked SYRK, plus a few passes over X; the
 // passes are fused per block of rows so that X is streamed from memory three
-// times per iteration.
+// times per iteration, and no n x n (or second n x p) matrix is formed.
 //
-// Polishing. The LP optimum is attained at a vertex where p observations are
-// interpolated. Near the end of the interior-point phase those are the rows
-// with the smallest |r_i|; solving X_B beta = y_B exactly on the best-conditioned
-// such set removes the O(mu) error of the interior point. The vertex is kept
-// only if its objective is not worse, and it is certified optimal when its
-// subgradient condition holds.
+// Finishing. The LP optimum is attained at a vertex where p observations are
+// interpolated. Once the gap is small those are the rows with the smallest
+// |r_i|: solving X_B beta = y_B exactly on a well-conditioned such set removes
+// the O(mu) error of the interior point, and the vertex is certified optimal
+// when 0 is a subgradient there. The iteration stops at a certified vertex or
+// at a relative gap below tol; if it stalls instead (rounding on a nearly
+// collinear X), simplex pivots from the best vertex finish the job.
+//
+// Large n. Following Portnoy & Koenker (1997), a fit on a subsample predicts
+// the sign of most residuals; those rows are fixed at their bounds and the
+// interior point runs on the remaining band only. The result is checked
+// against every fixed row, and the plain method on all rows is the fallback,
+// so the answer never depends on the heuristic.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -66,16 +72,18 @@ using Index = Eigen::Index;
 
 // Rows per block: about 256 KiB of X, so that a block read by a GEMV is still
 // in cache when the SYRK / transposed GEMV of the same pass reuses it.
-inline Index rows_per_block(Index p) {
-  const Index bs = 32768 / std::max<Index>(p, 1);
-  return std::max<Index>(64, std::min<Index>(bs, 8192));
+inline Index rows_per_block(Index p, Index n) {
+  const Index bs = std::max<Index>(64, std::min<Index>(32768 / std::max<Index>(p, 1), 8192));
+  return std::max<Index>(1, std::min(bs, n));
 }
 
 // Cholesky of a symmetric positive definite p x p matrix (lower triangle used)
 // after symmetric Jacobi scaling: the scaling makes the factorisation
 // insensitive to the units of the columns of X. In strict mode (the
-// least-squares start) a pivot below 1e-14 of its unit diagonal means X is
-// numerically rank deficient. Otherwise a tiny diagonal shift is the fallback
+// least-squares start) a pivot L_jj < 1e-7 means column j is within 1e-7
+// (relative, in the W-metric) of the span of the others: numerically rank
+// deficient by the rule of R's qr() default tolerance. Otherwise a tiny
+// diagonal shift is the fallback
 // when the interior point has pushed the matrix to the edge of numerical
 // definiteness: the Newton direction only needs to be a good direction there,
 // and the next iteration recomputes all residuals.
@@ -121,11 +129,11 @@ class SpdSolver {
     return d_.cwiseProduct(llt_.solve(d_.cwiseProduct(rhs)));
   }
 
-  // One step of iterative refinement against M (lower triangle), which
+  // One step of iterative refinement against the full symmetric M, which
   // recovers the accuracy the factorisation loses on an ill-conditioned M.
   Eigen::VectorXd solve_refined(const Eigen::MatrixXd& M, const Eigen::VectorXd& rhs) const {
     Eigen::VectorXd x = solve(rhs);
-    const Eigen::VectorXd res = rhs - M.selfadjointView<Eigen::Lower>() * x;
+    const Eigen::VectorXd res = rhs - M * x;
     x += solve(res);
     return x;
   }
@@ -251,7 +259,7 @@ inline void evaluate_vertex(const Eigen::Ref<const Eigen::MatrixXd>& X, const Ei
                             const Eigen::VectorXd& w, const Eigen::VectorXd& a_ipm,
                             const Eigen::VectorXd& colscale, const Eigen::VectorXd& g_fixed,
                             Vertex& vx, std::vector<Index>* near_zero = nullptr) {
-  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p);
+  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p, n);
   const Eigen::VectorXd abs_beta = vx.beta.cwiseAbs();
   const bool have_a = a_ipm.size() == n;
   // Sign of r_i, with |r_i| at the rounding level of y_i - x_i' beta treated as 0.
@@ -363,7 +371,7 @@ inline Vertex polish(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ve
 // r = y - X beta; returns sum_i w_i |r_i| (blocked, compensated).
 inline double residuals(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y,
                         const Eigen::VectorXd& w, const Eigen::VectorXd& beta, Eigen::VectorXd& r) {
-  const Index n = X.rows(), bs = rows_per_block(X.cols());
+  const Index n = X.rows(), bs = rows_per_block(X.cols(), n);
   r.resize(n);
   CompensatedSum total;
   for (Index i0 = 0; i0 < n; i0 += bs) {
@@ -398,7 +406,7 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
                         const std::function<void()>& check_interrupt) {
   using Eigen::MatrixXd;
   using Eigen::VectorXd;
-  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p);
+  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p, n);
   IpmOut out;
   MatrixXd Bt(bs, p);  // sqrt(theta)-scaled block of X for the SYRK
   MatrixXd M(p, p);
@@ -464,14 +472,12 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
   // floor stops the iteration at rounding level and polishing finishes.
   const double sar_floor = 1e-12 * sum_wy;
   const double step_frac = 0.99995;
-  const double CENTRAL_GAMMA = std::getenv("LADG") ? std::atof(std::getenv("LADG")) : 1e-3;
+  const double centrality = 1e-3;
   const double feas_scale = std::max(b.cwiseAbs().maxCoeff(), 0.5 * wx.cwiseAbs().maxCoeff());
   double prev_gap = std::numeric_limits<double>::infinity();
   double next_try = 1e-6;  // relative gap at which to try to jump to the vertex
   double sar = 0.0;
   int slow = 0, it = 0;
-  bool last_bad = false;
-  const int PATIENCE = std::getenv("LADPAT") ? std::atoi(std::getenv("LADPAT")) : 5;
 
   for (;;) {
     if (check_interrupt) check_interrupt();
@@ -482,7 +488,7 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     q1.setZero();
     q2.setZero();
     CompensatedSum sar_sum;
-    double gap = 0.0;
+    double gap = 0.0, min_prod = std::numeric_limits<double>::infinity();
     for (Index i0 = 0; i0 < n; i0 += bs) {
       const Index m = std::min(bs, n - i0);
       const auto Xb = X.middleRows(i0, m);
@@ -510,7 +516,9 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
         H[i] = hi;
         TB[k] = th * hi;
         part += W[i] * std::abs(ri);
-        gap += ai * zi + si * vi;
+        const double pa = ai * zi, ps = si * vi;
+        gap += pa + ps;
+        min_prod = std::min(min_prod, std::min(pa, ps));
       }
       sar_sum.add(part);
       Bt.topRows(m) = sq.head(m).asDiagonal() * Xb;
@@ -551,9 +559,10 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     // Stagnation: the gap normally shrinks by orders of magnitude per step;
     // when rounding stops that, further iterations cannot help.
     slow = (total_gap > 0.9 * prev_gap) ? slow + 1 : 0;
-    if (slow >= PATIENCE) break;
+    if (slow >= 10) break;
     prev_gap = total_gap;
 
+    M.triangularView<Eigen::StrictlyUpper>() = M.transpose();  // SYRK filled the lower half
     if (!solver.factor(M)) {
       out.breakdown = true;
       break;
@@ -592,8 +601,9 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
         s3 += czi + cvi;
         CZ[i] = czi;
         CV[i] = cvi;
-        // Corrector rhs, split as mu * (1/a - 1/s) + (h - cz/a + cv/s) so that
-        // both X' products can be accumulated before mu is known.
+        // The corrector's h is mu (1/a - 1/s) + h_aff + (cv/s - cz/a); X'(theta
+        // h_aff) is q2 from pass 1, and the other two products are
+        // accumulated here, before mu is known.
         SQ[k] = th * (iai - isi);
         TB[k] = th * (cvi * isi - czi * iai);
       }
@@ -607,9 +617,7 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     const double gap_aff = gap + ada * s1 + apa * s2 + apa * ada * s3;
     const double sigma = std::min(1.0, std::max(0.0, gap_aff / gap));
     const double mu = sigma * sigma * sigma * gap / (2.0 * static_cast<double>(n));
-    const double KMODE = std::getenv("LADK") ? std::atof(std::getenv("LADK")) : 0.0;
-    const double kappa = KMODE == 0.0 ? 1.0 : (KMODE == 1.0 ? apa * ada : (apa * ada < 0.1 ? 0.0 : 1.0));
-    const VectorXd dbeta = solver.solve_refined(M, mu * q3 + q2 + kappa * q4 - rp);
+    const VectorXd dbeta = solver.solve_refined(M, mu * q3 + q2 + q4 - rp);
     if (!dbeta.allFinite()) {
       out.breakdown = true;
       break;
@@ -621,7 +629,7 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
       for (Index k = 0; k < m; ++k) {
         const Index i = i0 + k;
         const double iai = IA[i], isi = IS[i], zi = Z[i], vi = V[i];
-        const double czi = kappa * CZ[i], cvi = kappa * CV[i];
+        const double czi = CZ[i], cvi = CV[i];
         const double hc = mu * (iai - isi) + H[i] - czi * iai + cvi * isi;
         const double dai = TH[i] * (hc - TB[k]);
         const double dsi = RU[i] - dai;
@@ -639,24 +647,27 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     }
     // Separate primal and dual step lengths, stopping short of the boundary;
     // a, s, z, v move at the start of the next pass 1.
-    const double SFM = std::getenv("LADSF") ? std::atof(std::getenv("LADSF")) : 0.0;
-    const double sf = SFM == 0.0 ? step_frac : std::min(step_frac, std::max(SFM, 1.0 - rel_comp));
-    ap = std::min(1.0, sf * ap_max);
-    ad = std::min(1.0, sf * ad_max);
+    ap = std::min(1.0, step_frac * ap_max);
+    ad = std::min(1.0, step_frac * ad_max);
     // Mehrotra's steps can leave a few products a_i z_i, s_i v_i far below
     // the rest, after which progress crawls (typical of degenerate data such
     // as integer y). Shorten the step until every product is at least
-    // CENTRAL_GAMMA times their mean (a wide neighbourhood of the central path).
-    const bool ADAPT = std::getenv("LADA") != nullptr;
-    for (int backtrack = 0; backtrack < 30 && (!ADAPT || last_bad); ++backtrack) {
-      double sum_prod = 0.0, min_prod = std::numeric_limits<double>::infinity();
+    // 1e-3 times their mean (a wide neighbourhood of the central path), or
+    // half the current ratio if the point is not that central (unequal
+    // weights); this costs a few iterations on easy problems and avoids
+    // stalls of tens of iterations on degenerate ones (quantreg's rq.fit.fnb
+    // shows the same stalls without it).
+    const double gamma =
+        std::min(centrality, 0.5 * min_prod / (gap / (2.0 * static_cast<double>(n))));
+    for (int backtrack = 0; backtrack < 30; ++backtrack) {
+      double sum_new = 0.0, min_new = std::numeric_limits<double>::infinity();
       for (Index i = 0; i < n; ++i) {
         const double p1 = (A[i] + ap * DA[i]) * (Z[i] + ad * DZ[i]);
         const double p2 = (S[i] + ap * DS[i]) * (V[i] + ad * DV[i]);
-        sum_prod += p1 + p2;
-        min_prod = std::min(min_prod, std::min(p1, p2));
+        sum_new += p1 + p2;
+        min_new = std::min(min_new, std::min(p1, p2));
       }
-      if (min_prod >= CENTRAL_GAMMA * sum_prod / (2.0 * static_cast<double>(n))) break;
+      if (min_new >= gamma * sum_new / (2.0 * static_cast<double>(n))) break;
       ap *= 0.8;
       ad *= 0.8;
     }
@@ -664,7 +675,6 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
       ap = ad = 0.0;
       break;
     }
-    last_bad = std::min(ap, ad) < 0.1;
     beta += ad * dbeta;
     ++it;
   }
@@ -695,7 +705,7 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
                       const std::function<void()>& check_interrupt) {
   using Eigen::MatrixXd;
   using Eigen::VectorXd;
-  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p);
+  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p, n);
   const double zero_rel = 64.0 * std::numeric_limits<double>::epsilon();
   VectorXd r(n), c(n), t(bs), mag(bs), ws(n);
   std::vector<char> in_basis(static_cast<std::size_t>(n), 0), degenerate(static_cast<std::size_t>(n), 0);
@@ -892,7 +902,7 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
                                int& iterations) {
   using Eigen::MatrixXd;
   using Eigen::VectorXd;
-  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p);
+  const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p, n);
   const double nd = static_cast<double>(n);
   // Subsample size ~ sqrt(p) n^(2/3) balances the subsample fit against the
   // band width it implies (Portnoy & Koenker); the band keeps twice as many.
@@ -1144,27 +1154,64 @@ inline LadResult lad_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   }
 
   LadResult res;
+  res.iterations = 0;
+  res.converged = true;
   if (p == 0) {
     res.beta = Eigen::VectorXd(0);
-    res.sum_abs = (wk.array() * yk.array().abs()).sum();
-    res.iterations = 0;
-    res.converged = true;
+    lad_detail::CompensatedSum total;
+    for (Index k = 0; k < nk; ++k) total.add(wk[k] * std::abs(yk[k]));
+    res.sum_abs = total.value();
     return res;
   }
 
+  // Powers of two bring y, w and the columns of X to unit magnitude without
+  // rounding, so no intermediate quantity overflows or underflows whatever
+  // the units; the solution maps back exactly. X is copied only when rows are
+  // dropped or a column is extreme enough to need it.
+  const auto exponent_of = [](double v) {
+    int e = 0;
+    if (v > 0.0 && std::isfinite(v)) std::frexp(v, &e);
+    return e;
+  };
+  const int ey = exponent_of(nk > 0 ? yk.cwiseAbs().maxCoeff() : 0.0);
+  const int ew = exponent_of(nk > 0 ? wk.maxCoeff() : 0.0);
+  for (Index k = 0; k < nk; ++k) {
+    yk[k] = std::ldexp(yk[k], -ey);
+    wk[k] = std::ldexp(wk[k], -ew);
+  }
+  std::vector<int> ex(static_cast<std::size_t>(p), 0);
+  bool rescale_x = false;
+  for (Index j = 0; j < p; ++j) {
+    double cmax = 0.0;
+    if (nk == n) {
+      if (!X.col(j).allFinite()) throw std::invalid_argument("lad_fit: X must be finite");
+      if (n > 0) cmax = X.col(j).cwiseAbs().maxCoeff();
+    } else {
+      for (Index k = 0; k < nk; ++k) {
+        const double v = std::abs(X(keep[static_cast<std::size_t>(k)], j));
+        if (!std::isfinite(v)) throw std::invalid_argument("lad_fit: X must be finite where w > 0");
+        cmax = std::max(cmax, v);
+      }
+    }
+    ex[static_cast<std::size_t>(j)] = exponent_of(cmax);
+    if (std::abs(ex[static_cast<std::size_t>(j)]) > 60) rescale_x = true;
+  }
+
   lad_detail::CoreResult core;
-  if (nk == n) {
-    if (!X.allFinite()) throw std::invalid_argument("lad_fit: X must be finite");
+  if (nk == n && !rescale_x) {
     core = lad_detail::lad_core(X, yk, wk, tol, max_iter, check_interrupt);
   } else {
     Eigen::MatrixXd Xk(nk, p);
-    for (Index j = 0; j < p; ++j)
-      for (Index k = 0; k < nk; ++k) Xk(k, j) = X(keep[static_cast<std::size_t>(k)], j);
-    if (!Xk.allFinite()) throw std::invalid_argument("lad_fit: X must be finite where w > 0");
+    for (Index j = 0; j < p; ++j) {
+      const int e = rescale_x ? ex[static_cast<std::size_t>(j)] : 0;
+      for (Index k = 0; k < nk; ++k) Xk(k, j) = std::ldexp(X(keep[static_cast<std::size_t>(k)], j), -e);
+    }
     core = lad_detail::lad_core(Xk, yk, wk, tol, max_iter, check_interrupt);
   }
-  res.beta = core.beta;
-  res.sum_abs = core.sum_abs;
+  res.beta.resize(p);
+  for (Index j = 0; j < p; ++j)
+    res.beta[j] = std::ldexp(core.beta[j], ey - (rescale_x ? ex[static_cast<std::size_t>(j)] : 0));
+  res.sum_abs = std::ldexp(core.sum_abs, ey + ew);
   res.iterations = core.iterations;
   res.converged = core.converged;
   return res;

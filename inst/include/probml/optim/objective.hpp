@@ -10,11 +10,9 @@
 #include <vector>
 #include "../family/family.hpp"
 #include "../util/parallel.hpp"
+#include "design.hpp"
 
 namespace probml {
-
-using ConstMatrixMap = Eigen::Map<const Eigen::MatrixXd>;
-using ConstVectorMap = Eigen::Map<const Eigen::VectorXd>;
 
 struct Evaluation {
   double value = 0;
@@ -26,7 +24,7 @@ class Objective {
  public:
   static constexpr Index kChunkRows = 1024;
 
-  Objective(const Family& family, std::vector<ConstMatrixMap> designs, ConstVectorMap y,
+  Objective(const Family& family, std::vector<Design> designs, ConstVectorMap y,
             ConstVectorMap w, ConstMatrixMap offset, int n_threads)
       : family_(family), designs_(std::move(designs)), y_(y), w_(w), offset_(offset),
         n_threads_(std::max(1, n_threads)) {
@@ -41,6 +39,15 @@ class Objective {
       throw std::invalid_argument("offset must have one row per observation and one column per linear predictor");
     start_.push_back(0);
     for (const auto& X : designs_) start_.push_back(start_.back() + static_cast<int>(X.cols()));
+    // Linear predictors that share a design (categorical) share its gathered rows.
+    for (size_t j = 0; j < designs_.size(); ++j) {
+      source_.push_back(static_cast<int>(j));
+      for (size_t k = 0; k < j; ++k)
+        if (designs_[k].same_columns(designs_[j])) {
+          source_[j] = static_cast<int>(k);
+          break;
+        }
+    }
     const double per_block = static_cast<double>(n_params()) * (n_params() + 1) + 1;
     const Index max_blocks = std::max<Index>(1, std::min<Index>(256, static_cast<Index>(2e7 / per_block)));
     block_rows_ = std::max<Index>(4 * kChunkRows, (n + max_blocks - 1) / max_blocks);
@@ -52,26 +59,17 @@ class Objective {
   int beta_start(int j) const { return start_[j]; }
   int aux_start() const { return start_.back(); }
   const Family& family() const { return family_; }
-  const ConstMatrixMap& design(int j) const { return designs_[j]; }
+  const Design& design(int j) const { return designs_[j]; }
 
   Eigen::VectorXd aux(const Eigen::VectorXd& theta) const {
     return theta.tail(family_.n_aux());
   }
 
-  // Linear predictors for rows [r0, r0 + rows).
-  void linear_predictors(const Eigen::VectorXd& theta, Index r0, Index rows, Eigen::MatrixXd& U) const {
-    U.resize(rows, n_linear());
-    for (int j = 0; j < n_linear(); ++j) {
-      const auto& X = designs_[j];
-      U.col(j) = offset_.col(j).segment(r0, rows);
-      if (X.cols() > 0)
-        U.col(j).noalias() += X.middleRows(r0, rows) * theta.segment(start_[j], X.cols());
-    }
-  }
-
+  // All linear predictors (n x m), one design column at a time.
   Eigen::MatrixXd linear_predictors(const Eigen::VectorXd& theta) const {
-    Eigen::MatrixXd U;
-    linear_predictors(theta, 0, n(), U);
+    Eigen::MatrixXd U = offset_;
+    for (int j = 0; j < n_linear(); ++j)
+      designs_[j].multiply_add(0, n(), theta.segment(start_[j], designs_[j].cols()), U.col(j));
     return U;
   }
 
@@ -99,17 +97,18 @@ class Objective {
 
   // Weighted Gram matrix X_j' W X_j, blocked like evaluate().
   Eigen::MatrixXd gram(int j) const {
-    const auto& X = designs_[j];
+    const Design& X = designs_[j];
     const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
     std::vector<Eigen::MatrixXd> parts(n_blocks);
     parallel_for(n_blocks, n_threads_, [&](long b, int) {
       const Index r0 = b * block_rows_, r1 = std::min(n(), r0 + block_rows_);
       Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
-      Eigen::MatrixXd scaled;
+      Eigen::MatrixXd rows_of_x;
       for (Index c0 = r0; c0 < r1; c0 += kChunkRows) {
         const Index rows = std::min(kChunkRows, r1 - c0);
-        scaled = X.middleRows(c0, rows).array().colwise() * w_.segment(c0, rows).array().sqrt();
-        G.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+        X.gather(c0, rows, rows_of_x);
+        rows_of_x.array().colwise() *= w_.segment(c0, rows).array().sqrt();
+        G.selfadjointView<Eigen::Lower>().rankUpdate(rows_of_x.transpose());
       }
       parts[b] = std::move(G);
     });
@@ -132,21 +131,30 @@ class Objective {
     const int m = n_linear(), q = family_.n_aux(), d = m + q, a0 = aux_start();
     const Eigen::VectorXd aux_values = aux(theta);
     Evaluation acc = zero(order);
+    std::vector<Eigen::MatrixXd> rows_of(m);  // each design's rows of this chunk
     Eigen::MatrixXd U, scaled, expected;
     Eigen::VectorXd coef;
     LocalDerivs ld;
     for (Index c0 = r0; c0 < r1; c0 += kChunkRows) {
       const Index rows = std::min(kChunkRows, r1 - c0);
-      linear_predictors(theta, c0, rows, U);
+      U.resize(rows, m);
+      for (int j = 0; j < m; ++j) {
+        if (source_[j] == j) designs_[j].gather(c0, rows, rows_of[j]);
+        const Eigen::MatrixXd& X = rows_of[source_[j]];
+        U.col(j) = offset_.col(j).segment(c0, rows);
+        if (X.cols() > 0) U.col(j).noalias() += X * theta.segment(start_[j], X.cols());
+      }
       const auto y = y_.segment(c0, rows);
       const auto w = w_.segment(c0, rows);
       family_.local(U, y, aux_values, std::min(order, curvature == Curvature::observed ? 2 : 1), ld);
       acc.value += w.dot(ld.value);
       if (order < 1) continue;
-      for (int j = 0; j < m; ++j)
-        if (designs_[j].cols() > 0)
-          acc.gradient.segment(start_[j], designs_[j].cols()).noalias() +=
-              designs_[j].middleRows(c0, rows).transpose() * (w.array() * ld.d1.col(j).array()).matrix();
+      for (int j = 0; j < m; ++j) {
+        const Eigen::MatrixXd& X = rows_of[source_[j]];
+        if (X.cols() > 0)
+          acc.gradient.segment(start_[j], X.cols()).noalias() +=
+              X.transpose() * (w.array() * ld.d1.col(j).array()).matrix();
+      }
       for (int r = 0; r < q; ++r) acc.gradient[a0 + r] += w.dot(ld.d1.col(m + r));
       if (order < 2) continue;
       const Eigen::MatrixXd* curv = &ld.d2;
@@ -155,10 +163,10 @@ class Objective {
         curv = &expected;
       }
       for (int j = 0; j < m; ++j) {
-        const auto Xj = designs_[j].middleRows(c0, rows);
+        const Eigen::MatrixXd& Xj = rows_of[source_[j]];
         const int pj = static_cast<int>(Xj.cols());
         for (int k = j; k < m; ++k) {
-          const auto Xk = designs_[k].middleRows(c0, rows);
+          const Eigen::MatrixXd& Xk = rows_of[source_[k]];
           const int pk = static_cast<int>(Xk.cols());
           if (pj == 0 || pk == 0) continue;
           coef = w.array() * curv->col(packed_index(j, k, d)).array();
@@ -186,7 +194,8 @@ class Objective {
   }
 
   const Family& family_;
-  std::vector<ConstMatrixMap> designs_;
+  std::vector<Design> designs_;
+  std::vector<int> source_;  // first design with the same columns as design j
   ConstVectorMap y_, w_;
   ConstMatrixMap offset_;
   int n_threads_;

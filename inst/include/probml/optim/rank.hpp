@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 #include <Eigen/Dense>
+#include "design.hpp"
 
 namespace probml {
 
@@ -37,8 +38,7 @@ inline std::vector<bool> aliased_by_qr(const Eigen::Ref<const Eigen::MatrixXd>& 
 // Fast screen on the weighted Gram matrix G = X' W X: a sequential Cholesky
 // in column order gives each column's squared residual ratio. Only when one
 // is small enough to be in doubt is the exact QR run.
-inline std::vector<bool> aliased_columns(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                                         const Eigen::Ref<const Eigen::VectorXd>& w,
+inline std::vector<bool> aliased_columns(const Design& X, const Eigen::Ref<const Eigen::VectorXd>& w,
                                          const Eigen::MatrixXd& gram, double tol) {
   const Eigen::Index p = gram.rows();
   Eigen::MatrixXd L = Eigen::MatrixXd::Zero(p, p);
@@ -59,7 +59,7 @@ inline std::vector<bool> aliased_columns(const Eigen::Ref<const Eigen::MatrixXd>
       L(i, j) = (gram(i, j) - L.row(i).head(j).dot(L.row(j).head(j))) / L(j, j);
   }
   if (!doubtful) return std::vector<bool>(p, false);
-  return aliased_by_qr(X, w, tol);
+  return aliased_by_qr(X.dense(), w, tol);
 }
 
 }  // namespace probml
