@@ -102,14 +102,14 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
                            x = conditionMessage(e)), call = rlang::caller_env(5))
   }
   mf <- tryCatch(eval(mf, parent.frame()), error = frame_error)
-  if (!all(stats::complete.cases(mf))) {
+  if (anyNA(mf, recursive = TRUE)) {
     mf <- tryCatch(match.fun(na_fun)(mf), error = frame_error)
   }
   if (nrow(mf) == 0L) abort_probml("data", "{.arg data} has no complete rows to fit.")
 
   term_list <- lapply(parts$parts, part_terms, mf = mf)
   contrasts_arg <- NULL
-  designs <- lapply(term_list, function(tt) model.matrix(tt, mf, contrasts_arg))
+  designs <- lapply(term_list, frame_design, mf = mf, contrasts = contrasts_arg)
   if (family$family == "ordinal" && attr(term_list[[1]], "intercept") == 0L) {
     abort_probml("formula", "{.arg formula} must keep the intercept for {.fn lik_ordinal}: the cut-points replace it.")
   }
@@ -309,9 +309,9 @@ check_offset <- function(off, n, family, n_linear, call = rlang::caller_env()) {
 # assemble the probml_fit.
 fit_design <- function(designs, y, family, weights, offset, control, n_threads, arg_y,
                        call = rlang::caller_env()) {
-  n <- nrow(designs[[1]])
+  n <- design_nrow(designs[[1]])
   for (X in designs) {
-    if (!cpp_all_finite(X)) {
+    if (!design_all_finite(X)) {
       abort_probml("nonfinite", "The model matrix contains missing or infinite values; check the predictors in {.arg {arg_y}}.", call = call)
     }
   }
@@ -330,9 +330,9 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
                    call = call)
     }
   }
-  fit_designs <- if (all_used) designs else lapply(designs, function(X) X[used, , drop = FALSE])
+  fit_designs <- if (all_used) designs else lapply(designs, function(X) as_design_matrix(X)[used, , drop = FALSE])
   spec <- family_spec(family, n_classes)
-  intercept_col <- match("(Intercept)", colnames(designs[[1]]), nomatch = 0L) - 1L
+  intercept_col <- match("(Intercept)", design_colnames(designs[[1]]), nomatch = 0L) - 1L
   ctrl <- list(max_iter = control$max_iter, tol = control$tol, rank_tol = control$rank_tol,
                n_threads = n_threads, detect_aliasing = TRUE, intercept_col = intercept_col)
   core <- call_core(cpp_fit(spec, fit_designs, subset_rows(resp$y), subset_rows(w), subset_rows(off),
@@ -387,7 +387,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
 
 # Regression coefficient names, then the family's auxiliary parameters.
 parameter_names <- function(designs, family, levels) {
-  cols <- lapply(designs, colnames)
+  cols <- lapply(designs, design_colnames)
   beta <- switch(family$family,
                  categorical = unlist(lapply(seq_along(cols), function(j) paste0(levels[j + 1L], ":", cols[[j]]))),
                  gaussian_hetero = c(cols[[1]], paste0("logvar:", cols[[2]])),
@@ -408,8 +408,7 @@ invert_information <- function(H, nm, call = rlang::caller_env()) {
 # the intercept column, which the fit uses only to detect aliasing.
 effective_designs <- function(designs, family) {
   if (family$family != "ordinal") return(designs)
-  X <- designs[[1]]
-  list(X[, colnames(X) != "(Intercept)", drop = FALSE])
+  list(design_drop(designs[[1]], "(Intercept)"))
 }
 
 # Linear predictors (n x m) at the estimated coefficients (NA, aliased, as 0).
@@ -417,10 +416,10 @@ linear_predictors_for <- function(designs, coefs, off) {
   U <- off[, seq_along(designs), drop = FALSE]
   pos <- 0L
   for (j in seq_along(designs)) {
-    p <- ncol(designs[[j]])
+    p <- design_ncol(designs[[j]])
     b <- coefs[pos + seq_len(p)]
     b[is.na(b)] <- 0
-    if (p > 0) U[, j] <- U[, j] + drop(designs[[j]] %*% b)
+    if (p > 0) U[, j] <- U[, j] + design_multiply(designs[[j]], b)
     pos <- pos + p
   }
   U
@@ -435,12 +434,19 @@ aux_values <- function(fit, coefs = fit$coefficients) {
 # Mean (class probabilities) and variance of y; NA where U has NA.
 family_moments <- function(fit, U, coefs = fit$coefficients) {
   spec <- family_spec(fit$family, fit$n_classes)
-  ok <- stats::complete.cases(U)
-  core <- cpp_family_moments(spec, U[ok, , drop = FALSE], aux_values(fit, coefs))
-  mean <- matrix(NA_real_, nrow(U), ncol(core$mean))
-  mean[ok, ] <- core$mean
-  variance <- rep(NA_real_, nrow(U))
-  variance[ok] <- core$variance
+  aux <- aux_values(fit, coefs)
+  if (!anyNA(U)) {
+    core <- cpp_family_moments(spec, U, aux)
+    mean <- core$mean
+    variance <- core$variance
+  } else {
+    ok <- stats::complete.cases(U)
+    core <- cpp_family_moments(spec, U[ok, , drop = FALSE], aux)
+    mean <- matrix(NA_real_, nrow(U), ncol(core$mean))
+    mean[ok, ] <- core$mean
+    variance <- rep(NA_real_, nrow(U))
+    variance[ok] <- core$variance
+  }
   if (ncol(mean) == 1L) mean <- drop(mean) else colnames(mean) <- fit$levels
   list(mean = mean, variance = variance)
 }
@@ -449,9 +455,9 @@ family_moments <- function(fit, U, coefs = fit$coefficients) {
 information_matrix <- function(fit, designs, used = fit$prior_weights > 0, expected = FALSE) {
   est <- fit$estimated
   theta <- fit$coefficients[est]
+  pos <- c(0L, cumsum(vapply(designs, design_ncol, 1L)))
   keep_cols <- function(X, j) {
-    pos <- c(0L, cumsum(vapply(designs, ncol, 1L)))
-    X[used, est[pos[j] + seq_len(ncol(X))], drop = FALSE]
+    as_design_matrix(X)[used, est[pos[j] + seq_len(design_ncol(X))], drop = FALSE]
   }
   reduced <- lapply(seq_along(designs), function(j) keep_cols(designs[[j]], j))
   out <- call_core(cpp_objective(family_spec(fit$family, fit$n_classes), reduced, fit$y[used],
@@ -478,7 +484,7 @@ detect_separation <- function(fit, designs, core, keep, used) {
   if (is.null(step)) return(TRUE)
   full_step <- rep(0, length(core$estimated))
   full_step[core$estimated] <- step
-  beta_len <- sum(vapply(designs, ncol, 1L))
+  beta_len <- sum(vapply(designs, design_ncol, 1L))
   moved <- linear_predictors_for(designs, full_step[keep][seq_len(beta_len)],
                                  matrix(0, length(fit$y), length(designs)))
   max(abs(moved[used, ])) > 1e-2
