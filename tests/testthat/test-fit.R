@@ -283,3 +283,33 @@ test_that("fit_control validates its arguments", {
   }
   expect_s3_class(fit_control(), "probml_control")
 })
+
+test_that("large fits (warm start on a subsample) agree with glm and detect aliasing", {
+  set.seed(10)
+  n <- 120000
+  d <- data.frame(a = rnorm(n), b = rnorm(n), c = runif(n))
+  d$y <- rbinom(n, 1, plogis(-0.5 + d$a - 0.5 * d$b + d$c))
+  d$k <- rpois(n, exp(0.2 + 0.3 * d$a))
+  fit <- fit_mle(y ~ a + b + c, data = d, family = lik_bernoulli())
+  ref <- converged_glm(y ~ a + b + c, data = d, family = binomial())
+  expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
+  fit <- fit_mle(k ~ a + b, data = d, family = lik_poisson())
+  ref <- converged_glm(k ~ a + b, data = d, family = poisson())
+  expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
+  # Identical for any number of threads.
+  f1 <- fit_mle(y ~ a + b + c, data = d, family = lik_bernoulli(), n_threads = 1)
+  f3 <- fit_mle(y ~ a + b + c, data = d, family = lik_bernoulli(), n_threads = 3)
+  expect_identical(coef(f1), coef(f3))
+  # An aliased column is found from the subsample's screen and the exact QR.
+  d$ab <- d$a - 2 * d$b
+  expect_warning(fa <- fit_mle(y ~ a + b + ab + c, data = d, family = lik_bernoulli()),
+                 class = "probml_warning_rank_deficient")
+  expect_true(is.na(coef(fa)[["ab"]]))
+  expect_equal(coef(fa)[c("a", "b", "c")], coef(f1)[c("a", "b", "c")], tolerance = 1e-10)
+  # A column that is zero on every sampled row is not mistaken for aliased.
+  d$rare <- 0
+  d$rare[seq(2000, n, by = 997)] <- 1
+  fr <- fit_mle(y ~ a + rare, data = d, family = lik_bernoulli())
+  expect_false(anyNA(coef(fr)))
+  expect_equal(unname(coef(fr)), unname(coef(glm(y ~ a + rare, binomial, d))), tolerance = 1e-6)
+})

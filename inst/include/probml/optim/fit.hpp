@@ -4,6 +4,7 @@
 // Laplace location). Parameters are reported in the "full" layout
 // (every design column, then aux), with NaN for aliased or dropped columns.
 #include <limits>
+#include <memory>
 #include <vector>
 #include "../family/family.hpp"
 #include "lad.hpp"
@@ -47,6 +48,13 @@ inline void check_inputs(const Family& family, const ConstVectorMap& y, const Co
   if (!offset.allFinite()) throw std::invalid_argument("offset must be finite");
 }
 
+// Every k-th chunk of rows for the warm start: about 1/20 of the data but
+// never fewer than 20 chunks; none below 80 chunks.
+inline Index warm_start_stride(Index n_chunks) {
+  const Index k = std::min<Index>(20, n_chunks / 20);
+  return k >= 4 ? k : 1;
+}
+
 // All coefficients zero but the intercept, set to the weighted mean of the
 // family's working response; aux from the family's own start.
 inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
@@ -81,14 +89,22 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
   // curvature is positive the Hessian at a simple start (all zero but the
   // intercept) screens the design as well as X'WX does, and is the first
   // Newton evaluation too: one pass over the data instead of two.
+  //
+  // On large data the screen and the starting values come from a systematic
+  // subsample (every k-th chunk of rows): exact aliasing in the full design
+  // is exact aliasing in any subset of its rows, and near-aliasing that the
+  // subsample cannot rule out sends the decision to the exact QR on all rows.
   const bool have_start = start_full.size() == P;
   const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature();
+  const Index stride = quick ? warm_start_stride(full.n_chunks()) : 1;
+  std::unique_ptr<Objective> sub;
   Evaluation first;
   Eigen::VectorXd quick_theta;
   std::vector<Eigen::MatrixXd> grams(m);
   if (quick) {
     quick_theta = simple_start(family, full, designs[0], y, w, offset, opt.intercept_col);
-    first = full.evaluate(quick_theta, 2, Curvature::observed);
+    if (stride > 1) sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride);
+    first = (sub ? *sub : full).evaluate(quick_theta, 2, Curvature::observed);
   }
   for (int j = 0; j < m; ++j) {
     const Index pj = designs[j].cols();
@@ -185,7 +201,19 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
     }
     std::fill(free.begin(), free.end(), false);
   }
-  const bool reuse_first = quick && Pr == P;
+  bool reuse_first = quick && Pr == P && !sub;
+  if (quick && Pr == P && sub) {
+    // Converge loosely on the subsample; its estimate is within sampling
+    // error of the full one, so a few full Newton steps remain.
+    NewtonOptions loose = opt.newton;
+    loose.tol = 1e-8;
+    try {
+      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, &first);
+      if (warm.converged && warm.theta.allFinite()) theta = warm.theta;
+    } catch (const std::runtime_error&) {
+      // A subsample the model cannot fit (say, one class only) is just a bad start.
+    }
+  }
   NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : nullptr);
 
   // 5. Back to the full layout.
