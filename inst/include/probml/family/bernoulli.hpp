@@ -90,7 +90,9 @@ class BernoulliFamily : public Family {
         const double e = std::exp(-std::abs(eta)), inv = 1.0 / (1.0 + e);
         const double p = eta >= 0 ? inv : e * inv;
         const double margin = success ? -eta : eta;
-        return {std::log1p(e) + std::max(margin, 0.0), p - success, p * (1 - p)};
+        // log(1 + e) is exact to 1e-16 absolute; log1p is needed only for tiny e.
+        const double log1p_e = e < 1e-4 ? std::log1p(e) : std::log(1.0 + e);
+        return {log1p_e + std::max(margin, 0.0), p - success, p * (1 - p)};
       }
       case BinaryLink::probit: {
         // nll = -log Phi(s eta), s = +-1; with l = phi/Phi at s eta,

@@ -1,9 +1,20 @@
 #pragma once
 // Poisson with log link: v = (eta), nll = exp(eta) - y eta + log y!.
 #include <cmath>
+#include <vector>
 #include "family.hpp"
 
 namespace probml {
+
+// log(y!) for the counts most data hold, computed once.
+inline double log_factorial(double y) {
+  static const std::vector<double> table = [] {
+    std::vector<double> t(1024);
+    for (size_t k = 0; k < t.size(); ++k) t[k] = std::lgamma(static_cast<double>(k) + 1.0);
+    return t;
+  }();
+  return y < 1024 ? table[static_cast<size_t>(y)] : std::lgamma(y + 1.0);
+}
 
 class PoissonFamily : public Family {
  public:
@@ -22,7 +33,7 @@ class PoissonFamily : public Family {
     out.resize(U.rows(), 1, order);
     for (Index i = 0; i < U.rows(); ++i) {
       const double eta = U(i, 0), mu = std::exp(eta);
-      out.value[i] = mu - y[i] * eta + std::lgamma(y[i] + 1.0);
+      out.value[i] = mu - y[i] * eta + log_factorial(y[i]);
       if (order >= 1) out.d1(i, 0) = mu - y[i];
       if (order >= 2) out.d2(i, 0) = mu;
     }

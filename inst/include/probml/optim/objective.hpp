@@ -169,27 +169,34 @@ class Objective {
         curv = &expected;
       }
       for (int j = 0; j < m; ++j) {
-        const Eigen::MatrixXd& Xj = rows_of[source_[j]];
+        Eigen::MatrixXd& Xj = rows_of[source_[j]];
         const int pj = static_cast<int>(Xj.cols());
+        if (pj == 0) continue;
+        for (int r = 0; r < q; ++r) {
+          coef = w.array() * curv->col(packed_index(j, m + r, d)).array();
+          acc.hessian.row(a0 + r).segment(start_[j], pj).noalias() += (Xj.transpose() * coef).transpose();
+        }
         for (int k = j; k < m; ++k) {
           const Eigen::MatrixXd& Xk = rows_of[source_[k]];
           const int pk = static_cast<int>(Xk.cols());
-          if (pj == 0 || pk == 0) continue;
+          if (pk == 0) continue;
           coef = w.array() * curv->col(packed_index(j, k, d)).array();
           auto block = acc.hessian.block(start_[k], start_[j], pk, pj);
           if (j == k && (coef.array() >= 0).all()) {
             // Symmetric rank update on sqrt weights: half the flops of a GEMM.
-            scaled = Xj.array().colwise() * coef.array().sqrt();
-            block.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+            // With one linear predictor this is the chunk's last use of its
+            // rows, so they are scaled in place.
+            if (m == 1) {
+              Xj.array().colwise() *= coef.array().sqrt();
+              block.selfadjointView<Eigen::Lower>().rankUpdate(Xj.transpose());
+            } else {
+              scaled = Xj.array().colwise() * coef.array().sqrt();
+              block.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+            }
           } else {
             scaled = Xk.array().colwise() * coef.array();
             block.noalias() += scaled.transpose() * Xj;
           }
-        }
-        for (int r = 0; r < q; ++r) {
-          if (pj == 0) continue;
-          coef = w.array() * curv->col(packed_index(j, m + r, d)).array();
-          acc.hessian.row(a0 + r).segment(start_[j], pj).noalias() += (Xj.transpose() * coef).transpose();
         }
       }
       for (int r = 0; r < q; ++r)
