@@ -56,7 +56,7 @@ profile_interval <- function(object, p, level) {
   used <- object$prior_weights > 0
   fit_designs <- lapply(designs, function(X) X[used, , drop = FALSE])
   spec <- family_spec(object$family, object$n_classes)
-  intercept_col <- match("(Intercept)", colnames(designs[[1]]), nomatch = 0L) - 1L
+  intercept_col <- match("(Intercept)", design_colnames(designs[[1]]), nomatch = 0L) - 1L
   ctrl <- list(max_iter = object$control$max_iter, tol = object$control$tol,
                rank_tol = object$control$rank_tol, n_threads = object$n_threads,
                detect_aliasing = TRUE, intercept_col = intercept_col)

@@ -22,7 +22,10 @@ frame_design <- function(tt, mf, contrasts = NULL) {
 
 design_nrow <- function(d) if (inherits(d, "probml_columns")) d$n else nrow(d)
 design_ncol <- function(d) if (inherits(d, "probml_columns")) length(d$columns) else ncol(d)
-design_colnames <- function(d) if (inherits(d, "probml_columns")) d$names else colnames(d)
+design_colnames <- function(d) {
+  if (inherits(d, "probml_columns")) return(d$names)
+  colnames(d) %||% paste0("x", seq_len(ncol(d)))
+}
 
 design_all_finite <- function(d) {
   if (!inherits(d, "probml_columns")) return(cpp_all_finite(d))
@@ -39,7 +42,7 @@ as_design_matrix <- function(d) {
 
 # Drop columns by name (the ordinal intercept).
 design_drop <- function(d, drop) {
-  if (!inherits(d, "probml_columns")) return(d[, !colnames(d) %in% drop, drop = FALSE])
+  if (!inherits(d, "probml_columns")) return(d[, !design_colnames(d) %in% drop, drop = FALSE])
   keep <- !d$names %in% drop
   d$columns <- d$columns[keep]
   d$names <- d$names[keep]

@@ -140,10 +140,10 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
   family <- as_probml_family(family)
   control <- check_control(control)
   n_threads <- check_threads(n_threads)
-  designs <- list(check_design(x, "x"))
+  designs <- list(check_design(x, "x", check_finite = FALSE))
   if (family$family == "gaussian_hetero") {
     if (is.null(z)) z <- matrix(1, nrow(designs[[1]]), 1L, dimnames = list(NULL, "(Intercept)"))
-    designs[[2]] <- check_design(z, "z")
+    designs[[2]] <- check_design(z, "z", check_finite = FALSE)
     if (nrow(designs[[2]]) != nrow(designs[[1]])) {
       abort_probml("length", "{.arg z} has {nrow(designs[[2]])} rows but {.arg x} has {nrow(designs[[1]])}.")
     }
@@ -155,7 +155,7 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
     abort_probml("length", "{.arg y} has length {NROW(y)} but {.arg x} has {nrow(designs[[1]])} rows.")
   }
   if (family$family == "ordinal") {
-    designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
+    designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, design_colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
   }
   fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control,
                     n_threads = n_threads, arg_y = "y")
@@ -177,7 +177,10 @@ check_threads <- function(n_threads, call = rlang::caller_env()) {
   as.integer(n_threads)
 }
 
-check_design <- function(x, arg, call = rlang::caller_env()) {
+# Unnamed columns are named by design_colnames(): naming them here would copy
+# the whole matrix. fit_design() scans fitted designs for infinite values, so
+# only other callers ask for the scan here.
+check_design <- function(x, arg, check_finite = TRUE, call = rlang::caller_env()) {
   if (is.data.frame(x)) {
     abort_probml("design", "{.arg {arg}} must be a numeric matrix, not a data frame; use {.fn fit_mle} with a formula for data frames.",
                  call = call)
@@ -188,8 +191,7 @@ check_design <- function(x, arg, call = rlang::caller_env()) {
   if (nrow(x) == 0L) abort_probml("data", "{.arg {arg}} has zero rows.", call = call)
   if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
-  if (!cpp_all_finite(x)) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
-  if (is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(ncol(x)))
+  if (check_finite && !cpp_all_finite(x)) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
   x
 }
 
@@ -267,7 +269,7 @@ prepare_response <- function(y, family, arg, call = rlang::caller_env()) {
   y <- as.numeric(y)
   bad <- switch(kind,
                 numeric = which(!is.finite(y)),
-                binary = which(!(y %in% c(0, 1))),
+                binary = if (any(y != 0 & y != 1)) which(y != 0 & y != 1) else integer(0),
                 count = which(!is.finite(y) | y < 0 | y != round(y)),
                 unit = which(!(y > 0 & y < 1)))
   if (length(bad)) {

@@ -102,7 +102,7 @@ prediction_inputs_xy <- function(object, newdata, call) {
   } else {
     designs <- list(check_design(newdata, "newdata", call = call))
     if (fam$family == "ordinal") {
-      designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
+      designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, design_colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
     }
   }
   for (j in seq_along(designs)) {
