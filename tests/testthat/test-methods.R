@@ -138,3 +138,22 @@ test_that("vcov's expected information is refused where it is not available", {
                       "probml_error_unsupported")
   expect_probml_error(sigma(fit, unbiased = TRUE), "probml_error_unsupported")
 })
+
+test_that("methods refuse bad arguments with classed errors", {
+  fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+  expect_probml_error(residuals(fit, type = "working"), "probml_error_argument")
+  expect_probml_error(residuals(fit, type = 1), "probml_error_argument")
+  expect_probml_error(residuals(fit, type = NA), "probml_error_argument")
+  expect_probml_error(summary(fit, information = "hessian"), "probml_error_argument")
+  expect_probml_error(summary(fit, information = NA), "probml_error_argument")
+  expect_probml_error(vcov(fit, information = 2), "probml_error_argument")
+  expect_probml_error(vcov(fit, information = NA), "probml_error_argument")
+  expect_probml_error(predict(fit, type = NA), "probml_error_argument")
+  expect_probml_error(predict(fit, newdata = 1:3), "probml_error_newdata")
+  expect_probml_error(predict(fit, newdata = data.frame(wool = "Z", tension = "L")), "probml_error_newdata_level")
+  expect_probml_error(anova(fit, "a"), "probml_error_argument")
+  fit_nomodel <- fit_mle(breaks ~ wool, data = warpbreaks, family = lik_poisson(), model = FALSE)
+  expect_probml_error(predict(fit_nomodel), "probml_error_model")
+  expect_probml_error(vcov(fit_mle(breaks ~ wool, data = warpbreaks, family = lik_student_t(), model = FALSE),
+                           information = "expected"), "probml_error_unsupported")
+})
