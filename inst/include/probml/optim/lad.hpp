@@ -31,7 +31,7 @@
 // keeps bounded. Each iteration therefore costs one p x p Cholesky of
 // X' Theta X, formed by a row-blocked SYRK, plus a few passes over X; the
 // passes are fused per block of rows so that X is streamed from memory three
-// times per iteration, and no n x n (or second n x p) matrix is formed.
+// times per iteration. No n x n matrix is ever formed.
 //
 // Finishing. The LP optimum is attained at a vertex where p observations are
 // interpolated. Once the gap is small those are the rows with the smallest
@@ -708,8 +708,13 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
   const Index n = X.rows(), p = X.cols(), bs = rows_per_block(p, n);
   const double zero_rel = 64.0 * std::numeric_limits<double>::epsilon();
   VectorXd r(n), c(n), t(bs), mag(bs), ws(n);
-  std::vector<char> in_basis(static_cast<std::size_t>(n), 0), degenerate(static_cast<std::size_t>(n), 0);
-  std::vector<std::pair<double, double>> brk;  // (breakpoint, slope increment)
+  std::vector<char> in_basis(static_cast<std::size_t>(n), 0);
+  struct Breakpoint {
+    double at, slope;  // step length where r_i reaches 0, and the slope it adds
+    Index row;
+    bool operator<(const Breakpoint& o) const { return at < o.at; }
+  };
+  std::vector<Breakpoint> brk;
   for (int pivot = 0; pivot < max_pivots; ++pivot) {
     if (check_interrupt) check_interrupt();
     for (Index i : vx.basis) in_basis[static_cast<std::size_t>(i)] = 1;
@@ -727,7 +732,6 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
         r[i] = ri;
         const bool basic = in_basis[static_cast<std::size_t>(i)] != 0;
         const bool deg = !basic && std::abs(ri) <= zero_rel * (std::abs(y[i]) + mag[k]);
-        degenerate[static_cast<std::size_t>(i)] = deg ? 1 : 0;
         if (deg) deg_rows.push_back(i);
         ws[i] = (basic || deg) ? 0.0 : (ri > 0.0 ? w[i] : -w[i]);
       }
@@ -779,7 +783,7 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
     brk.clear();
     for (Index i = 0; i < n; ++i) {
       if (ws[i] == 0.0) continue;  // basic or degenerate: already in the slope
-      if (r[i] * c[i] > 0.0) brk.emplace_back(r[i] / c[i], 2.0 * w[i] * std::abs(c[i]));
+      if (r[i] * c[i] > 0.0) brk.push_back({r[i] / c[i], 2.0 * w[i] * std::abs(c[i]), i});
     }
     // Walk the breakpoints in increasing order until the slope turns
     // non-negative, selecting a growing prefix instead of sorting them all.
@@ -794,19 +798,9 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
       std::sort(brk.begin() + static_cast<std::ptrdiff_t>(done),
                 brk.begin() + static_cast<std::ptrdiff_t>(upto));
       for (std::size_t q = done; q < upto; ++q) {
-        slope += brk[q].second;
+        slope += brk[q].slope;
         if (slope >= 0.0) {
-          // Recover the row: the breakpoint identifies it through r / c.
-          const double s_star = brk[q].first;
-          double best_gap = std::numeric_limits<double>::infinity();
-          for (Index i = 0; i < n; ++i) {
-            if (ws[i] == 0.0 || !(r[i] * c[i] > 0.0)) continue;
-            const double gap_i = std::abs(r[i] / c[i] - s_star);
-            if (gap_i < best_gap) {
-              best_gap = gap_i;
-              enter = i;
-            }
-          }
+          enter = brk[q].row;
           break;
         }
       }
@@ -946,10 +940,12 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
   // iteration).
   VectorXd scale(n);
   {
-    Eigen::LLT<MatrixXd> gram(Xs.transpose() * Xs);
+    // Columns equilibrated by colscale (C): [(Xs'Xs)^-1]_jj = C_j^2 [(C Xs'Xs C)^-1]_jj.
+    const MatrixXd gram_c = colscale.asDiagonal() * (Xs.transpose() * Xs) * colscale.asDiagonal();
+    Eigen::LLT<MatrixXd> gram(gram_c);
     if (gram.info() != Eigen::Success) return false;
-    const VectorXd sd =
-        gram.solve(MatrixXd::Identity(p, p)).diagonal().cwiseMax(0.0).cwiseSqrt();
+    const VectorXd sd = colscale.cwiseProduct(
+        gram.solve(MatrixXd::Identity(p, p)).diagonal().cwiseMax(0.0).cwiseSqrt());
     for (Index i0 = 0; i0 < n; i0 += bs) {
       const Index mm = std::min(bs, n - i0);
       scale.segment(i0, mm).setZero();
@@ -963,23 +959,27 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
   // side: 0 in the band, +1 fixed above the fit (a = w), -1 fixed below (a = 0).
   std::vector<signed char> side(static_cast<std::size_t>(n));
   VectorXd r;
-  // Band around a fit with residuals r: the `keep` rows with the smallest
-  // |r_i| / scale_i, and every row the fit interpolates up to rounding (with
-  // ties, e.g. integer y, many rows can sit exactly on the hyperplane, and
-  // fixing those at a bound would make the reduced problem infeasible).
+  // Band around a fit with residuals r: every row the fit interpolates up to
+  // rounding (with ties, e.g. integer y, many rows can sit exactly on the
+  // hyperplane, and fixing those at a bound would make the reduced problem
+  // infeasible), plus the `keep` other rows with the smallest |r_i| / scale_i.
   const auto centre_band = [&]() {
-    std::vector<double> u(static_cast<std::size_t>(n));
-    for (Index i = 0; i < n; ++i)
-      u[static_cast<std::size_t>(i)] =
-          std::abs(r[i]) / std::max(scale[i], std::numeric_limits<double>::min());
-    std::vector<double> us(u);
-    std::nth_element(us.begin(), us.begin() + (keep - 1), us.end());
-    const double cut = us[static_cast<std::size_t>(keep - 1)];
+    std::vector<double> u(static_cast<std::size_t>(n)), us;
+    us.reserve(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) {
       const bool on_fit = std::abs(r[i]) <= 1e-10 * (std::abs(y[i]) + std::abs(y[i] - r[i]));
-      side[static_cast<std::size_t>(i)] =
-          (u[static_cast<std::size_t>(i)] <= cut || on_fit) ? 0 : (r[i] > 0.0 ? 1 : -1);
+      u[static_cast<std::size_t>(i)] =
+          on_fit ? -1.0 : std::abs(r[i]) / std::max(scale[i], std::numeric_limits<double>::min());
+      if (!on_fit) us.push_back(u[static_cast<std::size_t>(i)]);
     }
+    double cut = std::numeric_limits<double>::infinity();
+    if (static_cast<Index>(us.size()) > keep) {
+      std::nth_element(us.begin(), us.begin() + (keep - 1), us.end());
+      cut = us[static_cast<std::size_t>(keep - 1)];
+    }
+    for (Index i = 0; i < n; ++i)
+      side[static_cast<std::size_t>(i)] =
+          (u[static_cast<std::size_t>(i)] <= cut) ? 0 : (r[i] > 0.0 ? 1 : -1);
   };
   residuals(X, y, w, centre, r);
   centre_band();
