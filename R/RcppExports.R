@@ -25,3 +25,7 @@ cpp_all_finite <- function(x) {
     .Call(`_probml_cpp_all_finite`, x)
 }
 
+cpp_nonfinite_kind <- function(x) {
+    .Call(`_probml_cpp_nonfinite_kind`, x)
+}
+

@@ -140,10 +140,10 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
   family <- as_probml_family(family)
   control <- check_control(control)
   n_threads <- check_threads(n_threads)
-  designs <- list(check_design(x, "x", check_finite = FALSE))
+  designs <- list(check_design(x, "x"))
   if (family$family == "gaussian_hetero") {
     if (is.null(z)) z <- matrix(1, nrow(designs[[1]]), 1L, dimnames = list(NULL, "(Intercept)"))
-    designs[[2]] <- check_design(z, "z", check_finite = FALSE)
+    designs[[2]] <- check_design(z, "z")
     if (nrow(designs[[2]]) != nrow(designs[[1]])) {
       abort_probml("length", "{.arg z} has {nrow(designs[[2]])} rows but {.arg x} has {nrow(designs[[1]])}.")
     }
@@ -158,7 +158,7 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
     designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, design_colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
   }
   fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control,
-                    n_threads = n_threads, arg_y = "y")
+                    n_threads = n_threads, arg_y = "y", designs_checked = TRUE)
   fit$call <- match.call()
   fit[["x"]] <- designs
   fit
@@ -178,9 +178,8 @@ check_threads <- function(n_threads, call = rlang::caller_env()) {
 }
 
 # Unnamed columns are named by design_colnames(): naming them here would copy
-# the whole matrix. fit_design() scans fitted designs for infinite values, so
-# only other callers ask for the scan here.
-check_design <- function(x, arg, check_finite = TRUE, call = rlang::caller_env()) {
+# the whole matrix.
+check_design <- function(x, arg, call = rlang::caller_env()) {
   if (is.data.frame(x)) {
     abort_probml("design", "{.arg {arg}} must be a numeric matrix, not a data frame; use {.fn fit_mle} with a formula for data frames.",
                  call = call)
@@ -189,9 +188,10 @@ check_design <- function(x, arg, check_finite = TRUE, call = rlang::caller_env()
     abort_probml("design", "{.arg {arg}} must be a numeric matrix, not {.obj_type_friendly {x}}.", call = call)
   }
   if (nrow(x) == 0L) abort_probml("data", "{.arg {arg}} has zero rows.", call = call)
-  if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
-  if (check_finite && !cpp_all_finite(x)) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
+  kind <- cpp_nonfinite_kind(x)
+  if (kind == 1L) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
+  if (kind == 2L) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
   x
 }
 
@@ -310,10 +310,10 @@ check_offset <- function(off, n, family, n_linear, call = rlang::caller_env()) {
 # Shared by the formula and matrix entries: validate, fit in C++, and
 # assemble the probml_fit.
 fit_design <- function(designs, y, family, weights, offset, control, n_threads, arg_y,
-                       call = rlang::caller_env()) {
+                       designs_checked = FALSE, call = rlang::caller_env()) {
   n <- design_nrow(designs[[1]])
   for (X in designs) {
-    if (!design_all_finite(X)) {
+    if (!designs_checked && !design_all_finite(X)) {
       abort_probml("nonfinite", "The model matrix contains missing or infinite values; check the predictors in {.arg {arg_y}}.", call = call)
     }
   }
@@ -358,9 +358,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
     prior_weights = w, offset = off, family = family, n_classes = n_classes,
     control = control, n_threads = n_threads
   ), class = "probml_fit")
-  moments <- family_moments(fit, U)
-  fit$fitted_values <- moments$mean
-  fit$variance <- moments$variance
+  fit$fitted_values <- if (all_used) label_means(core$mean, resp$levels) else family_moments(fit, U)$mean
   # The Laplace nll has no curvature in the location, so its standard errors
   # come from the expected information (the asymptotic LAD variance).
   fit$information <- if (family$family == "laplace") "expected" else "observed"
@@ -433,6 +431,12 @@ aux_values <- function(fit, coefs = fit$coefficients) {
   unname(utils::tail(coefs, q))
 }
 
+label_means <- function(mean, levels) {
+  if (ncol(mean) == 1L) return(drop(mean))
+  colnames(mean) <- levels
+  mean
+}
+
 # Mean (class probabilities) and variance of y; NA where U has NA.
 family_moments <- function(fit, U, coefs = fit$coefficients) {
   spec <- family_spec(fit$family, fit$n_classes)
@@ -449,8 +453,7 @@ family_moments <- function(fit, U, coefs = fit$coefficients) {
     variance <- rep(NA_real_, nrow(U))
     variance[ok] <- core$variance
   }
-  if (ncol(mean) == 1L) mean <- drop(mean) else colnames(mean) <- fit$levels
-  list(mean = mean, variance = variance)
+  list(mean = label_means(mean, fit$levels), variance = variance)
 }
 
 # Information matrix (observed or expected) over the estimated parameters.

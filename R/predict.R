@@ -206,7 +206,7 @@ residuals.probml_fit <- function(object, type = c("response", "pearson", "devian
     r <- y - mu
     res <- switch(type,
                   response = r,
-                  pearson = r * sqrt(object$prior_weights) / sqrt(object$variance),
+                  pearson = r * sqrt(object$prior_weights) / sqrt(family_moments(object, object$linear_predictors)$variance),
                   deviance = if (fam == "gaussian") r * sqrt(object$prior_weights)
                              else sign(r) * sqrt(pmax(2 * object$prior_weights * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
   }

@@ -95,6 +95,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_nonfinite_kind
+int cpp_nonfinite_kind(Rcpp::NumericVector x);
+RcppExport SEXP _probml_cpp_nonfinite_kind(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_nonfinite_kind(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 8},
@@ -103,6 +113,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_family_moments", (DL_FUNC) &_probml_cpp_family_moments, 3},
     {"_probml_cpp_lad", (DL_FUNC) &_probml_cpp_lad, 4},
     {"_probml_cpp_all_finite", (DL_FUNC) &_probml_cpp_all_finite, 1},
+    {"_probml_cpp_nonfinite_kind", (DL_FUNC) &_probml_cpp_nonfinite_kind, 1},
     {NULL, NULL, 0}
 };
 

@@ -89,7 +89,7 @@ Rcpp::List cpp_fit(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y,
       Rcpp::Named("hessian") = r.hessian, Rcpp::Named("value") = r.value,
       Rcpp::Named("iterations") = r.iterations, Rcpp::Named("converged") = r.converged,
       Rcpp::Named("safeguarded_steps") = r.safeguarded_steps, Rcpp::Named("message") = r.message,
-      Rcpp::Named("linear_predictors") = r.linear_predictors);
+      Rcpp::Named("linear_predictors") = r.linear_predictors, Rcpp::Named("mean") = r.mean);
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -155,4 +155,17 @@ Rcpp::List cpp_lad(Rcpp::NumericMatrix X, Rcpp::NumericVector y, Rcpp::NumericVe
 // [[Rcpp::export(rng = false)]]
 bool cpp_all_finite(Rcpp::NumericVector x) {
   return probml::ConstVectorMap(x.begin(), x.size()).allFinite();
+}
+
+// 0 when every element is finite, 1 when one is NA or NaN, 2 when one is
+// infinite (and none is missing): one scan where anyNA() and a finiteness
+// check would take two.
+// [[Rcpp::export(rng = false)]]
+int cpp_nonfinite_kind(Rcpp::NumericVector x) {
+  int kind = 0;
+  for (const double v : x) {
+    if (std::isnan(v)) return 1;
+    if (!std::isfinite(v)) kind = 2;
+  }
+  return kind;
 }

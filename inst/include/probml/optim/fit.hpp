@@ -34,6 +34,7 @@ struct FitResult {
   int safeguarded_steps = 0;
   std::string message;
   Eigen::MatrixXd linear_predictors;  // n x m
+  Eigen::MatrixXd mean;               // n x (1 or classes): the family's mean of y
 };
 
 // The design is scanned for non-finite values by the caller (R does it
@@ -230,6 +231,7 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
   res.safeguarded_steps = nr.safeguarded_steps;
   res.message = nr.message;
   res.linear_predictors = obj.linear_predictors(nr.theta);
+  res.mean = obj.means(res.linear_predictors, nr.theta);
   return res;
 }
 

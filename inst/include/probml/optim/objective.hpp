@@ -70,12 +70,29 @@ class Objective {
     return theta.tail(family_.n_aux());
   }
 
-  // All linear predictors (n x m), one design column at a time.
+  // All linear predictors (n x m), one design column at a time per block.
   Eigen::MatrixXd linear_predictors(const Eigen::VectorXd& theta) const {
     Eigen::MatrixXd U = offset_;
-    for (int j = 0; j < n_linear(); ++j)
-      designs_[j].multiply_add(0, n(), theta.segment(start_[j], designs_[j].cols()), U.col(j));
+    const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
+    parallel_for(n_blocks, n_threads_, [&](long b, int) {
+      const Index r0 = b * block_rows_, len = std::min(n(), r0 + block_rows_) - r0;
+      for (int j = 0; j < n_linear(); ++j)
+        designs_[j].multiply_add(r0, len, theta.segment(start_[j], designs_[j].cols()),
+                                 U.col(j).segment(r0, len));
+    });
     return U;
+  }
+
+  // The family's mean of y (class probabilities) for every row, in parallel.
+  Eigen::MatrixXd means(const Eigen::MatrixXd& U, const Eigen::VectorXd& theta) const {
+    Eigen::MatrixXd out(n(), family_.n_mean_columns());
+    const Eigen::VectorXd aux_values = aux(theta);
+    const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
+    parallel_for(n_blocks, n_threads_, [&](long b, int) {
+      const Index r0 = b * block_rows_, len = std::min(n(), r0 + block_rows_) - r0;
+      family_.mean(U.middleRows(r0, len), aux_values, out.middleRows(r0, len));
+    });
+    return out;
   }
 
   double value(const Eigen::VectorXd& theta) const {
