@@ -374,7 +374,7 @@ void BM_objective(benchmark::State& state, const Case& c) {
   const int m = d.family->n_linear();
   // Every linear predictor uses the same n x 10 design (categorical: one
   // copy per non-reference class, as fit_mle passes it; no extra memory).
-  std::vector<probml::ConstMatrixMap> designs;
+  std::vector<probml::Design> designs;
   for (int j = 0; j < m; ++j) designs.emplace_back(x.X.data(), n, kDesignCols);
   const probml::Objective obj(*d.family, designs, probml::ConstVectorMap(d.y.data(), n),
                               probml::ConstVectorMap(x.w.data(), n),
