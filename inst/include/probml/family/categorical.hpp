@@ -19,10 +19,7 @@ class CategoricalFamily : public Family {
   bool positive_curvature() const override { return true; }
 
   void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] >= 0 && y[i] < k_) || y[i] != std::floor(y[i]))
-        throw std::invalid_argument("y must be a class index in 0.." + std::to_string(k_ - 1) + " (" +
-                                    row_label(i) + ")");
+    check_class_index(y, k_);
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

@@ -5,6 +5,7 @@
 // parameters shared by all rows (scale, shape, cut-points), on an
 // unconstrained scale. The objective (objective.hpp) chains these local
 // derivatives through the design matrices, so a family never sees X.
+#include <cmath>
 #include <Eigen/Dense>
 #include <stdexcept>
 #include <string>
@@ -101,5 +102,13 @@ class Family {
 
 // Row index in an error message, 1-based as R users count.
 inline std::string row_label(Index i) { return "row " + std::to_string(i + 1); }
+
+// A class response is coded 0..k-1.
+inline void check_class_index(const Eigen::Ref<const Eigen::VectorXd>& y, int k) {
+  for (Index i = 0; i < y.size(); ++i)
+    if (!(y[i] >= 0 && y[i] < k) || y[i] != std::floor(y[i]))
+      throw std::invalid_argument("y must be a class index in 0.." + std::to_string(k - 1) + " (" +
+                                  row_label(i) + ")");
+}
 
 }  // namespace probml
