@@ -24,6 +24,10 @@
 #' @export
 log_loss <- function(y, p, weights = NULL, eps = NULL) {
   check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
+  if (!is.matrix(p) || ncol(p) == 1L) {
+    b <- binary_inputs(y, p, weights)
+    return(cpp_log_loss_binary(b$y, b$p, b$w, if (is.null(eps)) 0 else eps))
+  }
   prob <- probability_of_outcome(y, p)
   w <- check_weights(weights, length(prob))
   if (!is.null(eps)) prob <- pmin(pmax(prob, eps), 1 - eps)
@@ -31,6 +35,58 @@ log_loss <- function(y, p, weights = NULL, eps = NULL) {
   loss <- ifelse(prob[counted] > 0, -log(prob[counted]), Inf)
   if (any(is.infinite(loss))) return(Inf)
   sum(w[counted] * loss) / sum(w)
+}
+
+#' Brier score
+#'
+#' The mean squared difference between predicted probabilities and
+#' outcomes: for binary outcomes \eqn{\frac1n\sum_i (p_i - y_i)^2}{mean((p - y)^2)};
+#' for a probability matrix the squared error summed over the classes
+#' (so a binary problem written as two columns scores twice its vector form).
+#' A model that always says 0.5 scores 0.25.
+#'
+#' @inheritParams log_loss
+#' @return A number.
+#' @examples
+#' brier_score(c(1, 0, 1, 1, 0), c(0.9, 0.1, 0.8, 0.7, 0.3))
+#' brier_score(rbinom(100, 1, 0.3), rep(0.5, 100))  # 0.25
+#' @export
+brier_score <- function(y, p, weights = NULL) {
+  if (!is.matrix(p) || ncol(p) == 1L) {
+    b <- binary_inputs(y, p, weights)
+    return(cpp_brier_binary(b$y, b$p, b$w))
+  }
+  probability_of_outcome(y, p)
+  w <- check_weights(weights, nrow(p))
+  onehot <- outer(as.integer(y), seq_len(ncol(p)), `==`)
+  sum(w * rowSums((p - onehot)^2)) / sum(w)
+}
+
+# Outcomes and probabilities of a binary problem, checked in one C++ pass;
+# y keeps its storage (double, integer or logical) so nothing is copied.
+binary_inputs <- function(y, p, weights, call = rlang::caller_env()) {
+  if (!is.numeric(p)) abort_probml("probability", "{.arg p} must be numeric probabilities, not {.obj_type_friendly {p}}.", call = call)
+  if (is.factor(y)) {
+    if (nlevels(y) != 2L) abort_probml("outcome", "A factor {.arg y} needs exactly two levels with a vector {.arg p}.", call = call)
+    y <- as.integer(y) - 1L
+  }
+  if (!(is.numeric(y) || is.logical(y)) || is.object(y) && !is.numeric(y)) {
+    abort_probml("outcome", "{.arg y} must be 0 or 1 (or a two-level factor), not {.obj_type_friendly {y}}.", call = call)
+  }
+  if (length(y) != length(p)) abort_probml("length", "{.arg y} has length {length(y)} but {.arg p} has length {length(p)}.", call = call)
+  if (length(y) == 0L) abort_probml("length", "{.arg y} is empty.", call = call)
+  if (is.integer(p)) p <- as.double(p)
+  problem <- cpp_check_binary(y, p)
+  if (problem[1] != 0L) {
+    row <- problem[2]
+    switch(problem[1],
+      abort_probml("missing", "{.arg p} contains missing values (row {row}).", call = call),
+      abort_probml("probability", "{.arg p} must lie in [0, 1]; row {row} is {p[row]}.", call = call),
+      abort_probml("missing", "{.arg y} contains missing values (row {row}).", call = call),
+      abort_probml("outcome", "{.arg y} must be 0 or 1; row {row} is {y[row]}.", call = call))
+  }
+  w <- if (is.null(weights)) numeric(0) else check_weights(weights, length(p), call = call)
+  list(y = y, p = p, w = w)
 }
 
 # The predicted probability of each observed outcome, with y and p checked.
@@ -63,4 +119,161 @@ probability_of_outcome <- function(y, p, call = rlang::caller_env()) {
   if (length(y) != length(p)) abort_probml("length", "{.arg y} has length {length(y)} but {.arg p} has length {length(p)}.", call = call)
   if (length(y) == 0L) abort_probml("length", "{.arg y} is empty.", call = call)
   ifelse(y == 1, p, 1 - p)
+}
+
+#' Expected and maximum calibration error
+#'
+#' Predictions are grouped into bins; within each bin the mean prediction is
+#' compared with the observed frequency. `ece()` averages the absolute gaps
+#' weighted by the bins' shares of the data, `mce()` takes the largest gap
+#' over the non-empty bins. A prediction of exactly 1 falls in the last bin.
+#'
+#' For a probability matrix, `type = "top-label"` scores the confidence
+#' (largest probability) against whether the top class was right, and
+#' `type = "classwise"` averages the binary calibration errors of the K
+#' one-vs-rest problems.
+#'
+#' @inheritParams log_loss
+#' @param bins The number of bins.
+#' @param strategy `"uniform"`: bins of equal width on \[0, 1\];
+#'   `"quantile"`: bins holding about equal numbers of predictions.
+#' @param type For multiclass `p`: `"top-label"` or `"classwise"`.
+#' @return A number.
+#' @examples
+#' set.seed(1)
+#' p <- runif(1000)
+#' y <- rbinom(1000, 1, p^2)  # overconfident in the middle
+#' ece(y, p)
+#' mce(y, p, bins = 5)
+#' ece(y, rep(0.5, 1000))  # |0.5 - mean(y)|
+#' @export
+ece <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+                type = c("top-label", "classwise")) {
+  calibration_error(y, p, bins, strategy, weights, type, summary = "mean")
+}
+
+#' @rdname ece
+#' @export
+mce <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+                type = c("top-label", "classwise")) {
+  calibration_error(y, p, bins, strategy, weights, type, summary = "max")
+}
+
+calibration_error <- function(y, p, bins, strategy, weights, type, summary, call = rlang::caller_env()) {
+  check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE, call = call)
+  strategy <- check_choice(strategy[1], c("uniform", "quantile"), "strategy", call = call)
+  type <- check_choice(type[1], c("top-label", "classwise"), "type", call = call)
+  gap <- function(b) {
+    tab <- bin_table(b, bins, strategy)
+    tab <- tab[tab$weight > 0, , drop = FALSE]
+    gaps <- abs(tab$mean_predicted - tab$observed)
+    if (summary == "max") max(gaps) else sum(tab$weight * gaps) / sum(tab$weight)
+  }
+  if (!is.matrix(p) || ncol(p) == 1L) return(gap(binary_inputs(y, p, weights, call = call)))
+  probability_of_outcome(y, p, call = call)
+  if (type == "top-label") {
+    top <- max.col(p, ties.method = "first")
+    conf <- p[cbind(seq_len(nrow(p)), top)]
+    return(gap(binary_inputs(as.integer(top == as.integer(y)), conf, weights, call = call)))
+  }
+  mean(vapply(seq_len(ncol(p)), function(k) {
+    gap(binary_inputs(as.integer(as.integer(y) == k), p[, k], weights, call = call))
+  }, numeric(1)))
+}
+
+# Bin edges and per-bin sums of a checked binary problem.
+bin_table <- function(b, bins, strategy) {
+  if (strategy == "uniform") {
+    edges <- seq(0, 1, length.out = bins + 1L)
+  } else {
+    edges <- unique(c(0, stats::quantile(b$p, probs = seq_len(bins - 1L) / bins, names = FALSE, type = 7), 1))
+  }
+  s <- cpp_bin_binary(b$y, b$p, b$w, edges, strategy == "uniform")
+  with_weight <- s$weight > 0
+  data.frame(
+    bin = seq_along(s$count), lower = utils::head(edges, -1L), upper = utils::tail(edges, -1L),
+    count = s$count, weight = s$weight, weight2 = s$weight2,
+    mean_predicted = ifelse(with_weight, s$sum_p / s$weight, NA_real_),
+    observed = ifelse(with_weight, s$sum_y / s$weight, NA_real_),
+    sum_p = s$sum_p, sum_y = s$sum_y, sum_pp = s$sum_pp, sum_py = s$sum_py
+  )
+}
+
+#' Decompose the Brier score
+#'
+#' Splits the Brier score of binary predictions into reliability
+#' (miscalibration: lower is better), resolution (how far the calibrated
+#' predictions move from the base rate: higher is better) and uncertainty
+#' (the base rate's own Brier score, \eqn{\bar y(1 - \bar y)}{ybar (1 - ybar)}).
+#'
+#' * `method = "binned"` (Murphy's decomposition on bins of the predictions)
+#'   holds only up to two within-bin terms, which are reported, not hidden:
+#'   \deqn{BS = REL - RES + UNC + WBV - 2\,WBC,}{BS = REL - RES + UNC + WBV - 2 WBC,}
+#'   with WBV the within-bin variance of the predictions and WBC their
+#'   within-bin covariance with the outcomes. The parts sum to the Brier
+#'   score exactly. A prediction of exactly 1 falls in the last bin.
+#' * `method = "corp"` (Dimitriadis, Gneiting and Jordan 2021) recalibrates
+#'   the predictions by isotonic regression (PAV) instead of binning; then
+#'   \eqn{BS = REL - RES + UNC}{BS = REL - RES + UNC} exactly, with no
+#'   within-bin terms and no choice of bins.
+#'
+#' @inheritParams ece
+#' @param method `"binned"` or `"corp"`.
+#' @return An object of class `probml_brier_decomp`: a list with `brier`,
+#'   `reliability`, `resolution`, `uncertainty` and, for the binned method,
+#'   `within_bin_variance` and `within_bin_covariance`.
+#' @examples
+#' set.seed(2)
+#' p <- runif(500)
+#' y <- rbinom(500, 1, p)
+#' brier_decomp(y, p)
+#' brier_decomp(y, p, method = "corp")
+#' @export
+brier_decomp <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+                         method = c("binned", "corp")) {
+  method <- check_choice(method[1], c("binned", "corp"), "method")
+  check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
+  strategy <- check_choice(strategy[1], c("uniform", "quantile"), "strategy")
+  if (is.matrix(p) && ncol(p) > 1L) abort_probml("argument", "{.fn brier_decomp} takes binary predictions: a vector {.arg p}.")
+  b <- binary_inputs(y, p, weights)
+  w <- if (length(b$w)) b$w else rep(1, length(b$p))
+  total <- sum(w)
+  base_rate <- sum(w * b$y) / total
+  uncertainty <- base_rate * (1 - base_rate)
+  brier <- cpp_brier_binary(b$y, b$p, b$w)
+  if (method == "corp") {
+    fit <- isotonic_pava(b$p, b$y, w)
+    recalibrated <- fit$y[findInterval(b$p, fit$x)]
+    bs_recal <- sum(w * (recalibrated - b$y)^2) / total
+    out <- list(brier = brier, reliability = brier - bs_recal, resolution = uncertainty - bs_recal,
+                uncertainty = uncertainty)
+  } else {
+    tab <- bin_table(b, bins, strategy)
+    tab <- tab[tab$weight > 0, , drop = FALSE]
+    out <- list(
+      brier = brier,
+      reliability = sum(tab$weight * (tab$mean_predicted - tab$observed)^2) / total,
+      resolution = sum(tab$weight * (tab$observed - base_rate)^2) / total,
+      uncertainty = uncertainty,
+      within_bin_variance = sum(tab$sum_pp - tab$weight * tab$mean_predicted^2) / total,
+      within_bin_covariance = sum(tab$sum_py - tab$weight * tab$mean_predicted * tab$observed) / total
+    )
+  }
+  structure(c(out, list(method = method, bins = if (method == "binned") bins)), class = "probml_brier_decomp")
+}
+
+#' @export
+print.probml_brier_decomp <- function(x, digits = 6L, ...) {
+  cat("Brier score decomposition (", x$method, if (!is.null(x$bins)) paste0(", ", x$bins, " bins"), ")\n", sep = "")
+  parts <- c(brier = x$brier, reliability = x$reliability, resolution = x$resolution,
+             uncertainty = x$uncertainty)
+  if (x$method == "binned") {
+    parts <- c(parts, within_bin_variance = x$within_bin_variance,
+               within_bin_covariance = x$within_bin_covariance)
+    cat("  brier = reliability - resolution + uncertainty + within_bin_variance - 2 * within_bin_covariance\n")
+  } else {
+    cat("  brier = reliability - resolution + uncertainty\n")
+  }
+  print(signif(parts, digits))
+  invisible(x)
 }

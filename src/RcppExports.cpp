@@ -11,6 +11,68 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_check_binary
+Rcpp::IntegerVector cpp_check_binary(SEXP y, Rcpp::NumericVector p);
+RcppExport SEXP _probml_cpp_check_binary(SEXP ySEXP, SEXP pSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type p(pSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_check_binary(y, p));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_brier_binary
+double cpp_brier_binary(SEXP y, Rcpp::NumericVector p, Rcpp::NumericVector w);
+RcppExport SEXP _probml_cpp_brier_binary(SEXP ySEXP, SEXP pSEXP, SEXP wSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type p(pSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_brier_binary(y, p, w));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_log_loss_binary
+double cpp_log_loss_binary(SEXP y, Rcpp::NumericVector p, Rcpp::NumericVector w, double eps);
+RcppExport SEXP _probml_cpp_log_loss_binary(SEXP ySEXP, SEXP pSEXP, SEXP wSEXP, SEXP epsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type p(pSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_log_loss_binary(y, p, w, eps));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bin_binary
+Rcpp::List cpp_bin_binary(SEXP y, Rcpp::NumericVector p, Rcpp::NumericVector w, Rcpp::NumericVector edges, bool uniform);
+RcppExport SEXP _probml_cpp_bin_binary(SEXP ySEXP, SEXP pSEXP, SEXP wSEXP, SEXP edgesSEXP, SEXP uniformSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type p(pSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type edges(edgesSEXP);
+    Rcpp::traits::input_parameter< bool >::type uniform(uniformSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bin_binary(y, p, w, edges, uniform));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_isotonic
+Rcpp::List cpp_isotonic(Rcpp::NumericVector x, Rcpp::NumericVector y, Rcpp::NumericVector w);
+RcppExport SEXP _probml_cpp_isotonic(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_isotonic(x, y, w));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_fit
 Rcpp::List cpp_fit(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericMatrix offset, Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control);
 RcppExport SEXP _probml_cpp_fit(SEXP familySEXP, SEXP designsSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP fixedSEXP, SEXP controlSEXP) {
@@ -107,6 +169,11 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_probml_cpp_check_binary", (DL_FUNC) &_probml_cpp_check_binary, 2},
+    {"_probml_cpp_brier_binary", (DL_FUNC) &_probml_cpp_brier_binary, 3},
+    {"_probml_cpp_log_loss_binary", (DL_FUNC) &_probml_cpp_log_loss_binary, 4},
+    {"_probml_cpp_bin_binary", (DL_FUNC) &_probml_cpp_bin_binary, 5},
+    {"_probml_cpp_isotonic", (DL_FUNC) &_probml_cpp_isotonic, 3},
     {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 8},
     {"_probml_cpp_objective", (DL_FUNC) &_probml_cpp_objective, 9},
     {"_probml_cpp_local", (DL_FUNC) &_probml_cpp_local, 5},
