@@ -10,6 +10,7 @@
 #' @keywords internal
 #' @useDynLib probml, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
+#' @importFrom rlang .data
 #' @importFrom stats AIC BIC as.formula coef confint delete.response fitted
 #'   logLik model.frame model.matrix model.offset model.response model.weights
 #'   na.omit nobs pchisq pnorm predict qchisq qnorm residuals sigma terms
