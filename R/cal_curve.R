@@ -115,6 +115,7 @@ print.probml_cal_curve <- function(x, digits = 3L, ...) {
 #'
 #' @param x,object A `probml_cal_curve`.
 #' @param histogram Draw the counts below the diagram.
+#' @param main,xlab,ylab Title and axis labels.
 #' @param ... Passed to [graphics::plot()].
 #' @return `x`, invisibly (`autoplot()`: a ggplot object).
 #' @examples
@@ -122,18 +123,19 @@ print.probml_cal_curve <- function(x, digits = 3L, ...) {
 #' p <- runif(1000)
 #' plot(cal_curve(rbinom(1000, 1, p), p, consistency = TRUE, n_resamples = 200))
 #' @export
-plot.probml_cal_curve <- function(x, histogram = TRUE, ...) {
+plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagram",
+                                  xlab = "Mean predicted probability", ylab = "Observed frequency", ...) {
   tab <- x$table[x$table$count > 0, , drop = FALSE]
   models <- unique(tab$model)
-  colours <- grDevices::palette.colors(max(length(models), 2L) + 1L)[-1L]
+  # Okabe-Ito colours without black and yellow, which is hard to see on white.
+  colours <- rep(grDevices::palette.colors(9L)[c(2, 3, 4, 6, 7, 8)], length.out = length(models))
   if (histogram) {
     old <- graphics::par(no.readonly = TRUE)
     on.exit(graphics::par(old))
-    graphics::layout(matrix(1:2), heights = c(3, 1))
-    graphics::par(mar = c(1, 4, 2, 1))
+    graphics::layout(matrix(1:2), heights = c(3, 1.3))
+    graphics::par(mar = c(2, 4, 2, 1))
   }
-  plot(c(0, 1), c(0, 1), type = "n", xlab = if (histogram) "" else "Mean predicted probability",
-       ylab = "Observed frequency", main = "Reliability diagram", ...)
+  plot(c(0, 1), c(0, 1), type = "n", xlab = if (histogram) "" else xlab, ylab = ylab, main = main, ...)
   abline(0, 1, lty = 2, col = "grey50")
   for (i in seq_along(models)) {
     t <- tab[tab$model == models[i], ]
@@ -147,10 +149,8 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, ...) {
   }
   if (length(models) > 1L) graphics::legend("topleft", legend = models, col = colours[seq_along(models)], pch = 19, bty = "n")
   if (histogram) {
-    graphics::par(mar = c(4, 4, 0.5, 1))
-    counts <- tapply(tab$count, list(tab$model, tab$bin), sum)
-    mids <- (x$table$lower + x$table$upper)[x$table$model == models[1]] / 2
-    plot(c(0, 1), c(0, max(counts, na.rm = TRUE)), type = "n", xlab = "Mean predicted probability", ylab = "Count")
+    graphics::par(mar = c(4, 4, 1, 1))
+    plot(c(0, 1), c(0, max(tab$count)), type = "n", xlab = xlab, ylab = "Count")
     width <- (x$table$upper - x$table$lower)[x$table$model == models[1]] / (length(models) + 1)
     for (i in seq_along(models)) {
       t <- x$table[x$table$model == models[i], ]

@@ -192,7 +192,7 @@ bin_table <- function(b, bins, strategy) {
   with_weight <- s$weight > 0
   data.frame(
     bin = seq_along(s$count), lower = utils::head(edges, -1L), upper = utils::tail(edges, -1L),
-    count = s$count, weight = s$weight, weight2 = s$weight2,
+    count = as.integer(s$count), weight = s$weight, weight2 = s$weight2,
     mean_predicted = ifelse(with_weight, s$sum_p / s$weight, NA_real_),
     observed = ifelse(with_weight, s$sum_y / s$weight, NA_real_),
     sum_p = s$sum_p, sum_y = s$sum_y, sum_pp = s$sum_pp, sum_py = s$sum_py

@@ -1,0 +1,540 @@
+# Post-hoc calibration of predicted scores: calibrate() fits a map from
+# scores to probabilities on held-out data; predict() applies it.
+
+calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram")
+
+#' Calibrate predicted scores
+#'
+#' `calibrate()` learns a map from a model's scores to calibrated
+#' probabilities on held-out data (data the model was not fitted on), and
+#' [predict()][predict.probml_calibrator] applies it to new scores.
+#'
+#' The methods:
+#' * `"platt"`: Platt scaling, a logistic regression of `y` on the logit of
+#'   the scores, \eqn{P(y = 1) = \mathrm{plogis}(a + b\,\mathrm{logit}(s))}.
+#'   Scores given as probabilities are converted to logits with
+#'   [stats::qlogis()] first, so that Platt scaling of probabilities is the
+#'   same model as Platt scaling of the logits they came from. The fit is
+#'   probml's own maximum-likelihood engine, [fit_mle_xy()] with
+#'   [lik_bernoulli()].
+#' * `"isotonic"`: isotonic regression of `y` on the scores (the
+#'   pool-adjacent-violators algorithm), a non-decreasing map. Tied scores
+#'   are pooled, their weights summed. On new scores it interpolates
+#'   linearly between the fitted points (`isotonic_predict = "linear"`, as
+#'   scikit-learn does) or uses the right-continuous step function
+#'   (`"step"`, as `as.stepfun(isoreg())`); outside the range of the
+#'   training scores it is constant. With `strictly_increasing = TRUE` it
+#'   interpolates linearly between the weighted centres (weighted mean
+#'   scores) of the PAVA blocks instead, so that between the centres of
+#'   the first and last blocks the map is strictly increasing and distinct
+#'   scores keep their ranking instead of collapsing into ties (outside
+#'   those centres it is constant).
+#' * `"temperature"`: temperature scaling, one \eqn{T > 0} minimising the
+#'   negative log-likelihood of \eqn{\mathrm{softmax}(z / T)} for a matrix
+#'   of logits (one column per class, `y` a factor whose levels match the
+#'   columns) or \eqn{\mathrm{plogis}(z / T)} for a vector of binary logits.
+#'   \eqn{\log T} is found by [stats::optimize()] within `log_t_bounds`; if
+#'   the optimum lies at a bound (for example when every held-out
+#'   prediction is correct, so that the likelihood keeps growing as
+#'   \eqn{T \to 0}), a warning of class `probml_warning_temperature_bound`
+#'   says so. Dividing by \eqn{T} never changes the predicted class.
+#' * `"beta"`: beta calibration (Kull, Silva Filho and Flach, 2017), a
+#'   logistic regression of `y` on \eqn{\log s} and \eqn{-\log(1 - s)}:
+#'   \eqn{\mathrm{logit}\,P(y = 1) = c + a \log s - b \log(1 - s)}. If a
+#'   fitted \eqn{a} or \eqn{b} is negative, the model is refitted without
+#'   that term (the authors' recommendation), so the map is monotone.
+#' * `"histogram"`: histogram binning: `bins` uniform or quantile bins of the
+#'   probabilities (logits are converted with [stats::plogis()]), each
+#'   predicting the weighted mean outcome of its training scores (an empty
+#'   bin predicts the overall weighted mean of `y`). The bins are those of
+#'   [ece()]: closed on the left, and a probability equal to the upper edge
+#'   (1.0) falls in the last bin. Tied quantiles are merged, so quantile
+#'   binning may give fewer than `bins` bins.
+#'
+#' @section Probabilities of exactly 0 or 1:
+#' Platt, beta and temperature scaling work on the log or logit scale, where
+#' a probability of exactly 0 or 1 is infinite. `calibrate()` refuses such
+#' scores unless `eps` is given, in which case probabilities are clipped
+#' into `[eps, 1 - eps]` first, at fitting and at prediction.
+#'
+#' @param y Observed outcomes: 0/1 (numeric or logical) or a two-level
+#'   factor (the event is the second level) for a vector of scores; for
+#'   `method = "temperature"` with a matrix of scores, a factor whose levels
+#'   match the columns.
+#' @param scores Held-out scores: a numeric vector of probabilities of the
+#'   event or of logits (or, for `"isotonic"` and `"histogram"`, any
+#'   real-valued score); for `"temperature"` also an n x K matrix of logits
+#'   or of probabilities (rows summing to 1).
+#' @param method One of `"platt"` (the default), `"isotonic"`,
+#'   `"temperature"`, `"beta"` or `"histogram"`.
+#' @param weights Optional non-negative observation weights.
+#' @param scores_are `"auto"` (the default), `"probability"` or `"logit"`.
+#'   `"auto"` reads the scores as probabilities when all lie in \[0, 1\]
+#'   (and, for a matrix, every row sums to 1 within 1e-6), as logits
+#'   otherwise; say `"logit"` for logits that all happen to lie in \[0, 1\].
+#'   For `"isotonic"`, `"logit"` means any real-valued score (used as it
+#'   is); beta calibration and histogram binning convert logits to
+#'   probabilities with [stats::plogis()].
+#' @param isotonic_predict For `"isotonic"`: `"linear"` interpolation
+#'   between the fitted points (the default) or the `"step"` function.
+#' @param strictly_increasing For `"isotonic"`: interpolate between the
+#'   weighted centres of the PAVA blocks so that the map is strictly
+#'   increasing (see Details). Overrides `isotonic_predict`.
+#' @param bins For `"histogram"`: the number of bins, a whole number >= 1.
+#' @param strategy For `"histogram"`: `"uniform"` bins of equal width on
+#'   \[0, 1\] or `"quantile"` bins holding about equal numbers of training
+#'   scores.
+#' @param log_t_bounds For `"temperature"`: the search interval for
+#'   \eqn{\log T}, two increasing finite numbers.
+#' @param eps Optional clipping constant in (0, 0.5) for probabilities of
+#'   exactly 0 or 1 (see the section below).
+#' @return An object of class `probml_calibrator`: a list with `method`,
+#'   `scores_are` (as resolved), the fitted parameters (`coefficients` for
+#'   Platt and beta, `temperature` for temperature scaling, `isotonic` (the
+#'   knots and blocks of the PAVA fit) for isotonic, `breaks` and
+#'   `bin_means` for histogram), `n`, `levels` and `eps`. Use [predict()],
+#'   [print()] and [plot()] on it.
+#' @references
+#' Platt, J. (1999). Probabilistic outputs for support vector machines.
+#'
+#' Guo, C., Pleiss, G., Sun, Y. and Weinberger, K. Q. (2017). On calibration
+#' of modern neural networks. ICML.
+#'
+#' Kull, M., Silva Filho, T. and Flach, P. (2017). Beta calibration: a
+#' well-founded and easily implemented improvement on logistic calibration
+#' for binary classifiers. AISTATS.
+#'
+#' Zadrozny, B. and Elkan, C. (2002). Transforming classifier scores into
+#' accurate multiclass probability estimates. KDD.
+#' @seealso [predict.probml_calibrator()], [log_loss()]
+#' @examples
+#' set.seed(1)
+#' z <- rnorm(500)
+#' y <- rbinom(500, 1, plogis(z))
+#' p_over <- plogis(3 * z)          # an overconfident model
+#'
+#' cal <- calibrate(y, p_over, method = "platt")
+#' cal                             # slope near 1/3
+#' predict(cal, c(0.1, 0.5, 0.9))
+#'
+#' iso <- calibrate(y, p_over, method = "isotonic")
+#' predict(iso, c(0.1, 0.5, 0.9))
+#'
+#' tmp <- calibrate(y, 3 * z, method = "temperature")
+#' tmp$temperature                 # near 3
+#'
+#' # Multiclass temperature scaling of a matrix of logits
+#' Z <- matrix(rnorm(300 * 3), 300, 3, dimnames = list(NULL, c("a", "b", "c")))
+#' P <- exp(Z) / rowSums(exp(Z))
+#' cls <- factor(apply(P, 1, function(p) sample(colnames(Z), 1, prob = p)),
+#'               levels = colnames(Z))
+#' calibrate(cls, 2 * Z, method = "temperature")   # T near 2
+#'
+#' plot(calibrate(y, p_over, method = "beta"))
+#' @export
+calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
+                      weights = NULL, scores_are = c("auto", "probability", "logit"),
+                      isotonic_predict = c("linear", "step"), strictly_increasing = FALSE,
+                      bins = 10L, strategy = c("uniform", "quantile"),
+                      log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL) {
+  method <- if (missing(method)) "platt" else check_choice(method, calibration_methods, "method")
+  scores_are <- if (missing(scores_are)) "auto" else check_choice(scores_are, c("auto", "probability", "logit"), "scores_are")
+  isotonic_predict <- if (missing(isotonic_predict)) "linear" else check_choice(isotonic_predict, c("linear", "step"), "isotonic_predict")
+  strategy <- if (missing(strategy)) "uniform" else check_choice(strategy, c("uniform", "quantile"), "strategy")
+  check_flag(strictly_increasing, "strictly_increasing")
+  check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
+  check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
+  if (!is.numeric(log_t_bounds) || length(log_t_bounds) != 2L || any(!is.finite(log_t_bounds)) ||
+      log_t_bounds[1] >= log_t_bounds[2]) {
+    abort_probml("argument", "{.arg log_t_bounds} must be two finite increasing numbers, such as {.code c(log(1e-2), log(1e2))}.")
+  }
+
+  raw <- check_scores(scores, method, "scores")
+  out <- calibration_outcome(y, raw, "y")
+  n <- length(out$y)
+  w <- check_weights(weights, n)
+  used <- w > 0
+  y_used <- out$y[used]
+  if (min(y_used) == max(y_used)) {
+    abort_probml("outcome", "{.arg y} has a single class among the observations with positive weight; calibration needs at least two.")
+  }
+  sc <- resolve_scores(raw, scores_are, method, eps, "scores")
+
+  cal <- list(method = method, scores_are = sc$scores_are, n = n, weight_sum = sum(w),
+              levels = out$levels, n_classes = out$n_classes, eps = eps,
+              matrix_input = is.matrix(raw), score_range = if (is.matrix(raw)) NULL else range(raw[used]))
+  fitted <- switch(method,
+    platt = fit_platt(sc$values, out$y, w),
+    beta = fit_beta(sc, out$y, w),
+    isotonic = fit_isotonic(sc$values, out$y, w, isotonic_predict, strictly_increasing),
+    histogram = fit_histogram(sc$values, out$y, w, bins, strategy),
+    temperature = fit_temperature(sc$values, out$y, w, log_t_bounds)
+  )
+  cal <- c(cal, fitted)
+  cal$call <- match.call()
+  structure(cal, class = "probml_calibrator")
+}
+
+check_flag <- function(x, arg, call = rlang::caller_env()) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    abort_probml("argument", "{.arg {arg}} must be {.code TRUE} or {.code FALSE}, not {.obj_type_friendly {x}}.", call = call)
+  }
+  invisible(x)
+}
+
+# Shape, type and missingness of scores; a one-column matrix is a vector.
+check_scores <- function(scores, method, arg, matrix_input = NULL, n_classes = NULL, call = rlang::caller_env()) {
+  if (!is.numeric(scores) || is.data.frame(scores) || (!is.null(dim(scores)) && !is.matrix(scores))) {
+    abort_probml("scores", "{.arg {arg}} must be a numeric vector{if (method == 'temperature') ' or matrix' else ''}, not {.obj_type_friendly {scores}}.",
+                 call = call)
+  }
+  if (is.matrix(scores) && ncol(scores) == 1L) scores <- scores[, 1L]
+  if (is.matrix(scores) && method != "temperature") {
+    abort_probml("scores", c("{.arg {arg}} must be a vector of scores for method {.val {method}}, not a matrix with {ncol(scores)} columns.",
+                             i = "Only {.code method = \"temperature\"} calibrates a matrix of multiclass scores."), call = call)
+  }
+  if (length(scores) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
+  if (anyNA(scores)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
+  if (!is.null(matrix_input)) {
+    k <- if (is.matrix(scores)) ncol(scores) else 2L
+    if (is.matrix(scores) != matrix_input || k != n_classes) {
+      what <- if (matrix_input) paste("a matrix with", n_classes, "columns") else "a vector of scores"
+      abort_probml("scores", "{.arg {arg}} must be {what}, like the scores the calibrator was fitted on.", call = call)
+    }
+  }
+  storage.mode(scores) <- "double"
+  scores
+}
+
+# Code the outcome: 0/1 for binary scores, 0-based class index for a matrix.
+calibration_outcome <- function(y, scores, arg, call = rlang::caller_env()) {
+  if (anyNA(y)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
+  n <- NROW(scores)
+  if (is.matrix(scores)) {
+    if (!is.factor(y)) {
+      abort_probml("outcome", "{.arg {arg}} must be a factor whose levels match the columns of {.arg scores}, not {.obj_type_friendly {y}}.", call = call)
+    }
+    if (nlevels(y) != ncol(scores)) {
+      abort_probml("outcome", "{.arg {arg}} has {nlevels(y)} levels but {.arg scores} has {ncol(scores)} columns.", call = call)
+    }
+    if (!is.null(colnames(scores)) && !identical(colnames(scores), levels(y))) {
+      abort_probml("outcome", "The columns of {.arg scores} ({.val {colnames(scores)}}) must match the levels of {.arg {arg}} ({.val {levels(y)}}).",
+                   call = call)
+    }
+    if (length(y) != n) abort_probml("length", "{.arg {arg}} has length {length(y)} but {.arg scores} has {n} rows.", call = call)
+    return(list(y = as.integer(y) - 1L, levels = levels(y), n_classes = nlevels(y)))
+  }
+  levels <- NULL
+  if (is.factor(y)) {
+    if (nlevels(y) != 2L) {
+      abort_probml("outcome", "A factor {.arg {arg}} needs exactly two levels with a vector of {.arg scores}, not {nlevels(y)}.", call = call)
+    }
+    levels <- levels(y)
+    y <- as.integer(y) - 1L
+  } else if (is.logical(y)) {
+    y <- as.integer(y)
+  }
+  if (!is.numeric(y) || !is.null(dim(y)) && NCOL(y) != 1L) {
+    abort_probml("outcome", "{.arg {arg}} must be 0/1, logical or a two-level factor, not {.obj_type_friendly {y}}.", call = call)
+  }
+  bad <- which(y != 0 & y != 1)
+  if (length(bad)) {
+    abort_probml("outcome", c("{.arg {arg}} must be 0 or 1 (or logical, or a two-level factor).",
+                              x = "Element {bad[1]} is {.val {y[bad[1]]}}."), call = call)
+  }
+  if (length(y) != n) abort_probml("length", "{.arg {arg}} has length {length(y)} but {.arg scores} has length {n}.", call = call)
+  list(y = as.numeric(y), levels = levels, n_classes = 2L)
+}
+
+# Decide whether scores are probabilities or logits, check their range, and
+# return the values on the scale the method works on: logits for Platt and
+# temperature, raw scores for isotonic and histogram; beta keeps both logs.
+resolve_scores <- function(scores, scores_are, method, eps, arg, call = rlang::caller_env()) {
+  in_unit <- all(scores >= 0 & scores <= 1)
+  rows_ok <- !is.matrix(scores) || all(abs(rowSums(scores) - 1) <= 1e-6)
+  if (scores_are == "auto") scores_are <- if (in_unit && rows_ok) "probability" else "logit"
+  if (scores_are == "probability") {
+    if (!in_unit) {
+      bad <- which(!(scores >= 0 & scores <= 1))[1]
+      abort_probml("probability", c("{.arg {arg}} given as probabilities must lie in [0, 1].",
+                                    x = "Element {bad} is {scores[bad]}."), call = call)
+    }
+    if (!rows_ok) abort_probml("probability", "Each row of {.arg {arg}} given as probabilities must sum to 1 (within 1e-6).", call = call)
+  } else if (any(!is.finite(scores))) {
+    abort_probml("nonfinite", "{.arg {arg}} contains infinite values; logits and scores must be finite.", call = call)
+  }
+  values <- scores
+  needs_log <- method %in% c("platt", "temperature", "beta")
+  if (scores_are == "probability" && needs_log) {
+    if (is.null(eps)) {
+      if (any(scores == 0 | scores == 1)) {
+        abort_probml("nonfinite", c("{.arg {arg}} contains probabilities of exactly 0 or 1, whose logits are infinite.",
+                                    i = "Give {.arg eps} (for example {.code eps = 1e-12}) to clip them into [eps, 1 - eps]."),
+                     call = call)
+      }
+    } else {
+      values <- pmin(pmax(scores, eps), 1 - eps)
+      if (is.matrix(scores)) dim(values) <- dim(scores)
+    }
+    if (method != "beta") values <- if (is.matrix(values)) log(values) else stats::qlogis(values)
+  } else if (scores_are == "logit" && method == "histogram") {
+    values <- stats::plogis(scores)
+  }
+  list(values = values, scores_are = scores_are)
+}
+
+# Platt: a logistic regression on the logit, by probml's own engine.
+fit_platt <- function(logit, y, w) {
+  fit <- fit_mle_xy(cbind(`(Intercept)` = 1, logit = logit), y, family = lik_bernoulli(), weights = w)
+  list(coefficients = stats::setNames(coef(fit), c("intercept", "slope")), loglik = fit$loglik)
+}
+
+# Beta calibration features: log s and -log(1 - s), from probabilities or
+# (exactly, without forming s) from logits.
+beta_features <- function(values, scores_are) {
+  if (scores_are == "probability") {
+    cbind(log_s = log(values), neg_log_1ms = -log1p(-values))
+  } else {
+    cbind(log_s = stats::plogis(values, log.p = TRUE), neg_log_1ms = -stats::plogis(-values, log.p = TRUE))
+  }
+}
+
+fit_beta <- function(sc, y, w) {
+  X <- beta_features(sc$values, sc$scores_are)
+  keep <- c(TRUE, TRUE)
+  repeat {
+    fit <- fit_mle_xy(cbind(`(Intercept)` = 1, X[, keep, drop = FALSE]), y, family = lik_bernoulli(), weights = w)
+    slopes <- coef(fit)[-1L]
+    if (!length(slopes) || all(slopes >= 0)) break
+    # Drop the first negative term (a before b, as in the authors' code) and
+    # refit; repeat in case the remaining one turns negative too.
+    keep[which(keep)[which(slopes < 0)[1]]] <- FALSE
+  }
+  ab <- c(a = 0, b = 0)
+  ab[keep] <- slopes
+  list(coefficients = c(a = ab[["a"]], b = ab[["b"]], c = coef(fit)[[1L]]), loglik = fit$loglik)
+}
+
+# Isotonic regression by the package's PAVA (R/isotonic.R), which drops
+# zero weights and pools tied scores; predictions by isotonic_predict().
+fit_isotonic <- function(x, y, w, isotonic_predict, strictly_increasing) {
+  fit <- isotonic_pava(x, y, w)
+  type <- if (strictly_increasing) "strict" else isotonic_predict
+  list(isotonic = fit, isotonic_type = type)
+}
+
+# Histogram binning on the probability scale, with the bins of ece() and
+# brier_decomp() (bin_table() in R/scores.R): bin k holds
+# edges[k] <= p < edges[k + 1], the last bin also p == 1.
+fit_histogram <- function(p, y, w, bins, strategy) {
+  tab <- bin_table(list(y = y, p = p, w = w), bins, strategy)
+  prior <- sum(w * y) / sum(w)
+  means <- ifelse(tab$weight > 0, tab$observed, prior)
+  list(breaks = c(tab$lower, tab$upper[nrow(tab)]), bin_means = means, bin_weights = tab$weight,
+       prior = prior, strategy = strategy)
+}
+
+# The bin of each probability, by the rule of the C++ binning kernel.
+histogram_bin <- function(p, breaks, strategy) {
+  bins <- length(breaks) - 1L
+  k <- if (strategy == "uniform") floor(p * bins) else findInterval(p, breaks[-c(1L, bins + 1L)])
+  pmin(pmax(k, 0), bins - 1L) + 1L
+}
+
+# Temperature scaling: a matrix of logits Z with the 1-based class index
+# matrix idx, or binary logits z (the softmax of the row (0, z)) with y 0/1.
+# Weighted mean NLL of softmax(Z exp(-s)) and its derivative in s = log T,
+# d/ds (logsumexp(U) - u_y) = u_y - E_p[u] since dU/ds = -U.
+temperature_nll <- function(s, Z, idx, w, gradient = FALSE) {
+  if (!is.matrix(Z)) {
+    u <- Z * exp(-s)
+    # y - plogis(u) without cancellation, so that the sign survives far out.
+    if (gradient) return(sum(w * (idx * stats::plogis(-u) - (1 - idx) * stats::plogis(u)) * u) / sum(w))
+    softplus <- pmax(u, 0) + log1p(exp(-abs(u)))
+    return(sum(w * (softplus - idx * u)) / sum(w))
+  }
+  U <- Z * exp(-s)
+  m <- U[, 1L]
+  for (k in seq_len(ncol(U))[-1L]) m <- pmax(m, U[, k])
+  E <- exp(U - m)
+  den <- rowSums(E)
+  u_y <- U[idx]
+  if (!gradient) return(sum(w * (m + log(den) - u_y)) / sum(w))
+  # u_y - E_p[u] as sum_k p_k (u_y - u_k), without cancellation.
+  sum(w * rowSums(E * (u_y - U)) / den) / sum(w)
+}
+
+fit_temperature <- function(values, y, w, log_t_bounds) {
+  used <- w > 0
+  if (!all(used)) {
+    values <- if (is.matrix(values)) values[used, , drop = FALSE] else values[used]
+    y <- y[used]
+    w <- w[used]
+  }
+  Z <- values
+  idx <- if (is.matrix(Z)) cbind(seq_along(y), as.integer(y) + 1L) else y
+  lo <- log_t_bounds[1]
+  hi <- log_t_bounds[2]
+  at_bound <- NULL
+  if (temperature_nll(lo, Z, idx, w, gradient = TRUE) > 0) {
+    s <- lo
+    at_bound <- "lower"
+  } else if (temperature_nll(hi, Z, idx, w, gradient = TRUE) < 0) {
+    s <- hi
+    at_bound <- "upper"
+  } else {
+    s <- stats::optimize(temperature_nll, c(lo, hi), Z = Z, idx = idx, w = w, tol = 1e-10)$minimum
+  }
+  temp <- exp(s)
+  if (!is.null(at_bound)) {
+    why <- if (at_bound == "lower") "The held-out predictions may be (nearly) all correct, so the likelihood keeps growing as T goes to 0."
+           else "The scores may carry (almost) no information about the outcome, so the likelihood keeps growing with T."
+    warn_probml("temperature_bound", c("The fitted temperature is at the {at_bound} bound of {.arg log_t_bounds}: T = {signif(temp, 4)}.",
+                                       i = why,
+                                       i = "The optimum may lie beyond the bound: widen {.arg log_t_bounds} or use more held-out data."))
+  }
+  list(temperature = temp, log_temperature = s, at_bound = at_bound,
+       nll = c(before = temperature_nll(0, Z, idx, w), after = temperature_nll(s, Z, idx, w)))
+}
+
+#' Calibrated probabilities from a calibrator
+#'
+#' Applies a map fitted by [calibrate()] to new scores, which must be on
+#' the scale the calibrator was fitted on (probabilities or logits, as
+#' resolved by `calibrate()`'s `scores_are`).
+#'
+#' @param object A `probml_calibrator` from [calibrate()].
+#' @param newdata New scores: a numeric vector, or for multiclass
+#'   temperature scaling a matrix with one column per class.
+#' @param x A `probml_calibrator`.
+#' @param digits Significant digits to print.
+#' @param n_grid Number of grid points at which `plot()` evaluates the map.
+#' @param main Plot title.
+#' @param ... Not used by `predict()` and `print()`; passed to [plot()] by
+#'   `plot()`.
+#' @details `print()` shows the method and its fitted parameters. `plot()`
+#'   draws the calibration map, score to calibrated probability, in base
+#'   graphics over \[0, 1\] (probability scores, with the identity dashed)
+#'   or over the range of the training scores; for temperature scaling the
+#'   map of a logit, \eqn{\mathrm{plogis}(z / T)} beside \eqn{\mathrm{plogis}(z)}
+#'   (for several classes, of a logit margin).
+#' @return `predict()`: calibrated probabilities of the event (the second level of a
+#'   factor `y`): a vector, or for multiclass temperature scaling a matrix
+#'   with one column per class. `print()` and `plot()` return `x`
+#'   invisibly.
+#' @examples
+#' set.seed(2)
+#' z <- rnorm(300)
+#' y <- rbinom(300, 1, plogis(z))
+#' cal <- calibrate(y, plogis(2 * z), method = "isotonic")
+#' predict(cal, c(0.05, 0.5, 0.95))
+#'
+#' # Strictly increasing isotonic map: no ties among distinct scores
+#' cal2 <- calibrate(y, plogis(2 * z), method = "isotonic", strictly_increasing = TRUE)
+#' predict(cal2, c(0.4, 0.45, 0.5))
+#' cal2
+#' plot(cal)
+#' @export
+predict.probml_calibrator <- function(object, newdata, ...) {
+  if (missing(newdata)) {
+    abort_probml("argument", "{.arg newdata} must be given: a calibrator keeps no training scores.")
+  }
+  sc <- check_scores(newdata, object$method, "newdata", matrix_input = object$matrix_input, n_classes = object$n_classes)
+  sc <- resolve_scores(sc, object$scores_are, object$method, object$eps, "newdata")
+  x <- sc$values
+  switch(object$method,
+    platt = {
+      cf <- object$coefficients
+      stats::plogis(cf[["intercept"]] + cf[["slope"]] * x)
+    },
+    beta = {
+      cf <- object$coefficients
+      X <- beta_features(x, sc$scores_are)
+      lin <- rep(cf[["c"]], length(x))
+      if (cf[["a"]] != 0) lin <- lin + cf[["a"]] * X[, 1L]
+      if (cf[["b"]] != 0) lin <- lin + cf[["b"]] * X[, 2L]
+      stats::plogis(lin)
+    },
+    isotonic = isotonic_predict(object$isotonic, x, object$isotonic_type),
+    histogram = object$bin_means[histogram_bin(x, object$breaks, object$strategy)],
+    temperature = {
+      if (object$n_classes == 2L && !is.matrix(x)) return(stats::plogis(x / object$temperature))
+      U <- x / object$temperature
+      U <- U - do.call(pmax, lapply(seq_len(ncol(U)), function(k) U[, k]))
+      E <- exp(U)
+      P <- E / rowSums(E)
+      colnames(P) <- object$levels
+      P
+    })
+}
+
+#' @rdname predict.probml_calibrator
+#' @export
+print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression (PAVA)",
+                  temperature = "temperature scaling", beta = "beta calibration (Kull et al. 2017)",
+                  histogram = "histogram binning")
+  cat("probml calibrator: ", label, "\n", sep = "")
+  classes <- if (x$n_classes > 2L) paste0(x$n_classes, " classes") else "binary"
+  cat("Fitted on ", x$n, " scores (", x$scores_are, ", ", classes, ")\n", sep = "")
+  fmt <- function(v) format(signif(v, digits))
+  switch(x$method,
+    platt = {
+      cat("P(y = 1) = plogis(intercept + slope * logit(score))\n")
+      print.default(fmt(x$coefficients), quote = FALSE, print.gap = 2L)
+    },
+    beta = {
+      cat("logit P(y = 1) = c + a * log(score) - b * log(1 - score)\n")
+      print.default(fmt(x$coefficients), quote = FALSE, print.gap = 2L)
+      dropped <- names(x$coefficients)[1:2][x$coefficients[1:2] == 0]
+      if (length(dropped)) cat("Term(s) dropped to keep the map monotone: ", paste(dropped, collapse = ", "), "\n", sep = "")
+    },
+    temperature = {
+      cat("Temperature T = ", fmt(x$temperature), if (!is.null(x$at_bound)) paste0(" (at the ", x$at_bound, " bound)") else "",
+          "\n", sep = "")
+      cat("Mean NLL on the calibration data: ", fmt(x$nll[["before"]]), " before, ", fmt(x$nll[["after"]]), " after\n", sep = "")
+    },
+    isotonic = {
+      iso <- x$isotonic
+      mode <- if (x$isotonic_type == "strict") "strictly increasing between block centres" else x$isotonic_type
+      cat(length(iso$x), " distinct scores in ", length(iso$block_x), " blocks; prediction: ", mode, "\n", sep = "")
+      cat("Fitted range: [", fmt(min(iso$y)), ", ", fmt(max(iso$y)), "] over scores [",
+          fmt(x$score_range[1]), ", ", fmt(x$score_range[2]), "]\n", sep = "")
+    },
+    histogram = {
+      cat(length(x$bin_means), " ", x$strategy, " bins\n", sep = "")
+      b <- x$breaks
+      tab <- data.frame(from = fmt(b[-length(b)]), to = fmt(b[-1L]), weight = fmt(x$bin_weights), mean = fmt(x$bin_means))
+      print(tab, row.names = FALSE)
+    })
+  invisible(x)
+}
+
+#' @rdname predict.probml_calibrator
+#' @export
+plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
+  prob <- x$scores_are == "probability"
+  lims <- if (prob) c(0, 1) else x$score_range
+  if (x$method == "temperature" && (x$n_classes > 2L || is.null(lims))) {
+    # Multiclass: the map of a logit margin, as for two classes.
+    lims <- c(-1, 1) * max(5, 2 * x$temperature)
+    prob <- FALSE
+  }
+  grid <- seq(lims[1], lims[2], length.out = n_grid)
+  # Platt and beta maps are not defined at probabilities of exactly 0 and 1.
+  if (prob && x$method %in% c("platt", "beta")) grid <- pmin(pmax(grid, 1e-6), 1 - 1e-6)
+  if (x$method == "temperature") {
+    p_cal <- stats::plogis(grid / x$temperature)
+    ref <- stats::plogis(grid)
+    xlab <- "logit"
+  } else {
+    p_cal <- stats::predict(x, grid)
+    ref <- if (prob) grid else NULL
+    xlab <- if (prob) "score (probability)" else "score"
+  }
+  if (is.null(main)) main <- paste("Calibration map:", x$method)
+  graphics::plot(grid, p_cal, type = "l", ylim = c(0, 1), xlab = xlab, ylab = "calibrated probability",
+                 main = main, lwd = 2, ...)
+  if (!is.null(ref)) graphics::lines(grid, ref, lty = 2, col = "grey50")
+  invisible(x)
+}

@@ -1,0 +1,413 @@
+# A reference isotonic regression that does not use PAVA: pool tied x (weights
+# summed, outcomes averaged), then the min-max formula
+#   f_i = max_{j <= i} min_{k >= i} (weighted mean of y_j..y_k),
+# which characterises the weighted least-squares non-decreasing fit.
+isotonic_pava_r <- function(x, y, w = rep(1, length(x))) {
+  keep <- w > 0
+  x <- x[keep]
+  y <- y[keep]
+  w <- w[keep]
+  ux <- sort(unique(x))
+  g <- match(x, ux)
+  uw <- as.vector(tapply(w, g, sum))
+  uy <- as.vector(tapply(w * y, g, sum)) / uw
+  m <- length(ux)
+  cw <- c(0, cumsum(uw))
+  cwy <- c(0, cumsum(uw * uy))
+  block_mean <- function(j, k) (cwy[k + 1] - cwy[j]) / (cw[k + 1] - cw[j])
+  f <- vapply(seq_len(m), function(i) {
+    max(vapply(seq_len(i), function(j) min(block_mean(j, i:m)), 0))
+  }, 0)
+  list(x = ux, y = f, w = uw)
+}
+
+# Simulated held-out data: true logit z, outcome from it.
+sim_binary <- function(n, seed) {
+  set.seed(seed)
+  z <- rnorm(n, sd = 1.5)
+  list(z = z, y = rbinom(n, 1, plogis(z)))
+}
+
+softmax_rows <- function(U) {
+  E <- exp(U - apply(U, 1, max))
+  E / rowSums(E)
+}
+
+test_that("Platt scaling equals glm(binomial) on the logit scores", {
+  d <- sim_binary(400, 1)
+  s <- 2.5 * d$z + 0.4                       # overconfident, shifted logits
+  ctrl <- glm.control(epsilon = 1e-14, maxit = 100)
+  ref <- glm(d$y ~ s, family = binomial, control = ctrl)
+  cal <- calibrate(d$y, s, method = "platt")
+  expect_s3_class(cal, "probml_calibrator")
+  expect_identical(cal$scores_are, "logit")
+  expect_equal(unname(cal$coefficients), unname(coef(ref)), tolerance = 1e-8)
+  s_new <- c(-4, -1, 0, 2, 7)
+  expect_equal(predict(cal, s_new), unname(predict(ref, data.frame(s = s_new), type = "response")),
+               tolerance = 1e-8)
+
+  # Probabilities are converted with qlogis: the same model as on the logits
+  # (sklearn#34312), and equal to glm on qlogis(p).
+  p <- plogis(s)
+  cal_p <- calibrate(d$y, p, method = "platt")
+  expect_identical(cal_p$scores_are, "probability")
+  lp <- qlogis(p)
+  ref_p <- glm(d$y ~ lp, family = binomial, control = ctrl)
+  expect_equal(unname(cal_p$coefficients), unname(coef(ref_p)), tolerance = 1e-8)
+  expect_equal(predict(cal_p, plogis(s_new)), predict(cal, s_new), tolerance = 1e-8)
+
+  # Weights, as glm's prior weights (integer so glm does not warn).
+  set.seed(2)
+  w <- sample(0:3, 400, TRUE)
+  ref_w <- glm(d$y ~ s, family = binomial, weights = w, control = ctrl)
+  cal_w <- calibrate(d$y, s, method = "platt", weights = w)
+  expect_equal(unname(cal_w$coefficients), unname(coef(ref_w)), tolerance = 1e-8)
+
+  # y as logical or a two-level factor (event = second level) is the same.
+  expect_equal(calibrate(d$y == 1, s)$coefficients, cal$coefficients)
+  expect_equal(calibrate(factor(d$y, labels = c("no", "yes")), s)$coefficients, cal$coefficients)
+
+  # scores_are = "logit" keeps logits that happen to lie in [0, 1] as logits.
+  s01 <- 0.05 + 0.9 * (s - min(s)) / diff(range(s))
+  cal_l <- calibrate(d$y, s01, scores_are = "logit")
+  ref_l <- glm(d$y ~ s01, family = binomial, control = ctrl)
+  expect_equal(unname(cal_l$coefficients), unname(coef(ref_l)), tolerance = 1e-8)
+  expect_false(isTRUE(all.equal(cal_l$coefficients, calibrate(d$y, s01)$coefficients)))
+})
+
+test_that("Platt scaling of probabilities 0 or 1 needs eps, and then clips", {
+  d <- sim_binary(200, 3)
+  p <- plogis(3 * d$z)
+  p[1:2] <- c(0, 1)
+  expect_error(calibrate(d$y, p, method = "platt"), class = "probml_error_nonfinite")
+  cal <- calibrate(d$y, p, method = "platt", eps = 1e-6)
+  pc <- pmin(pmax(p, 1e-6), 1 - 1e-6)
+  lp <- qlogis(pc)
+  ref <- glm(d$y ~ lp, family = binomial, control = glm.control(epsilon = 1e-14, maxit = 100))
+  expect_equal(unname(cal$coefficients), unname(coef(ref)), tolerance = 1e-8)
+  expect_equal(predict(cal, c(0, 1)), predict(cal, c(1e-6, 1 - 1e-6)))
+})
+
+test_that("isotonic fitted values equal stats::isoreg on distinct scores", {
+  set.seed(4)
+  x <- runif(300)
+  y <- rbinom(300, 1, x^2)
+  cal <- calibrate(y, x, method = "isotonic")
+  ref <- isoreg(x, y)
+  expect_equal(predict(cal, sort(x)), ref$yf, tolerance = 1e-12)
+  expect_equal(predict(cal, x), ref$yf[order(ref$ord)], tolerance = 1e-12)
+  # and the reference PAVA agrees with isoreg as well
+  expect_equal(isotonic_pava_r(x, y)$y, ref$yf, tolerance = 1e-12)
+  # The step option is isoreg's step function (right-continuous).
+  cal_step <- calibrate(y, x, method = "isotonic", isotonic_predict = "step")
+  xs <- c(sort(x)[c(5, 50, 200)] + 1e-9, sort(x)[c(10, 100)], runif(20, min(x), max(x)))
+  expect_equal(predict(cal_step, xs), as.stepfun(ref)(xs), tolerance = 1e-12)
+})
+
+test_that("isotonic calibration with ties and weights is the weighted monotone least-squares fit", {
+  set.seed(5)
+  x <- sample(seq(0.025, 0.975, by = 0.05), 250, TRUE)   # many ties
+  y <- rbinom(250, 1, x)
+  w <- rexp(250)
+  w[1:10] <- 0
+  cal <- calibrate(y, x, method = "isotonic", weights = w)
+  ref <- isotonic_pava_r(x, y, w)
+  expect_equal(predict(cal, ref$x), ref$y, tolerance = 1e-12)
+  expect_false(is.unsorted(predict(cal, ref$x)))
+  # No monotone perturbation of the fit has a smaller weighted squared error.
+  fit <- predict(cal, ref$x)
+  pooled_y <- as.vector(tapply((w * y)[w > 0], x[w > 0], sum)) / ref$w
+  sse <- function(f) sum(ref$w * (pooled_y - f)^2)
+  set.seed(6)
+  for (k in 1:25) expect_gte(sse(sort(fit + rnorm(length(fit), sd = 0.02))), sse(fit))
+  # Integer weights are the same as repeated rows.
+  wi <- rep(1:3, length.out = 250)
+  expect_equal(predict(calibrate(y, x, method = "isotonic", weights = wi), ref$x),
+               predict(calibrate(rep(y, wi), rep(x, wi), method = "isotonic"), ref$x),
+               tolerance = 1e-12)
+})
+
+test_that("isotonic predictions interpolate linearly and are clipped outside the range", {
+  x <- c(0.1, 0.2, 0.3, 0.4)
+  y <- c(0, 1, 0, 1)
+  cal <- calibrate(y, x, method = "isotonic")   # fit: 0, 0.5, 0.5, 1
+  expect_equal(predict(cal, x), c(0, 0.5, 0.5, 1))
+  expect_equal(predict(cal, c(0.15, 0.35, 0.38)), c(0.25, 0.75, 0.9))
+  expect_equal(predict(cal, c(0, 0.05, 0.45, 1)), c(0, 0, 1, 1))
+  step <- calibrate(y, x, method = "isotonic", isotonic_predict = "step")
+  expect_equal(predict(step, c(0.05, 0.15, 0.2, 0.35, 0.9)), c(0, 0, 0.5, 0.5, 1))
+})
+
+test_that("strictly increasing isotonic calibration keeps the ranking of distinct scores", {
+  set.seed(7)
+  x <- runif(400)
+  y <- rbinom(400, 1, x)
+  plain <- calibrate(y, x, method = "isotonic")
+  strict <- calibrate(y, x, method = "isotonic", strictly_increasing = TRUE)
+  ref <- isotonic_pava_r(x, y)
+  # Block centres: weighted mean x of each run of equal fitted values.
+  block <- cumsum(c(TRUE, diff(ref$y) != 0))
+  centres <- as.vector(tapply(ref$w * ref$x, block, sum) / tapply(ref$w, block, sum))
+  values <- ref$y[!duplicated(block)]
+  expect_gt(length(centres), 2)
+  expect_equal(predict(strict, centres), values, tolerance = 1e-12)
+  inside <- sort(x[x > min(centres) & x < max(centres)])
+  expect_true(all(diff(predict(strict, inside)) > 0))
+  # The plain fit collapses many of the same scores into ties.
+  expect_gt(sum(diff(predict(plain, inside)) == 0), 100)
+  # Constant outside the outer centres, and still within [0, 1].
+  expect_lt(min(centres), min(x) + 0.05)
+  expect_equal(predict(strict, c(0, min(x), max(x), 1)), values[c(1, 1, length(values), length(values))])
+})
+
+test_that("temperature scaling lowers the NLL of an overconfident binary model and keeps the class", {
+  d <- sim_binary(3000, 8)
+  logits <- 3 * d$z                          # overconfident by a factor 3
+  train <- 1:1500
+  test <- 1501:3000
+  cal <- calibrate(d$y[train], logits[train], method = "temperature")
+  expect_gt(cal$temperature, 2.4)
+  expect_lt(cal$temperature, 3.6)
+  # It is the minimiser of the NLL (check against a direct one-dimensional search).
+  nll <- function(t) log_loss(d$y[train], plogis(logits[train] / t))
+  ref_t <- optimize(function(s) nll(exp(s)), c(log(0.01), log(100)), tol = 1e-12)$minimum
+  expect_equal(cal$temperature, exp(ref_t), tolerance = 1e-5)
+  expect_lt(nll(cal$temperature), nll(cal$temperature * 1.01))
+  expect_lt(nll(cal$temperature), nll(cal$temperature / 1.01))
+  # Lower NLL on held-out data; the predicted class never changes.
+  p_new <- predict(cal, logits[test])
+  expect_lt(log_loss(d$y[test], p_new), log_loss(d$y[test], plogis(logits[test])) - 0.05)
+  expect_identical(p_new > 0.5, logits[test] > 0)
+  expect_equal(p_new, plogis(logits[test] / cal$temperature))
+  # The same from probabilities (converted with qlogis).
+  cal_p <- calibrate(d$y[train], plogis(logits[train]), method = "temperature")
+  expect_equal(cal_p$temperature, cal$temperature, tolerance = 1e-6)
+})
+
+test_that("multiclass temperature scaling never changes the argmax and lowers the NLL", {
+  set.seed(9)
+  n <- 2000
+  Z <- matrix(rnorm(n * 4, sd = 1.2), n, 4, dimnames = list(NULL, c("a", "b", "c", "d")))
+  P <- softmax_rows(Z)
+  y <- factor(apply(P, 1, function(p) sample(colnames(Z), 1, prob = p)), levels = colnames(Z))
+  over <- 3 * Z
+  cal <- calibrate(y[1:1000], over[1:1000, ], method = "temperature")
+  expect_gt(cal$temperature, 2.4)
+  expect_lt(cal$temperature, 3.6)
+  nll <- function(t) log_loss(y[1:1000], softmax_rows(over[1:1000, ] / t))
+  ref_s <- optimize(function(s) nll(exp(s)), c(log(0.01), log(100)), tol = 1e-12)$minimum
+  expect_equal(cal$temperature, exp(ref_s), tolerance = 1e-5)
+  Pn <- predict(cal, over[1001:n, ])
+  expect_true(is.matrix(Pn))
+  expect_identical(colnames(Pn), levels(y))
+  expect_equal(rowSums(Pn), rep(1, n - 1000))
+  expect_identical(max.col(Pn, "first"), max.col(over[1001:n, ], "first"))
+  expect_equal(Pn, softmax_rows(over[1001:n, ] / cal$temperature), ignore_attr = TRUE)
+  expect_lt(log_loss(y[1001:n], Pn), log_loss(y[1001:n], softmax_rows(over[1001:n, ])) - 0.05)
+  # A probability matrix gives the same temperature as its logits.
+  Po <- softmax_rows(over[1:1000, ])
+  colnames(Po) <- colnames(Z)
+  cal_p <- calibrate(y[1:1000], Po, method = "temperature")
+  expect_identical(cal_p$scores_are, "probability")
+  expect_equal(cal_p$temperature, cal$temperature, tolerance = 1e-6)
+  # Weights: zero weight is the same as dropping the row.
+  w <- rep(c(1, 0), 500)
+  expect_equal(calibrate(y[1:1000], over[1:1000, ], method = "temperature", weights = w)$temperature,
+               calibrate(y[seq(1, 999, 2)], over[seq(1, 999, 2), ], method = "temperature")$temperature,
+               tolerance = 1e-8)
+})
+
+test_that("temperature at a bound of log T gives a classed warning", {
+  # Every held-out prediction correct: the NLL keeps falling as T -> 0.
+  z <- c(-3, -2, -1, 1, 2, 3)
+  y <- c(0, 0, 0, 1, 1, 1)
+  expect_warning(cal <- calibrate(y, z, method = "temperature"), class = "probml_warning_temperature_bound")
+  expect_equal(cal$temperature, 1e-2)
+  expect_identical(cal$at_bound, "lower")
+  # The same for a matrix of multiclass logits that are all right.
+  Z <- rbind(c(2, 0, 0), c(0, 2, 0), c(0, 0, 2), c(3, 1, 0))
+  expect_warning(calm <- calibrate(factor(c("a", "b", "c", "a")), Z, method = "temperature"),
+                 class = "probml_warning_temperature_bound")
+  expect_equal(calm$temperature, 1e-2)
+  # The upper bound, when the bounds are too tight.
+  d <- sim_binary(500, 10)
+  expect_warning(cal_hi <- calibrate(d$y, 4 * d$z, method = "temperature", log_t_bounds = c(-1, 0.5)),
+                 class = "probml_warning_temperature_bound")
+  expect_equal(cal_hi$temperature, exp(0.5))
+  # An interior optimum does not warn.
+  expect_no_warning(calibrate(d$y, 4 * d$z, method = "temperature"))
+})
+
+test_that("beta calibration recovers a known beta-calibration map and is monotone", {
+  set.seed(11)
+  n <- 20000
+  p <- rbeta(n, 2, 2)
+  truth <- function(s) plogis(0.3 + 2 * log(s) - 0.5 * log(1 - s))   # a = 2, b = 0.5, c = 0.3
+  y <- rbinom(n, 1, truth(p))
+  cal <- calibrate(y, p, method = "beta")
+  expect_equal(unname(cal$coefficients), c(2, 0.5, 0.3), tolerance = 0.15)
+  # It is the maximum-likelihood logistic regression on (log p, -log(1 - p)).
+  f1 <- log(p)
+  f2 <- -log(1 - p)
+  ref <- glm(y ~ f1 + f2, family = binomial, control = glm.control(epsilon = 1e-14, maxit = 100))
+  expect_equal(unname(cal$coefficients), unname(coef(ref)[c(2, 3, 1)]), tolerance = 1e-8)
+  grid <- seq(0.001, 0.999, length.out = 999)
+  expect_equal(predict(cal, grid), truth(grid), tolerance = 0.03)
+  expect_false(is.unsorted(predict(cal, grid)))
+  # From logits, the same map.
+  expect_equal(calibrate(y, qlogis(p), method = "beta")$coefficients, cal$coefficients, tolerance = 1e-8)
+})
+
+test_that("beta calibration drops a negative coefficient and refits, staying monotone", {
+  set.seed(12)
+  n <- 5000
+  p <- runif(n, 0.01, 0.99)
+  # A decreasing dependence on log p: a free fit would give a < 0.
+  y <- rbinom(n, 1, plogis(-0.5 - 0.5 * log(p) + 2 * -log(1 - p)))
+  f1 <- log(p)
+  f2 <- -log(1 - p)
+  ctrl <- glm.control(epsilon = 1e-14, maxit = 100)
+  expect_lt(coef(glm(y ~ f1 + f2, family = binomial, control = ctrl))[["f1"]], 0)
+  cal <- calibrate(y, p, method = "beta")
+  expect_identical(cal$coefficients[["a"]], 0)
+  ref <- glm(y ~ f2, family = binomial, control = ctrl)
+  expect_equal(unname(cal$coefficients[c("b", "c")]), unname(coef(ref)[c(2, 1)]), tolerance = 1e-8)
+  expect_false(is.unsorted(predict(cal, seq(0.001, 0.999, length.out = 500))))
+  expect_output(print(cal), "dropped")
+  # A decreasing relation: both terms are dropped and the map is constant.
+  y2 <- rbinom(n, 1, plogis(1 - 2 * qlogis(p)))
+  cal2 <- calibrate(y2, p, method = "beta")
+  expect_identical(unname(cal2$coefficients[c("a", "b")]), c(0, 0))
+  expect_equal(cal2$coefficients[["c"]], qlogis(mean(y2)), tolerance = 1e-8)
+  expect_equal(predict(cal2, c(0.1, 0.9)), rep(mean(y2), 2), tolerance = 1e-8)
+})
+
+test_that("histogram binning predicts the weighted mean outcome of each bin", {
+  set.seed(13)
+  p <- c(runif(300), 1, 0)                 # 1.0 falls in the last bin
+  y <- rbinom(302, 1, p)
+  w <- rexp(302)
+  cal <- calibrate(y, p, method = "histogram", bins = 5, weights = w)
+  bin <- pmin(floor(p * 5), 4) + 1
+  ref <- as.vector(tapply(w * y, bin, sum) / tapply(w, bin, sum))
+  expect_equal(cal$bin_means, ref, tolerance = 1e-12)
+  expect_equal(predict(cal, c(0, 0.1, 0.2, 0.5, 0.99, 1)), ref[c(1, 1, 2, 3, 5, 5)], tolerance = 1e-12)
+  expect_equal(predict(cal, 1), ref[5])
+  # An empty bin predicts the overall (weighted) mean.
+  q <- c(runif(50, 0, 0.4), runif(50, 0.6, 1))
+  yq <- rbinom(100, 1, q)
+  cal_e <- calibrate(yq, q, method = "histogram", bins = 5)
+  expect_equal(predict(cal_e, 0.5), mean(yq))
+  expect_equal(cal_e$bin_weights[3], 0)
+  # Quantile bins hold about equal numbers of scores.
+  cal_q <- calibrate(y, p, method = "histogram", bins = 4, strategy = "quantile")
+  expect_equal(cal_q$bin_weights, rep(302 / 4, 4), tolerance = 0.02)
+  expect_equal(cal_q$breaks, c(0, quantile(p, 1:3 / 4, names = FALSE), 1))
+  # Logits are binned as probabilities.
+  expect_equal(predict(calibrate(y[1:300], qlogis(p[1:300]), method = "histogram", bins = 5), c(-3, 0, 0.1)),
+               predict(calibrate(y[1:300], p[1:300], method = "histogram", bins = 5), plogis(c(-3, 0, 0.1))))
+})
+
+test_that("a zero weight is the same as leaving the observation out", {
+  d <- sim_binary(300, 14)
+  p <- plogis(2 * d$z)
+  w <- rep(c(1, 1, 0), 100)
+  keep <- w > 0
+  for (m in c("platt", "beta", "isotonic", "histogram", "temperature")) {
+    a <- calibrate(d$y, p, method = m, weights = w)
+    b <- calibrate(d$y[keep], p[keep], method = m)
+    grid <- c(0.01, 0.2, 0.5, 0.77, 0.99)
+    expect_equal(predict(a, grid), predict(b, grid), tolerance = 1e-8, label = m)
+  }
+})
+
+test_that("calibrate() refuses bad input with classed errors", {
+  y <- c(0, 1, 0, 1, 1, 0)
+  p <- c(0.1, 0.8, 0.3, 0.6, 0.9, 0.4)
+  expect_probml_error(calibrate(y, c(p[-1], 1.2), scores_are = "probability"), "probml_error_probability")
+  expect_probml_error(calibrate(y, c(p[-1], -0.1), method = "isotonic", scores_are = "probability"), "probml_error_probability")
+  expect_probml_error(calibrate(y, replace(p, 2, NA)), "probml_error_missing")
+  expect_probml_error(calibrate(replace(y, 3, NA), p), "probml_error_missing")
+  expect_probml_error(calibrate(y, p[-1]), "probml_error_length")
+  expect_probml_error(calibrate(y[-1], p, method = "isotonic"), "probml_error_length")
+  expect_probml_error(calibrate(c(0, 1, 2, 1, 1, 0), p), "probml_error_outcome")
+  expect_probml_error(calibrate(c("a", "b", "a", "b", "b", "a"), p), "probml_error_outcome")
+  expect_probml_error(calibrate(factor(c("a", "b", "c", "a", "b", "c")), p), "probml_error_outcome")
+  expect_probml_error(calibrate(rep(1, 6), p), "probml_error_outcome")
+  expect_probml_error(calibrate(y, p, weights = c(0, 1, 0, 1, 1, 0)), "probml_error_outcome")
+  expect_probml_error(calibrate(y, p, method = "histogram", bins = 0), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, method = "histogram", bins = 2.5), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, method = "sigmoid"), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, scores_are = "prob"), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, method = "isotonic", isotonic_predict = "spline"), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, method = "isotonic", strictly_increasing = NA), "probml_error_argument")
+  expect_probml_error(calibrate(y, c(-1, 2, Inf, 0, 1, 3)), "probml_error_nonfinite")
+  expect_probml_error(calibrate(y, c(-1, 2, -Inf, 0, 1, 3), method = "temperature"), "probml_error_nonfinite")
+  expect_probml_error(calibrate(y, replace(p, 1, 0), method = "beta"), "probml_error_nonfinite")
+  expect_probml_error(calibrate(y, as.character(p)), "probml_error_scores")
+  expect_probml_error(calibrate(y, numeric(0)), "probml_error_length")
+  expect_probml_error(calibrate(y, cbind(p, 1 - p), method = "platt"), "probml_error_scores")
+  expect_probml_error(calibrate(y, p, weights = c(1, 1, -1, 1, 1, 1)), "probml_error_weights")
+  expect_probml_error(calibrate(y, p, weights = c(1, 1)), "probml_error_length")
+  expect_probml_error(calibrate(y, p, method = "temperature", log_t_bounds = c(1, -1)), "probml_error_argument")
+  expect_probml_error(calibrate(y, p, eps = 0.7), "probml_error_argument")
+  # Multiclass temperature scaling: y must be a factor matching the columns.
+  P <- rbind(c(0.7, 0.2, 0.1), c(0.1, 0.8, 0.1), c(0.2, 0.2, 0.6), c(0.3, 0.3, 0.4))
+  colnames(P) <- c("a", "b", "c")
+  yc <- factor(c("a", "b", "c", "a"), levels = c("a", "b", "c"))
+  expect_probml_error(calibrate(c(1, 2, 3, 1), P, method = "temperature"), "probml_error_outcome")
+  expect_probml_error(calibrate(factor(c("a", "b", "b", "a")), P, method = "temperature"), "probml_error_outcome")
+  expect_probml_error(calibrate(factor(c("x", "y", "z", "x")), P, method = "temperature"), "probml_error_outcome")
+  expect_probml_error(calibrate(yc[-1], P, method = "temperature"), "probml_error_length")
+  P_bad <- P
+  P_bad[1, 1] <- 0.9
+  expect_probml_error(calibrate(yc, P_bad, method = "temperature", scores_are = "probability"), "probml_error_probability")
+  expect_probml_error(calibrate(factor(rep("a", 4), levels = c("a", "b", "c")), P, method = "temperature"),
+                      "probml_error_outcome")
+  # The messages name the argument.
+  expect_error(calibrate(y, p[-1]), "scores")
+  expect_error(calibrate(y, p, method = "histogram", bins = 0), "bins")
+  expect_error(calibrate(y, p, method = "sigmoid"), "method")
+})
+
+test_that("predict() refuses bad new scores with classed errors", {
+  d <- sim_binary(100, 15)
+  cal_p <- calibrate(d$y, plogis(d$z), method = "platt")
+  cal_l <- calibrate(d$y, 2 * d$z, method = "isotonic")
+  Z <- cbind(a = d$z, b = -d$z, c = 0)
+  yc <- factor(c("a", "b", "c")[max.col(Z + matrix(rnorm(300), 100), "first")], levels = c("a", "b", "c"))
+  cal_m <- calibrate(yc, Z, method = "temperature")
+  expect_probml_error(predict(cal_p), "probml_error_argument")
+  expect_probml_error(predict(cal_p, c(0.2, NA)), "probml_error_missing")
+  expect_probml_error(predict(cal_p, c(0.2, 1.5)), "probml_error_probability")
+  expect_probml_error(predict(cal_p, c(0.2, 1)), "probml_error_nonfinite")
+  expect_probml_error(predict(cal_p, "0.2"), "probml_error_scores")
+  expect_probml_error(predict(cal_p, cbind(0.2, 0.8)), "probml_error_scores")
+  expect_probml_error(predict(cal_l, c(0, Inf)), "probml_error_nonfinite")
+  expect_probml_error(predict(cal_m, Z[, 1:2]), "probml_error_scores")
+  expect_probml_error(predict(cal_m, d$z), "probml_error_scores")
+  expect_error(predict(cal_p, c(0.2, 1.5)), "newdata")
+})
+
+test_that("print shows the method and its parameters; plot draws the map", {
+  d <- sim_binary(300, 16)
+  p <- plogis(2 * d$z)
+  cal <- calibrate(d$y, p, method = "platt")
+  expect_output(print(cal), "Platt scaling")
+  expect_output(print(cal), format(signif(cal$coefficients[["slope"]], 4)))
+  tmp <- suppressWarnings(calibrate(d$y, 2 * d$z, method = "temperature"))
+  expect_output(print(tmp), paste0("T = ", format(signif(tmp$temperature, 4))))
+  expect_output(print(calibrate(d$y, p, method = "isotonic")), "blocks")
+  expect_output(print(calibrate(d$y, p, method = "histogram", bins = 3)), "3 uniform bins")
+  expect_output(print(calibrate(d$y, p, method = "beta")), "beta calibration")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  for (m in c("platt", "isotonic", "beta", "histogram")) {
+    cal_m <- calibrate(d$y, p, method = m)
+    expect_identical(plot(cal_m), cal_m)
+    usr <- graphics::par("usr")
+    expect_true(usr[1] < 0.01 && usr[2] > 0.99, label = m)   # drawn over [0, 1]
+  }
+  expect_identical(plot(tmp), tmp)
+  expect_lt(graphics::par("usr")[1], min(2 * d$z) + 0.5)      # over the logit range
+})
