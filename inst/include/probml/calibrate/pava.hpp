@@ -9,6 +9,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <vector>
+#include "../util/radix_sort.hpp"
 
 namespace probml {
 
@@ -26,13 +27,13 @@ inline IsotonicFit isotonic_pava(const Eigen::Ref<const Eigen::VectorXd>& x,
                                  const Eigen::Ref<const Eigen::VectorXd>& w) {
   const Eigen::Index n = x.size();
   if (y.size() != n || w.size() != n) throw std::invalid_argument("x, y and w must have the same length");
-  std::vector<Eigen::Index> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return x[a] < x[b]; });
-
-  // Pool ties in x.
+  // Pool ties in x, in x order.
+  const std::vector<Eigen::Index> order = radix_order(x.data(), n);
   std::vector<double> kx, ky, kw;
-  for (Eigen::Index idx : order) {
+  kx.reserve(n);
+  ky.reserve(n);
+  kw.reserve(n);
+  for (const Eigen::Index idx : order) {
     if (!(w[idx] > 0)) continue;
     if (!kx.empty() && x[idx] == kx.back()) {
       ky.back() += w[idx] * y[idx];
@@ -48,38 +49,38 @@ inline IsotonicFit isotonic_pava(const Eigen::Ref<const Eigen::VectorXd>& x,
   for (size_t k = 0; k < m; ++k) ky[k] /= kw[k];
 
   // Blocks as a stack: mean value, weight, weighted x sum, first knot.
-  std::vector<double> bv, bw, bxw;
-  std::vector<size_t> bfirst;
+  struct Block {
+    double value, weight, x_weight;
+    size_t first;
+  };
+  std::vector<Block> blocks;
+  blocks.reserve(m);
   for (size_t k = 0; k < m; ++k) {
-    bv.push_back(ky[k]);
-    bw.push_back(kw[k]);
-    bxw.push_back(kw[k] * kx[k]);
-    bfirst.push_back(k);
-    while (bv.size() > 1 && bv[bv.size() - 2] >= bv.back()) {
-      const size_t t = bv.size() - 1;
-      const double wsum = bw[t - 1] + bw[t];
-      bv[t - 1] = (bw[t - 1] * bv[t - 1] + bw[t] * bv[t]) / wsum;
-      bw[t - 1] = wsum;
-      bxw[t - 1] += bxw[t];
-      bv.pop_back();
-      bw.pop_back();
-      bxw.pop_back();
-      bfirst.pop_back();
+    blocks.push_back({ky[k], kw[k], kw[k] * kx[k], k});
+    while (blocks.size() > 1 && blocks[blocks.size() - 2].value >= blocks.back().value) {
+      const Block top = blocks.back();
+      blocks.pop_back();
+      Block& below = blocks.back();
+      const double wsum = below.weight + top.weight;
+      below.value = (below.weight * below.value + top.weight * top.value) / wsum;
+      below.weight = wsum;
+      below.x_weight += top.x_weight;
     }
   }
-
   IsotonicFit fit;
   fit.x = Eigen::Map<const Eigen::VectorXd>(kx.data(), m);
   fit.w = Eigen::Map<const Eigen::VectorXd>(kw.data(), m);
   fit.y.resize(m);
-  const size_t nb = bv.size();
+  const size_t nb = blocks.size();
   fit.block_x.resize(nb);
-  fit.block_y = Eigen::Map<const Eigen::VectorXd>(bv.data(), nb);
-  fit.block_w = Eigen::Map<const Eigen::VectorXd>(bw.data(), nb);
+  fit.block_y.resize(nb);
+  fit.block_w.resize(nb);
   for (size_t b = 0; b < nb; ++b) {
-    const size_t end = b + 1 < nb ? bfirst[b + 1] : m;
-    for (size_t k = bfirst[b]; k < end; ++k) fit.y[k] = bv[b];
-    fit.block_x[b] = bxw[b] / bw[b];
+    const size_t end = b + 1 < nb ? blocks[b + 1].first : m;
+    for (size_t k = blocks[b].first; k < end; ++k) fit.y[k] = blocks[b].value;
+    fit.block_x[b] = blocks[b].x_weight / blocks[b].weight;
+    fit.block_y[b] = blocks[b].value;
+    fit.block_w[b] = blocks[b].weight;
   }
   return fit;
 }
