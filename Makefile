@@ -104,6 +104,7 @@ bench: install
 	cmake --build "$(BENCH_DIR)" -j2
 	"$(BENCH_DIR)/probml_bench"
 	$(RSCRIPT) inst/benchmarks/bench-fit.R
+	$(RSCRIPT) inst/benchmarks/bench-calibrate.R
 
 clean:
 	rm -rf build "$(REPORT_DIR)" $(PKG).Rcheck $(PKG)_*.tar.gz inst/benchmarks/build

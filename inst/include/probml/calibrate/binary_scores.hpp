@@ -27,6 +27,14 @@ inline bool is_missing(Y v) {
 
 template <class Y>
 BinaryCheck check_binary(const Y* y, const double* p, Eigen::Index n) {
+  // A branch-free pass answers "is anything wrong?"; only then is the first
+  // bad row searched for. (NaN fails every comparison, so it counts as bad.)
+  bool bad = false;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double yi = static_cast<double>(y[i]);
+    bad |= !(p[i] >= 0) | !(p[i] <= 1) | !((yi == 0) | (yi == 1));
+  }
+  if (!bad) return {};
   for (Eigen::Index i = 0; i < n; ++i) {
     if (std::isnan(p[i])) return {BinaryProblem::p_missing, i};
     if (!(p[i] >= 0 && p[i] <= 1)) return {BinaryProblem::p_range, i};

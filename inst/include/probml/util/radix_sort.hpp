@@ -23,6 +23,7 @@ inline std::uint64_t sortable_bits(double v) {
 inline std::vector<Eigen::Index> radix_order(const double* x, Eigen::Index n) {
   std::vector<Eigen::Index> order(n);
   std::iota(order.begin(), order.end(), 0);
+  if (std::is_sorted(x, x + n)) return order;  // scores often arrive sorted
   if (n < 2048) {
     std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return x[a] < x[b]; });
     return order;
