@@ -167,15 +167,24 @@ autoplot.probml_cal_curve <- function(object, ...) {
     abort_probml("dependency", "{.fn autoplot} needs the {.pkg ggplot2} package.")
   }
   tab <- object$table[object$table$count > 0, , drop = FALSE]
+  # Two facets share the x axis: the diagram above, the counts per bin below.
+  tab$panel <- factor("Observed frequency", levels = c("Observed frequency", "Count"))
+  counts <- transform(tab, panel = factor("Count", levels = levels(tab$panel)),
+                      mid = (tab$lower + tab$upper) / 2)
   aes <- ggplot2::aes
+  diagonal <- data.frame(panel = tab$panel[1], x = c(0, 1), y = c(0, 1))
   g <- ggplot2::ggplot(tab, aes(x = .data$mean_predicted, y = .data$observed, colour = .data$model)) +
-    ggplot2::geom_abline(slope = 1, intercept = 0, linetype = 2, colour = "grey50")
+    ggplot2::geom_line(data = diagonal, aes(x = .data$x, y = .data$y), inherit.aes = FALSE,
+                       linetype = 2, colour = "grey50")
   if (!is.null(tab$band_lower)) {
     g <- g + ggplot2::geom_ribbon(aes(ymin = .data$band_lower, ymax = .data$band_upper, fill = .data$model),
                                   alpha = 0.15, colour = NA)
   }
   g + ggplot2::geom_errorbar(aes(ymin = .data$ci_lower, ymax = .data$ci_upper), width = 0.01) +
     ggplot2::geom_line() + ggplot2::geom_point() +
-    ggplot2::coord_equal(xlim = c(0, 1), ylim = c(0, 1)) +
-    ggplot2::labs(x = "Mean predicted probability", y = "Observed frequency", title = "Reliability diagram")
+    ggplot2::geom_col(data = counts, aes(x = .data$mid, y = .data$count, fill = .data$model),
+                      position = "dodge", inherit.aes = FALSE, width = min(counts$upper - counts$lower)) +
+    ggplot2::facet_grid(rows = ggplot2::vars(.data$panel), scales = "free_y") +
+    ggplot2::coord_cartesian(xlim = c(0, 1)) +
+    ggplot2::labs(x = "Mean predicted probability", y = NULL, title = "Reliability diagram")
 }
