@@ -1,0 +1,223 @@
+#pragma once
+// Monte Carlo studies of an estimator: for each sample size n, `reps` data
+// sets of size n are drawn from a distribution and the estimator is applied
+// to each. Replicate r of sample size n_k draws from its own stream
+// Xoshiro256(seed, stream_id(k, r)), so the estimates do not depend on the
+// number of threads or on how replicates are scheduled.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <probml/estimate/rng.hpp>
+#include <probml/util/parallel.hpp>
+
+namespace probml {
+
+enum class SimDist { gaussian, bernoulli, binomial, poisson, exponential, uniform, laplace };
+enum class SimEstimator { mean, median, trimmed_mean, var_mle, var_unbiased, sd, proportion };
+
+inline SimDist parse_sim_dist(const std::string& s) {
+  if (s == "gaussian") return SimDist::gaussian;
+  if (s == "bernoulli") return SimDist::bernoulli;
+  if (s == "binomial") return SimDist::binomial;
+  if (s == "poisson") return SimDist::poisson;
+  if (s == "exponential") return SimDist::exponential;
+  if (s == "uniform") return SimDist::uniform;
+  if (s == "laplace") return SimDist::laplace;
+  throw std::invalid_argument("unknown distribution '" + s + "'");
+}
+
+inline SimEstimator parse_sim_estimator(const std::string& s) {
+  if (s == "mean") return SimEstimator::mean;
+  if (s == "median") return SimEstimator::median;
+  if (s == "trimmed_mean") return SimEstimator::trimmed_mean;
+  if (s == "var_mle") return SimEstimator::var_mle;
+  if (s == "var_unbiased") return SimEstimator::var_unbiased;
+  if (s == "sd") return SimEstimator::sd;
+  if (s == "proportion") return SimEstimator::proportion;
+  throw std::invalid_argument("unknown estimator '" + s + "'");
+}
+
+// Distribution with its parameters, in R's parameterisations:
+// gaussian (mean, sd), bernoulli (prob), binomial (size, prob),
+// poisson (lambda), exponential (rate), uniform (min, max),
+// laplace (location, scale).
+struct SimDistSpec {
+  SimDist dist = SimDist::gaussian;
+  double a = 0.0;
+  double b = 1.0;
+
+  SimDistSpec() = default;
+  SimDistSpec(SimDist d, const std::vector<double>& p) : dist(d) {
+    const std::size_t need = (d == SimDist::bernoulli || d == SimDist::poisson || d == SimDist::exponential) ? 1 : 2;
+    if (p.size() != need) throw std::invalid_argument("wrong number of distribution parameters");
+    for (double v : p)
+      if (!std::isfinite(v)) throw std::invalid_argument("distribution parameters must be finite");
+    a = p[0];
+    b = need == 2 ? p[1] : 0.0;
+    bool ok = true;
+    switch (d) {
+      case SimDist::gaussian: ok = b > 0; break;
+      case SimDist::bernoulli: ok = a >= 0 && a <= 1; break;
+      case SimDist::binomial: ok = a >= 0 && a == std::floor(a) && b >= 0 && b <= 1; break;
+      case SimDist::poisson: ok = a > 0; break;
+      case SimDist::exponential: ok = a > 0; break;
+      case SimDist::uniform: ok = a < b; break;
+      case SimDist::laplace: ok = b > 0; break;
+    }
+    if (!ok) throw std::invalid_argument("distribution parameters outside their support");
+  }
+};
+
+// Fills x[0..n) with draws from `spec` using generator g.
+inline void sample_dist(const SimDistSpec& spec, Xoshiro256& g, double* x, long n) {
+  switch (spec.dist) {
+    case SimDist::gaussian: {
+      const auto& z = detail::ziggurat_tables();
+      for (long i = 0; i < n; ++i) x[i] = spec.a + spec.b * draw_std_normal(g, z);
+      break;
+    }
+    case SimDist::bernoulli:
+      for (long i = 0; i < n; ++i) x[i] = g.uniform() < spec.a ? 1.0 : 0.0;
+      break;
+    case SimDist::binomial: {
+      std::binomial_distribution<long> d(static_cast<long>(spec.a), spec.b);
+      for (long i = 0; i < n; ++i) x[i] = static_cast<double>(d(g));
+      break;
+    }
+    case SimDist::poisson: {
+      std::poisson_distribution<long> d(spec.a);
+      for (long i = 0; i < n; ++i) x[i] = static_cast<double>(d(g));
+      break;
+    }
+    case SimDist::exponential:
+      for (long i = 0; i < n; ++i) x[i] = -std::log(g.uniform_pos()) / spec.a;
+      break;
+    case SimDist::uniform:
+      for (long i = 0; i < n; ++i) x[i] = spec.a + (spec.b - spec.a) * g.uniform();
+      break;
+    case SimDist::laplace:
+      for (long i = 0; i < n; ++i) {
+        const double u = g.uniform() - 0.5;  // [-0.5, 0.5)
+        const double m = 1.0 - 2.0 * std::fabs(u);  // (0, 1]
+        x[i] = spec.a - spec.b * (u < 0 ? -1.0 : 1.0) * std::log(m);
+      }
+      break;
+  }
+}
+
+// Estimator with its tuning: `trim` for the trimmed mean (R's mean(x, trim)),
+// `size` divides the proportion (binomial counts -> success proportion).
+struct SimEstimatorSpec {
+  SimEstimator estimator = SimEstimator::mean;
+  double trim = 0.0;
+  double size = 1.0;
+};
+
+// Applies the estimator to x[0..n); x may be reordered.
+inline double apply_estimator(const SimEstimatorSpec& e, double* x, long n) {
+  switch (e.estimator) {
+    case SimEstimator::mean:
+    case SimEstimator::proportion: {
+      double s = 0.0;
+      for (long i = 0; i < n; ++i) s += x[i];
+      return e.estimator == SimEstimator::proportion ? s / n / e.size : s / n;
+    }
+    case SimEstimator::median: {
+      const long h = n / 2;
+      std::nth_element(x, x + h, x + n);
+      if (n % 2 == 1) return x[h];
+      const double lo = *std::max_element(x, x + h);
+      return 0.5 * (lo + x[h]);
+    }
+    case SimEstimator::trimmed_mean: {
+      // As R's mean(x, trim): drop floor(n * trim) from each end; trim >= 0.5
+      // gives the median.
+      if (e.trim >= 0.5) return apply_estimator({SimEstimator::median, 0.0, 1.0}, x, n);
+      const long lo = static_cast<long>(std::floor(n * e.trim));
+      if (lo == 0) return apply_estimator({SimEstimator::mean, 0.0, 1.0}, x, n);
+      const long hi = n - lo;  // keep [lo, hi)
+      std::nth_element(x, x + lo, x + n);
+      std::nth_element(x + lo, x + hi - 1, x + n);
+      double s = 0.0;
+      for (long i = lo; i < hi; ++i) s += x[i];
+      return s / (hi - lo);
+    }
+    case SimEstimator::var_mle:
+    case SimEstimator::var_unbiased:
+    case SimEstimator::sd: {
+      if (n < 2) throw std::invalid_argument("variance estimators need n >= 2");
+      double s = 0.0;
+      for (long i = 0; i < n; ++i) s += x[i];
+      const double m = s / n;
+      double ss = 0.0;
+      for (long i = 0; i < n; ++i) {
+        const double d = x[i] - m;
+        ss += d * d;
+      }
+      if (e.estimator == SimEstimator::var_mle) return ss / n;
+      const double v = ss / (n - 1);
+      return e.estimator == SimEstimator::sd ? std::sqrt(v) : v;
+    }
+  }
+  return 0.0;
+}
+
+// Stream of replicate `rep` at the `k`-th sample size.
+inline std::uint64_t sim_stream_id(long k, long rep) {
+  return (static_cast<std::uint64_t>(k) << 40) ^ static_cast<std::uint64_t>(rep);
+}
+
+struct SimStudyOptions {
+  long reps = 1000;
+  std::uint64_t seed = 0;
+  int n_threads = 1;
+  long block_size = 64;  // replicates per parallel task
+};
+
+// Runs the study. Returns the estimates column-major: reps x n_sizes, column
+// k for sample size sizes[k]. Interrupts are checked on the calling thread
+// between rounds of blocks.
+inline std::vector<double> simulate_estimator(const SimEstimatorSpec& est, const SimDistSpec& dist,
+                                              const std::vector<long>& sizes, const SimStudyOptions& opt,
+                                              const Callbacks& cb = Callbacks()) {
+  if (opt.reps < 1) throw std::invalid_argument("reps must be positive");
+  for (long n : sizes)
+    if (n < 1) throw std::invalid_argument("sample sizes must be positive");
+  const long reps = opt.reps;
+  const long bs = std::max<long>(1, opt.block_size);
+  const long blocks_per_size = (reps + bs - 1) / bs;
+  const int n_threads = std::max(1, opt.n_threads);
+  std::vector<double> out(static_cast<std::size_t>(reps) * sizes.size());
+  std::vector<std::vector<double>> scratch(n_threads);
+
+  for (std::size_t k = 0; k < sizes.size(); ++k) {
+    const long n = sizes[k];
+    for (auto& s : scratch) s.resize(static_cast<std::size_t>(n));
+    double* col = out.data() + static_cast<std::size_t>(reps) * k;
+    // Rounds of a few blocks per thread, with an interrupt check between.
+    const long per_round = std::max<long>(static_cast<long>(n_threads) * 4,
+                                          std::min<long>(blocks_per_size, (1L << 22) / std::max<long>(1, n * bs)));
+    for (long b0 = 0; b0 < blocks_per_size; b0 += per_round) {
+      const long nb = std::min(per_round, blocks_per_size - b0);
+      parallel_for(nb, n_threads, [&](long t, int worker) {
+        double* x = scratch[static_cast<std::size_t>(worker)].data();
+        const long r0 = (b0 + t) * bs;
+        const long r1 = std::min(reps, r0 + bs);
+        for (long r = r0; r < r1; ++r) {
+          Xoshiro256 g(opt.seed, sim_stream_id(static_cast<long>(k), r));
+          sample_dist(dist, g, x, n);
+          col[r] = apply_estimator(est, x, n);
+        }
+      });
+      cb.interrupt_point();
+    }
+  }
+  return out;
+}
+
+}  // namespace probml
