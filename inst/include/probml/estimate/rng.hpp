@@ -89,15 +89,35 @@ inline const ZigguratTables& ziggurat_tables() {
 
 }  // namespace detail
 
-// Standard normal draw by the ziggurat method: one 64-bit draw in ~99% of
-// calls (top 53 bits for the abscissa, low 7 bits for the layer).
-inline double draw_std_normal(Xoshiro256& g, const detail::ZigguratTables& z) {
-  constexpr int C = detail::ZigguratTables::C;
-  constexpr double R = detail::ZigguratTables::R;
+#if defined(__GNUC__)
+#define PROBML_NOINLINE __attribute__((noinline))
+#else
+#define PROBML_NOINLINE
+#endif
+
+namespace detail {
+
+// One ziggurat proposal: the top 53 bits of a 64-bit draw as a signed
+// integer give u in [-1, 1) (one signed conversion; unsigned 64-bit to
+// double takes several instructions on x86-64), the low 7 bits the layer.
+struct ZigguratDraw {
+  double u;
+  int layer;
+};
+inline ZigguratDraw ziggurat_propose(Xoshiro256& g) {
+  const std::uint64_t bits = g();
+  return {static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52,
+          static_cast<int>(bits & (ZigguratTables::C - 1))};
+}
+
+// The rare rest of the algorithm (about 1% of draws): the tail beyond R, the
+// wedges, and new proposals after a rejection. Kept out of line so the
+// common path stays small enough to inline into sampling loops.
+PROBML_NOINLINE inline double ziggurat_slow(Xoshiro256& g, const ZigguratTables& z, ZigguratDraw d) {
+  constexpr double R = ZigguratTables::R;
   for (;;) {
-    const std::uint64_t bits = g();
-    const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;  // [-1, 1)
-    const int i = static_cast<int>(bits & (C - 1));
+    const int i = d.layer;
+    const double u = d.u;
     if (std::fabs(u) < z.ratio[i]) return u * z.x[i];
     if (i == 0) {  // the tail beyond R
       double xt, yt;
@@ -111,7 +131,18 @@ inline double draw_std_normal(Xoshiro256& g, const detail::ZigguratTables& z) {
     const double f0 = std::exp(-0.5 * (z.x[i] * z.x[i] - xx * xx));
     const double f1 = std::exp(-0.5 * (z.x[i + 1] * z.x[i + 1] - xx * xx));
     if (f1 + g.uniform() * (f0 - f1) < 1.0) return xx;
+    d = ziggurat_propose(g);
   }
+}
+
+}  // namespace detail
+
+// Standard normal draw by the ziggurat method (Marsaglia & Tsang 2000,
+// Doornik 2005): one 64-bit draw and a table comparison in ~99% of calls.
+inline double draw_std_normal(Xoshiro256& g, const detail::ZigguratTables& z) {
+  const detail::ZigguratDraw d = detail::ziggurat_propose(g);
+  if (std::fabs(d.u) < z.ratio[d.layer]) return d.u * z.x[d.layer];
+  return detail::ziggurat_slow(g, z, d);
 }
 
 inline double draw_std_normal(Xoshiro256& g) { return draw_std_normal(g, detail::ziggurat_tables()); }
