@@ -21,8 +21,8 @@ cpp_isotonic <- function(x, y, w) {
     .Call(`_probml_cpp_isotonic`, x, y, w)
 }
 
-cpp_simulate_estimator <- function(estimator, dist, params, n, reps, seed, trim, size, n_threads) {
-    .Call(`_probml_cpp_simulate_estimator`, estimator, dist, params, n, reps, seed, trim, size, n_threads)
+cpp_simulate_estimator <- function(estimator, dist, params, n, reps, seed, trim, size, param, n_threads) {
+    .Call(`_probml_cpp_simulate_estimator`, estimator, dist, params, n, reps, seed, trim, size, param, n_threads)
 }
 
 cpp_fit <- function(family, designs, y, w, offset, start, fixed, control) {

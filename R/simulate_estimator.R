@@ -12,10 +12,13 @@ sim_dist_params <- list(
   poisson = "lambda",
   exponential = "rate",
   uniform = c("min", "max"),
-  laplace = c("location", "scale")
+  laplace = c("location", "scale"),
+  gamma = c("shape", "rate"),
+  lognormal = c("meanlog", "sdlog"),
+  weibull = c("shape", "scale")
 )
 
-sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_unbiased", "sd", "proportion")
+sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_unbiased", "sd", "proportion", "mle")
 
 #' Monte Carlo study of an estimator
 #'
@@ -30,8 +33,12 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #' Built-in estimators (a string) run in the C++ core: `"mean"`, `"median"`,
 #' `"trimmed_mean"` (argument `trim` in `...`, as [mean()]'s), `"var_mle"`
 #' (sum of squares divided by n), `"var_unbiased"` (divided by n − 1), `"sd"`
-#' (as [stats::sd()]) and `"proportion"` (the share of successes; bernoulli and
-#' binomial data). Replicates run in `n_threads` threads; each replicate draws
+#' (as [stats::sd()]), `"proportion"` (the share of successes; bernoulli and
+#' binomial data) and `"mle"`: the maximum-likelihood estimate of one
+#' parameter (`parameter` in `...`, by default the first) of the sampling
+#' distribution, as [fit_dist()] defines it (closed forms, and Newton's method
+#' for the gamma and Weibull shapes), with its Cramér–Rao bound from
+#' [cramer_rao_bound()]. Replicates run in `n_threads` threads; each replicate draws
 #' from its own random stream derived from `seed` and its index, so results
 #' are identical for any number of threads.
 #'
@@ -47,8 +54,9 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #' @param estimator A built-in estimator name (see Details) or an R function.
 #' @param dist The distribution: `"gaussian"` (`mean`, `sd`), `"bernoulli"`
 #'   (`prob`), `"binomial"` (`size`, `prob`), `"poisson"` (`lambda`),
-#'   `"exponential"` (`rate`), `"uniform"` (`min`, `max`) or `"laplace"`
-#'   (`location`, `scale`).
+#'   `"exponential"` (`rate`), `"uniform"` (`min`, `max`), `"laplace"`
+#'   (`location`, `scale`), `"gamma"` (`shape`, `rate`), `"lognormal"`
+#'   (`meanlog`, `sdlog`) or `"weibull"` (`shape`, `scale`).
 #' @param params Numeric vector of the distribution's parameters, named as
 #'   above or in that order.
 #' @param n Sample sizes: positive whole numbers; one row of results each.
@@ -60,8 +68,8 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #'   variance, standard deviation or success probability (`NA`, and no bias,
 #'   for the trimmed mean of an asymmetric distribution and for R functions).
 #' @param n_threads Threads for the C++ core. Results do not depend on it.
-#' @param ... `trim` for `"trimmed_mean"`; further arguments to an R function
-#'   estimator.
+#' @param ... `trim` for `"trimmed_mean"`; `parameter` (a name) for `"mle"`;
+#'   further arguments to an R function estimator.
 #' @return An object of class `probml_estimator_study`: a list with `summary`
 #'   (a data frame with columns `n`, `mean`, `bias`, `variance`, `mse`,
 #'   `mse_check`, `crb`, `efficiency`), `estimates` (a `reps` x `length(n)`
@@ -121,6 +129,18 @@ simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = N
     crb <- rep(NA_real_, length(n))
   } else {
     trim <- 0
+    param_name <- sim_dist_params[[dist]][1]
+    if (estimator == "mle" && length(dots)) {
+      if (!identical(names(dots), "parameter")) {
+        abort_probml("argument", "Built-in estimator {.val mle} takes only {.arg parameter} in {.arg ...}.", call = call)
+      }
+      param_name <- check_choice(dots$parameter, sim_dist_params[[dist]], "parameter", call = call)
+      if (dist == "binomial" && param_name == "size") {
+        abort_probml("argument", "The binomial {.field size} is fixed, not estimated; use {.code parameter = \"prob\"}.", call = call)
+      }
+      dots <- list()
+    }
+    if (estimator == "mle" && dist == "binomial") param_name <- "prob"
     if (length(dots)) {
       if (estimator != "trimmed_mean" || !identical(names(dots), "trim")) {
         abort_probml("argument", "Built-in estimator {.val {estimator}} takes no further arguments{if (estimator == 'trimmed_mean') ' but {.arg trim}' else ''}; got {.arg {names(dots)}}.",
@@ -129,15 +149,23 @@ simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = N
       trim <- dots$trim
       check_number(trim, "trim", lower = 0, upper = 0.5, call = call)
     }
-    size <- if (estimator == "proportion" && dist == "binomial") params[["size"]] else 1
+    size <- if (estimator %in% c("proportion", "mle") && dist == "binomial") params[["size"]] else 1
+    param_index <- match(param_name, sim_dist_params[[dist]]) - 1L
     est <- call_core(cpp_simulate_estimator(estimator, dist, unname(as.double(params)), as.double(n),
                                             as.double(reps), as.double(seed %% 2^32), as.double(trim),
-                                            as.double(size), n_threads),
+                                            as.double(size), param_index, n_threads),
                      call = call)
-    label <- if (estimator == "trimmed_mean") sprintf("trimmed_mean (trim = %g)", trim) else estimator
-    natural <- sim_target(estimator, dist, params)
+    label <- switch(estimator, trimmed_mean = sprintf("trimmed_mean (trim = %g)", trim),
+                    mle = sprintf("mle of %s", param_name), estimator)
+    if (estimator == "mle") {
+      natural <- params[[param_name]]
+      crb <- if (dist == "uniform") rep(NA_real_, length(n))
+             else vapply(n, function(k) unname(cramer_rao_bound(dist, params, k, parameter = param_name)), 1)
+    } else {
+      natural <- sim_target(estimator, dist, params)
+      crb <- sim_crb(estimator, dist, params, n)
+    }
     target <- if (is.null(true_value)) natural else true_value
-    crb <- sim_crb(estimator, dist, params, n)
   }
   colnames(est) <- paste0("n=", n)
 
@@ -176,7 +204,10 @@ sim_check_params <- function(dist, params, call) {
     poisson = if (params[["lambda"]] <= 0) "{.field lambda} must be positive",
     exponential = if (params[["rate"]] <= 0) "{.field rate} must be positive",
     uniform = if (params[["min"]] >= params[["max"]]) "{.field min} must be less than {.field max}",
-    laplace = if (params[["scale"]] <= 0) "{.field scale} must be positive"
+    laplace = if (params[["scale"]] <= 0) "{.field scale} must be positive",
+    gamma = if (params[["shape"]] <= 0 || params[["rate"]] <= 0) "{.field shape} and {.field rate} must be positive",
+    lognormal = if (params[["sdlog"]] <= 0) "{.field sdlog} must be positive",
+    weibull = if (params[["shape"]] <= 0 || params[["scale"]] <= 0) "{.field shape} and {.field scale} must be positive"
   )
   if (!is.null(bad)) {
     abort_probml("support", c("{.arg params} are outside the support of {.val {dist}}.", x = bad), call = call)
@@ -217,7 +248,15 @@ sim_moments <- function(dist, p) {
                        symmetric = FALSE),
     uniform = list(mean = (p[["min"]] + p[["max"]]) / 2, var = (p[["max"]] - p[["min"]])^2 / 12,
                    median = (p[["min"]] + p[["max"]]) / 2, symmetric = TRUE),
-    laplace = list(mean = p[["location"]], var = 2 * p[["scale"]]^2, median = p[["location"]], symmetric = TRUE)
+    laplace = list(mean = p[["location"]], var = 2 * p[["scale"]]^2, median = p[["location"]], symmetric = TRUE),
+    gamma = list(mean = p[["shape"]] / p[["rate"]], var = p[["shape"]] / p[["rate"]]^2,
+                 median = stats::qgamma(0.5, p[["shape"]], p[["rate"]]), symmetric = FALSE),
+    lognormal = list(mean = exp(p[["meanlog"]] + p[["sdlog"]]^2 / 2),
+                     var = (exp(p[["sdlog"]]^2) - 1) * exp(2 * p[["meanlog"]] + p[["sdlog"]]^2),
+                     median = exp(p[["meanlog"]]), symmetric = FALSE),
+    weibull = list(mean = p[["scale"]] * gamma(1 + 1 / p[["shape"]]),
+                   var = p[["scale"]]^2 * (gamma(1 + 2 / p[["shape"]]) - gamma(1 + 1 / p[["shape"]])^2),
+                   median = p[["scale"]] * log(2)^(1 / p[["shape"]]), symmetric = FALSE)
   )
 }
 
@@ -253,7 +292,8 @@ sim_crb <- function(estimator, dist, p, n) {
                     switch(kind, location = switch(estimator, mean = 1 / r^2, median = log(2)^2 / r^2, NA_real_),
                            var = 4 / r^4, sd = 1 / r^2, NA_real_) },
     uniform = NA_real_,
-    laplace = switch(kind, location = p[["scale"]]^2, NA_real_)
+    laplace = switch(kind, location = p[["scale"]]^2, NA_real_),
+    NA_real_
   )
   per_obs / n
 }
@@ -266,7 +306,10 @@ sim_draw_r <- function(dist, p, n) {
     poisson = stats::rpois(n, p[["lambda"]]),
     exponential = stats::rexp(n, p[["rate"]]),
     uniform = stats::runif(n, p[["min"]], p[["max"]]),
-    laplace = p[["location"]] + p[["scale"]] * (stats::rexp(n) - stats::rexp(n))
+    laplace = p[["location"]] + p[["scale"]] * (stats::rexp(n) - stats::rexp(n)),
+    gamma = stats::rgamma(n, p[["shape"]], p[["rate"]]),
+    lognormal = stats::rlnorm(n, p[["meanlog"]], p[["sdlog"]]),
+    weibull = stats::rweibull(n, p[["shape"]], p[["scale"]])
   )
 }
 

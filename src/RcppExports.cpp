@@ -74,8 +74,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_simulate_estimator
-Rcpp::NumericMatrix cpp_simulate_estimator(std::string estimator, std::string dist, std::vector<double> params, std::vector<double> n, double reps, double seed, double trim, double size, int n_threads);
-RcppExport SEXP _probml_cpp_simulate_estimator(SEXP estimatorSEXP, SEXP distSEXP, SEXP paramsSEXP, SEXP nSEXP, SEXP repsSEXP, SEXP seedSEXP, SEXP trimSEXP, SEXP sizeSEXP, SEXP n_threadsSEXP) {
+Rcpp::NumericMatrix cpp_simulate_estimator(std::string estimator, std::string dist, std::vector<double> params, std::vector<double> n, double reps, double seed, double trim, double size, int param, int n_threads);
+RcppExport SEXP _probml_cpp_simulate_estimator(SEXP estimatorSEXP, SEXP distSEXP, SEXP paramsSEXP, SEXP nSEXP, SEXP repsSEXP, SEXP seedSEXP, SEXP trimSEXP, SEXP sizeSEXP, SEXP paramSEXP, SEXP n_threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< std::string >::type estimator(estimatorSEXP);
@@ -86,8 +86,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< double >::type trim(trimSEXP);
     Rcpp::traits::input_parameter< double >::type size(sizeSEXP);
+    Rcpp::traits::input_parameter< int >::type param(paramSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_simulate_estimator(estimator, dist, params, n, reps, seed, trim, size, n_threads));
+    rcpp_result_gen = Rcpp::wrap(cpp_simulate_estimator(estimator, dist, params, n, reps, seed, trim, size, param, n_threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -192,7 +193,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_log_loss_binary", (DL_FUNC) &_probml_cpp_log_loss_binary, 4},
     {"_probml_cpp_bin_binary", (DL_FUNC) &_probml_cpp_bin_binary, 5},
     {"_probml_cpp_isotonic", (DL_FUNC) &_probml_cpp_isotonic, 3},
-    {"_probml_cpp_simulate_estimator", (DL_FUNC) &_probml_cpp_simulate_estimator, 9},
+    {"_probml_cpp_simulate_estimator", (DL_FUNC) &_probml_cpp_simulate_estimator, 10},
     {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 8},
     {"_probml_cpp_objective", (DL_FUNC) &_probml_cpp_objective, 9},
     {"_probml_cpp_local", (DL_FUNC) &_probml_cpp_local, 5},

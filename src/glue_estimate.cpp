@@ -11,12 +11,14 @@
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericMatrix cpp_simulate_estimator(std::string estimator, std::string dist, std::vector<double> params,
                                            std::vector<double> n, double reps, double seed, double trim,
-                                           double size, int n_threads) {
+                                           double size, int param, int n_threads) {
   probml::SimEstimatorSpec est;
   est.estimator = probml::parse_sim_estimator(estimator);
   est.trim = trim;
   est.size = size;
+  est.param = param;
   const probml::SimDistSpec spec(probml::parse_sim_dist(dist), params);
+  est.family = spec.dist;
   std::vector<long> sizes(n.begin(), n.end());
   probml::SimStudyOptions opt;
   opt.reps = static_cast<long>(reps);

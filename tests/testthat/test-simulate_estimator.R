@@ -136,3 +136,42 @@ test_that("print and plot work", {
   expect_invisible(plot(st))
   expect_invisible(plot(simulate_estimator("mean", "uniform", c(0, 1), n = 5, reps = 20, seed = 1)))
 })
+
+test_that("the built-in MLE of every family is consistent and attains the Cramer-Rao bound", {
+  cases <- list(
+    list("gaussian", c(mean = 1, sd = 2), "sd"),
+    list("bernoulli", c(prob = 0.3), "prob"),
+    list("binomial", c(size = 5, prob = 0.4), "prob"),
+    list("poisson", c(lambda = 3), "lambda"),
+    list("exponential", c(rate = 2), "rate"),
+    list("laplace", c(location = 1, scale = 2), "scale"),
+    list("gamma", c(shape = 2.5, rate = 3), "shape"),
+    list("gamma", c(shape = 2.5, rate = 3), "rate"),
+    list("lognormal", c(meanlog = 0.5, sdlog = 0.8), "sdlog"),
+    list("weibull", c(shape = 1.7, scale = 2), "shape"),
+    list("weibull", c(shape = 1.7, scale = 2), "scale")
+  )
+  for (cs in cases) {
+    st <- simulate_estimator("mle", cs[[1]], cs[[2]], n = 2000, reps = 400, seed = 3, parameter = cs[[3]])
+    s <- st$summary
+    info <- paste(cs[[1]], cs[[3]])
+    expect_equal(st$true_value, cs[[2]][[cs[[3]]]], info = info)
+    # Unbiased to within Monte Carlo error, and efficient (variance near the CRB).
+    expect_lt(abs(s$bias), 4 * sqrt(s$variance / 400), label = info)
+    expect_equal(s$efficiency, 1, tolerance = 0.25, info = info)
+  }
+})
+
+test_that("the built-in MLE agrees in distribution with fit_dist run through the R path", {
+  a <- simulate_estimator("mle", "gamma", c(shape = 2, rate = 1), n = 300, reps = 300, seed = 5, parameter = "shape")
+  b <- simulate_estimator(function(x) unname(coef(fit_dist(x, "gamma"))[["shape"]]), "gamma",
+                          c(shape = 2, rate = 1), n = 300, reps = 300, seed = 5, true_value = 2)
+  expect_equal(a$summary$mean, b$summary$mean, tolerance = 0.02)
+  expect_equal(a$summary$variance, b$summary$variance, tolerance = 0.3)
+  expect_identical(simulate_estimator("mle", "weibull", c(2, 1), n = 50, reps = 64, seed = 1, n_threads = 1)$estimates,
+                   simulate_estimator("mle", "weibull", c(2, 1), n = 50, reps = 64, seed = 1, n_threads = 3)$estimates)
+  expect_probml_error(simulate_estimator("mle", "gamma", c(2, 1), n = 10, parameter = "scale"), "probml_error_argument")
+  expect_probml_error(simulate_estimator("mle", "binomial", c(5, 0.3), n = 10, parameter = "size"), "probml_error_argument")
+  expect_probml_error(simulate_estimator("mle", "gamma", c(-2, 1), n = 10), "probml_error_support")
+  expect_probml_error(simulate_estimator("mle", "gamma", c(2, 1), n = 10, trim = 0.1), "probml_error_argument")
+})

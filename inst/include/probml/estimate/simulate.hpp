@@ -7,18 +7,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <probml/estimate/rng.hpp>
+#include <probml/util/math.hpp>
 #include <probml/util/parallel.hpp>
 
 namespace probml {
 
-enum class SimDist { gaussian, bernoulli, binomial, poisson, exponential, uniform, laplace };
-enum class SimEstimator { mean, median, trimmed_mean, var_mle, var_unbiased, sd, proportion };
+enum class SimDist { gaussian, bernoulli, binomial, poisson, exponential, uniform, laplace, gamma, lognormal, weibull };
+enum class SimEstimator { mean, median, trimmed_mean, var_mle, var_unbiased, sd, proportion, mle };
 
 inline SimDist parse_sim_dist(const std::string& s) {
   if (s == "gaussian") return SimDist::gaussian;
@@ -28,6 +30,9 @@ inline SimDist parse_sim_dist(const std::string& s) {
   if (s == "exponential") return SimDist::exponential;
   if (s == "uniform") return SimDist::uniform;
   if (s == "laplace") return SimDist::laplace;
+  if (s == "gamma") return SimDist::gamma;
+  if (s == "lognormal") return SimDist::lognormal;
+  if (s == "weibull") return SimDist::weibull;
   throw std::invalid_argument("unknown distribution '" + s + "'");
 }
 
@@ -39,13 +44,15 @@ inline SimEstimator parse_sim_estimator(const std::string& s) {
   if (s == "var_unbiased") return SimEstimator::var_unbiased;
   if (s == "sd") return SimEstimator::sd;
   if (s == "proportion") return SimEstimator::proportion;
+  if (s == "mle") return SimEstimator::mle;
   throw std::invalid_argument("unknown estimator '" + s + "'");
 }
 
 // Distribution with its parameters, in R's parameterisations:
 // gaussian (mean, sd), bernoulli (prob), binomial (size, prob),
 // poisson (lambda), exponential (rate), uniform (min, max),
-// laplace (location, scale).
+// laplace (location, scale), gamma (shape, rate), lognormal (meanlog,
+// sdlog), weibull (shape, scale).
 struct SimDistSpec {
   SimDist dist = SimDist::gaussian;
   double a = 0.0;
@@ -68,6 +75,9 @@ struct SimDistSpec {
       case SimDist::exponential: ok = a > 0; break;
       case SimDist::uniform: ok = a < b; break;
       case SimDist::laplace: ok = b > 0; break;
+      case SimDist::gamma: ok = a > 0 && b > 0; break;
+      case SimDist::lognormal: ok = b > 0; break;
+      case SimDist::weibull: ok = a > 0 && b > 0; break;
     }
     if (!ok) throw std::invalid_argument("distribution parameters outside their support");
   }
@@ -107,6 +117,19 @@ inline void sample_dist(const SimDistSpec& spec, Xoshiro256& g, double* x, long 
         x[i] = spec.a - spec.b * (u < 0 ? -1.0 : 1.0) * std::log(m);
       }
       break;
+    case SimDist::gamma: {
+      std::gamma_distribution<double> d(spec.a, 1.0 / spec.b);
+      for (long i = 0; i < n; ++i) x[i] = d(g);
+      break;
+    }
+    case SimDist::lognormal: {
+      const auto& z = detail::ziggurat_tables();
+      for (long i = 0; i < n; ++i) x[i] = std::exp(spec.a + spec.b * draw_std_normal(g, z));
+      break;
+    }
+    case SimDist::weibull:
+      for (long i = 0; i < n; ++i) x[i] = spec.b * std::pow(-std::log(g.uniform_pos()), 1.0 / spec.a);
+      break;
   }
 }
 
@@ -116,6 +139,8 @@ struct SimEstimatorSpec {
   SimEstimator estimator = SimEstimator::mean;
   double trim = 0.0;
   double size = 1.0;
+  SimDist family = SimDist::gaussian;  // for mle: the model fitted (the sampling distribution)
+  int param = 0;                       // for mle: which parameter, in the order above
 };
 
 // Applies the estimator to x[0..n); x may be reordered.
@@ -136,8 +161,87 @@ inline double sum4(const double* x, long n, F f) {
   return (a0 + a1) + (a2 + a3);
 }
 
+// R's median (mean of the two middle values for even n); x is reordered.
+inline double median_of(double* x, long n) {
+  const long h = n / 2;
+  std::nth_element(x, x + h, x + n);
+  if (n % 2 == 1) return x[h];
+  return 0.5 * (x[h] + *std::max_element(x, x + h));
+}
+
+// Maximum-likelihood estimate of parameter `param` of `family` from x:
+// closed forms where they exist, Newton's method on the one equation left
+// for the gamma and Weibull shapes. x may be overwritten.
+inline double mle_estimate(SimDist family, int param, double size, double* x, long n) {
+  const auto mean = [&] { return sum4(x, n, [](double v) { return v; }) / n; };
+  switch (family) {
+    case SimDist::gaussian: {
+      const double m = mean();
+      return param == 0 ? m : std::sqrt(sum4(x, n, [m](double v) { return (v - m) * (v - m); }) / n);
+    }
+    case SimDist::bernoulli:
+    case SimDist::poisson: return mean();
+    case SimDist::binomial: return mean() / size;
+    case SimDist::exponential: return 1.0 / mean();
+    case SimDist::uniform: return param == 0 ? *std::min_element(x, x + n) : *std::max_element(x, x + n);
+    case SimDist::laplace: {
+      const double med = median_of(x, n);
+      return param == 0 ? med : sum4(x, n, [med](double v) { return std::fabs(v - med); }) / n;
+    }
+    case SimDist::lognormal: {
+      for (long i = 0; i < n; ++i) x[i] = std::log(x[i]);
+      const double m = mean();
+      return param == 0 ? m : std::sqrt(sum4(x, n, [m](double v) { return (v - m) * (v - m); }) / n);
+    }
+    case SimDist::gamma: {
+      // log k - digamma(k) = log(mean) - mean(log x), started from Minka's approximation.
+      const double m = mean(), mean_log = sum4(x, n, [](double v) { return std::log(v); }) / n;
+      const double s = std::log(m) - mean_log;
+      double k = (3.0 - s + std::sqrt((s - 3.0) * (s - 3.0) + 24.0 * s)) / (12.0 * s);
+      for (int it = 0; it < 50 && std::isfinite(k); ++it) {
+        const double step = (std::log(k) - math::digamma(k) - s) / (1.0 / k - math::trigamma(k));
+        k = std::max(k - step, 0.5 * k);
+        if (std::fabs(step) < 1e-12 * k) break;
+      }
+      return param == 0 ? k : k / m;
+    }
+    case SimDist::weibull: {
+      // sum x^k log x / sum x^k - 1/k = mean(log x), by Newton from a log-moment start.
+      for (long i = 0; i < n; ++i) x[i] = std::log(x[i]);
+      const double mean_log = mean();
+      const double sd_log = std::sqrt(sum4(x, n, [mean_log](double v) { return (v - mean_log) * (v - mean_log); }) / n);
+      double k = 1.2825 / sd_log;
+      for (int it = 0; it < 100 && std::isfinite(k); ++it) {
+        double a = 0, b = 0, c = 0;  // sums of x^k log x, x^k, x^k (log x)^2, scaled by max(x^k)
+        double top = -std::numeric_limits<double>::infinity();
+        for (long i = 0; i < n; ++i) top = std::max(top, k * x[i]);
+        for (long i = 0; i < n; ++i) {
+          const double e = std::exp(k * x[i] - top);
+          b += e;
+          a += e * x[i];
+          c += e * x[i] * x[i];
+        }
+        const double gval = a / b - 1.0 / k - mean_log;
+        const double gder = (c * b - a * a) / (b * b) + 1.0 / (k * k);
+        const double step = gval / gder;
+        k = std::max(k - step, 0.5 * k);
+        if (std::fabs(step) < 1e-12 * k) break;
+      }
+      if (param == 0) return k;
+      double top = -std::numeric_limits<double>::infinity();
+      for (long i = 0; i < n; ++i) top = std::max(top, k * x[i]);
+      double b = 0;
+      for (long i = 0; i < n; ++i) b += std::exp(k * x[i] - top);
+      return std::exp((top + std::log(b / n)) / k);
+    }
+  }
+  return std::nan("");
+}
+
 inline double apply_estimator(const SimEstimatorSpec& e, double* x, long n) {
   switch (e.estimator) {
+    case SimEstimator::mle:
+      return mle_estimate(e.family, e.param, e.size, x, n);
     case SimEstimator::mean:
     case SimEstimator::proportion: {
       const double s = sum4(x, n, [](double v) { return v; });
