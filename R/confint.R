@@ -24,15 +24,7 @@ confint.probml_fit <- function(object, parm, level = 0.95, method = c("wald", "p
   check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
   nm <- names(object$coefficients)
   if (missing(parm)) parm <- nm[object$estimated]
-  if (is.numeric(parm)) {
-    if (any(parm < 1 | parm > length(nm) | parm != round(parm))) {
-      abort_probml("argument", "{.arg parm} indices must be between 1 and {length(nm)}.")
-    }
-    parm <- nm[parm]
-  }
-  if (!is.character(parm) || !all(parm %in% nm)) {
-    abort_probml("argument", "{.arg parm} must name parameters of the fit: {.val {setdiff(parm, nm)}} {?is/are} not.")
-  }
+  parm <- resolve_parm(parm, nm)
   a <- (1 - level) / 2
   labels <- paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE, digits = 3), "%")
   out <- matrix(NA_real_, length(parm), 2L, dimnames = list(parm, labels))
@@ -141,4 +133,18 @@ anova.probml_fit <- function(object, ...) {
                       check.names = FALSE, row.names = paste("Model", seq_along(fits)))
   structure(table, heading = c("Likelihood-ratio tests\n", paste0("Model ", seq_along(fits), ": ", forms, collapse = "\n"), "\n"),
             class = c("anova", "data.frame"))
+}
+
+# `parm` of a confint() method as parameter names, from names or indices.
+resolve_parm <- function(parm, nm, call = rlang::caller_env()) {
+  if (is.numeric(parm)) {
+    if (any(parm < 1 | parm > length(nm) | parm != round(parm))) {
+      abort_probml("argument", "{.arg parm} indices must be between 1 and {length(nm)}.", call = call)
+    }
+    parm <- nm[parm]
+  }
+  if (!is.character(parm) || !all(parm %in% nm)) {
+    abort_probml("argument", "{.arg parm} must name parameters of the fit: {.val {setdiff(parm, nm)}} {?is/are} not.", call = call)
+  }
+  parm
 }

@@ -431,15 +431,7 @@ confint.probml_dist_fit <- function(object, parm, level = 0.95, information = c(
   check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
   nm <- names(object$estimate)
   if (missing(parm)) parm <- nm
-  if (is.numeric(parm)) {
-    if (any(parm < 1 | parm > length(nm) | parm != round(parm))) {
-      abort_probml("argument", "{.arg parm} indices must be between 1 and {length(nm)}.")
-    }
-    parm <- nm[parm]
-  }
-  if (!is.character(parm) || !all(parm %in% nm)) {
-    abort_probml("argument", "{.arg parm} must name parameters of the fit: {.val {setdiff(parm, nm)}} {?is/are} not.")
-  }
+  parm <- resolve_parm(parm, nm)
   se <- sqrt(pmax(diag(vcov(object, information = information)), 0))[parm]
   est <- object$estimate[parm]
   a <- (1 - level) / 2

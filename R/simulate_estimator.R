@@ -5,17 +5,12 @@
 
 # Parameters of each distribution, in R's parameterisations (rnorm, rbinom,
 # rpois, rexp, runif); laplace is location + scale * (Exp(1) - Exp(1)).
-sim_dist_params <- list(
-  gaussian = c("mean", "sd"),
-  bernoulli = "prob",
-  binomial = c("size", "prob"),
-  poisson = "lambda",
-  exponential = "rate",
-  uniform = c("min", "max"),
-  laplace = c("location", "scale"),
-  gamma = c("shape", "rate"),
-  lognormal = c("meanlog", "sdlog"),
-  weibull = c("shape", "scale")
+# The fit_dist() families the core can sample (not beta or Student t), and
+# the uniform.
+sim_dist_params <- c(
+  dist_param_names[c("gaussian", "bernoulli", "binomial", "poisson", "exponential")],
+  list(uniform = c("min", "max")),
+  dist_param_names[c("laplace", "gamma", "lognormal", "weibull")]
 )
 
 sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_unbiased", "sd", "proportion", "mle")
