@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include <probml/estimate/rng.hpp>
 #include <probml/family/make_family.hpp>
 #include <probml/optim/objective.hpp>
 
@@ -52,38 +53,13 @@ constexpr Index kBlockRows = probml::Objective::kChunkRows;  // 1024
 constexpr int kDesignCols = 10;                             // intercept + 9 N(0,1)
 constexpr std::uint64_t kSeed = 20240611;
 
-// xoshiro256** (Blackman & Vigna): a fast engine for the std distributions,
-// so simulating 1e8 design entries takes about a second.
-class Xoshiro256 {
+// The core's xoshiro256** (stream 0 of each seed): a fast engine for the std
+// distributions, so simulating 1e8 design entries takes about a second; plus
+// an open-interval uniform for inverse-CDF sampling.
+class Xoshiro256 : public probml::Xoshiro256 {
  public:
-  using result_type = std::uint64_t;
-  explicit Xoshiro256(std::uint64_t seed) {
-    for (auto& s : s_) {  // splitmix64 seeding
-      seed += 0x9e3779b97f4a7c15ULL;
-      std::uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      s = z ^ (z >> 31);
-    }
-  }
-  static constexpr result_type min() { return 0; }
-  static constexpr result_type max() { return ~result_type(0); }
-  result_type operator()() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  double uniform() { return ((*this)() >> 11) * 0x1.0p-53; }          // [0, 1)
+  explicit Xoshiro256(std::uint64_t seed) : probml::Xoshiro256(seed, 0) {}
   double uniform_open() { return (((*this)() >> 11) + 0.5) * 0x1.0p-53; }  // (0, 1)
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t s_[4];
 };
 
 // One benchmarked family: its spec, how many linear predictors and
