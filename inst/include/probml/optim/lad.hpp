@@ -244,6 +244,17 @@ struct Vertex {
   bool certified = false;
 };
 
+// For a block of rows Xb: the fitted values t = Xb beta and their scale
+// mag = |Xb| |beta|, the size against which a residual counts as zero.
+template <class Block>
+inline void block_fit(const Block& Xb, const Eigen::VectorXd& beta, const Eigen::VectorXd& abs_beta,
+                      Eigen::VectorXd& t, Eigen::VectorXd& mag) {
+  const Index m = Xb.rows();
+  t.head(m).noalias() = Xb * beta;
+  mag.head(m).setZero();
+  for (Index j = 0; j < Xb.cols(); ++j) mag.head(m) += abs_beta[j] * Xb.col(j).cwiseAbs();
+}
+
 // Objective of a vertex and a sufficient optimality test, in one blocked pass
 // over X. Optimality: 0 must be a subgradient, i.e.
 //   X_B'(w_B t_B) = -sum_{i not in B} w_i sgn(r_i) x_i   for some |t_B| <= 1.
@@ -276,9 +287,7 @@ inline void evaluate_vertex(const Eigen::Ref<const Eigen::MatrixXd>& X, const Ei
   for (Index i0 = 0; i0 < n; i0 += bs) {
     const Index m = std::min(bs, n - i0);
     const auto Xb = X.middleRows(i0, m);
-    t.head(m).noalias() = Xb * vx.beta;
-    mag.head(m).setZero();
-    for (Index j = 0; j < p; ++j) mag.head(m) += abs_beta[j] * Xb.col(j).cwiseAbs();
+    block_fit(Xb, vx.beta, abs_beta, t, mag);
     double part = 0.0;
     for (Index k = 0; k < m; ++k) {
       const Index i = i0 + k;
@@ -722,10 +731,7 @@ inline void crossover(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::V
     std::vector<Index> deg_rows;
     for (Index i0 = 0; i0 < n; i0 += bs) {
       const Index m = std::min(bs, n - i0);
-      const auto Xb = X.middleRows(i0, m);
-      t.head(m).noalias() = Xb * vx.beta;
-      mag.head(m).setZero();
-      for (Index j = 0; j < p; ++j) mag.head(m) += abs_beta[j] * Xb.col(j).cwiseAbs();
+      block_fit(X.middleRows(i0, m), vx.beta, abs_beta, t, mag);
       for (Index k = 0; k < m; ++k) {
         const Index i = i0 + k;
         const double ri = y[i] - t[k];
