@@ -21,35 +21,91 @@ cpp_isotonic <- function(x, y, w) {
     .Call(`_probml_cpp_isotonic`, x, y, w)
 }
 
-cpp_simulate_estimator <- function(estimator, dist, params, n, reps, seed, trim, size, param, n_threads) {
-    .Call(`_probml_cpp_simulate_estimator`, estimator, dist, params, n, reps, seed, trim, size, param, n_threads)
+cpp_dist_table <- function() {
+    .Call(`_probml_cpp_dist_table`)
 }
 
-cpp_fit <- function(family, designs, y, w, offset, start, fixed, control) {
-    .Call(`_probml_cpp_fit`, family, designs, y, w, offset, start, fixed, control)
+cpp_dist_check_params <- function(dist, params) {
+    invisible(.Call(`_probml_cpp_dist_check_params`, dist, params))
 }
 
-cpp_objective <- function(family, designs, y, w, offset, theta, order, expected, n_threads) {
-    .Call(`_probml_cpp_objective`, family, designs, y, w, offset, theta, order, expected, n_threads)
+cpp_dist_check_sample <- function(dist, x, params) {
+    .Call(`_probml_cpp_dist_check_sample`, dist, x, params)
 }
 
-cpp_local <- function(family, U, y, aux, order) {
-    .Call(`_probml_cpp_local`, family, U, y, aux, order)
+cpp_dist_fit <- function(dist, x, params, use_start) {
+    .Call(`_probml_cpp_dist_fit`, dist, x, params, use_start)
+}
+
+cpp_dist_fisher <- function(dist, params) {
+    .Call(`_probml_cpp_dist_fisher`, dist, params)
+}
+
+cpp_dist_moments <- function(dist, params) {
+    .Call(`_probml_cpp_dist_moments`, dist, params)
+}
+
+cpp_dist_log_density <- function(dist, x, params) {
+    .Call(`_probml_cpp_dist_log_density`, dist, x, params)
+}
+
+cpp_dist_score <- function(dist, x, params) {
+    .Call(`_probml_cpp_dist_score`, dist, x, params)
+}
+
+cpp_dist_observed <- function(dist, x, params) {
+    .Call(`_probml_cpp_dist_observed`, dist, x, params)
+}
+
+cpp_dist_sample <- function(dist, params, n, seed, stream) {
+    .Call(`_probml_cpp_dist_sample`, dist, params, n, seed, stream)
+}
+
+cpp_study_stream <- function(k, rep) {
+    .Call(`_probml_cpp_study_stream`, k, rep)
+}
+
+cpp_run_study <- function(study, progress) {
+    .Call(`_probml_cpp_run_study`, study, progress)
+}
+
+cpp_family_names <- function() {
+    .Call(`_probml_cpp_family_names`)
+}
+
+cpp_family_info <- function(family) {
+    .Call(`_probml_cpp_family_info`, family)
+}
+
+cpp_family_first_outside_support <- function(family, y) {
+    .Call(`_probml_cpp_family_first_outside_support`, family, y)
+}
+
+cpp_scan_design <- function(parts) {
+    .Call(`_probml_cpp_scan_design`, parts)
+}
+
+cpp_fit <- function(model, y, w, offset, start, fixed, control, part_names) {
+    .Call(`_probml_cpp_fit`, model, y, w, offset, start, fixed, control, part_names)
+}
+
+cpp_evaluate <- function(model, y, w, offset, theta, order, expected, n_threads) {
+    .Call(`_probml_cpp_evaluate`, model, y, w, offset, theta, order, expected, n_threads)
+}
+
+cpp_predict <- function(model, theta, offset, n_threads) {
+    .Call(`_probml_cpp_predict`, model, theta, offset, n_threads)
+}
+
+cpp_family_local <- function(family, U, y, aux, order) {
+    .Call(`_probml_cpp_family_local`, family, U, y, aux, order)
+}
+
+cpp_family_saturated <- function(family, U, y, aux) {
+    .Call(`_probml_cpp_family_saturated`, family, U, y, aux)
 }
 
 cpp_family_moments <- function(family, U, aux) {
     .Call(`_probml_cpp_family_moments`, family, U, aux)
-}
-
-cpp_lad <- function(X, y, w, offset) {
-    .Call(`_probml_cpp_lad`, X, y, w, offset)
-}
-
-cpp_all_finite <- function(x) {
-    .Call(`_probml_cpp_all_finite`, x)
-}
-
-cpp_nonfinite_kind <- function(x) {
-    .Call(`_probml_cpp_nonfinite_kind`, x)
 }
 

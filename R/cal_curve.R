@@ -21,6 +21,7 @@
 #' @param level Confidence level of the intervals and bands.
 #' @param consistency Add consistency bands.
 #' @param n_resamples Resamples for the consistency bands.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `probml_cal_curve`: a list whose `table` is a
 #'   data frame with one row per model and bin (`model`, `bin`, `lower`,
 #'   `upper`, `count`, `mean_predicted`, `observed`, `ci_lower`, `ci_upper`
@@ -36,20 +37,19 @@
 #' @export
 cal_curve <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                       ci = c("wilson", "clopper-pearson"), level = 0.95, consistency = FALSE,
-                      n_resamples = 1000L) {
+                      n_resamples = 1000L, ...) {
+  check_dots_empty(...)
   check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
-  strategy <- check_choice(strategy[1], c("uniform", "quantile"), "strategy")
-  ci <- check_choice(ci[1], c("wilson", "clopper-pearson"), "ci")
+  strategy <- if (missing(strategy)) "uniform" else check_choice(strategy, c("uniform", "quantile"), "strategy")
+  ci <- if (missing(ci)) "wilson" else check_choice(ci, c("wilson", "clopper-pearson"), "ci")
   check_number(level, "level", lower = 1e-6, upper = 1 - 1e-6)
   check_number(n_resamples, "n_resamples", lower = 10, upper = 1e6, integer = TRUE)
-  if (!is.logical(consistency) || length(consistency) != 1L || is.na(consistency)) {
-    abort_probml("argument", "{.arg consistency} must be TRUE or FALSE.")
-  }
+  check_flag(consistency, "consistency")
   models <- if (is.list(p) && !is.data.frame(p)) p else list(p)
   if (is.null(names(models))) names(models) <- if (length(models) == 1L) "model" else paste0("model", seq_along(models))
-  if (length(models) == 0L || any(names(models) == "")) abort_probml("argument", "{.arg p} must be a vector or a named list of vectors.")
+  if (length(models) == 0L || any(names(models) == "")) abort_probml("type", "{.arg p} must be a vector or a named list of vectors.")
   tables <- lapply(names(models), function(m) {
-    b <- binary_inputs(y, models[[m]], weights)
+    b <- check_binary_problem(y, models[[m]], weights, p_arg = if (length(models) > 1L) paste0("p$", m) else "p")
     tab <- bin_table(b, bins, strategy)
     n_eff <- ifelse(tab$weight2 > 0, tab$weight^2 / tab$weight2, 0)
     bounds <- proportion_interval(tab$observed, n_eff, level, ci)
@@ -98,6 +98,7 @@ consistency_band <- function(b, tab, strategy, level, n_resamples) {
 
 #' @export
 print.probml_cal_curve <- function(x, digits = 3L, ...) {
+  check_dots_empty(...)
   cat("Calibration curve: ", x$bins, " ", x$strategy, " bins, ", x$ci, " ", format(100 * x$level), "% intervals\n", sep = "")
   tab <- x$table
   tab <- tab[tab$count > 0, setdiff(names(tab), "weight"), drop = FALSE]
@@ -163,6 +164,7 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
 #' @rdname plot.probml_cal_curve
 #' @exportS3Method ggplot2::autoplot
 autoplot.probml_cal_curve <- function(object, ...) {
+  check_dots_empty(...)
   if (!requireNamespace("ggplot2", quietly = TRUE)) {
     abort_probml("dependency", "{.fn autoplot} needs the {.pkg ggplot2} package.")
   }

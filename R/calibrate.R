@@ -71,7 +71,9 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' @param scores_are `"auto"` (the default), `"probability"` or `"logit"`.
 #'   `"auto"` reads the scores as probabilities when all lie in \[0, 1\]
 #'   (and, for a matrix, every row sums to 1 within 1e-6), as logits
-#'   otherwise; say `"logit"` for logits that all happen to lie in \[0, 1\].
+#'   otherwise; say `"logit"` for logits that all happen to lie in \[0, 1\]
+#'   (a warning of class `probml_warning_scale` then says that they look like
+#'   probabilities).
 #'   For `"isotonic"`, `"logit"` means any real-valued score (used as it
 #'   is); beta calibration and histogram binning convert logits to
 #'   probabilities with [stats::plogis()].
@@ -88,6 +90,7 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   \eqn{\log T}, two increasing finite numbers.
 #' @param eps Optional clipping constant in (0, 0.5) for probabilities of
 #'   exactly 0 or 1 (see the section below).
+#' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `probml_calibrator`: a list with `method`,
 #'   `scores_are` (as resolved), the fitted parameters (`coefficients` for
 #'   Platt and beta, `temperature` for temperature scaling, `isotonic` (the
@@ -136,7 +139,8 @@ calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", 
                       weights = NULL, scores_are = c("auto", "probability", "logit"),
                       isotonic_predict = c("linear", "step"), strictly_increasing = FALSE,
                       bins = 10L, strategy = c("uniform", "quantile"),
-                      log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL) {
+                      log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL, ...) {
+  check_dots_empty(...)
   method <- if (missing(method)) "platt" else check_choice(method, calibration_methods, "method")
   scores_are <- if (missing(scores_are)) "auto" else check_choice(scores_are, c("auto", "probability", "logit"), "scores_are")
   isotonic_predict <- if (missing(isotonic_predict)) "linear" else check_choice(isotonic_predict, c("linear", "step"), "isotonic_predict")
@@ -146,19 +150,21 @@ calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", 
   check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
   if (!is.numeric(log_t_bounds) || length(log_t_bounds) != 2L || any(!is.finite(log_t_bounds)) ||
       log_t_bounds[1] >= log_t_bounds[2]) {
-    abort_probml("argument", "{.arg log_t_bounds} must be two finite increasing numbers, such as {.code c(log(1e-2), log(1e2))}.")
+    abort_probml("value", "{.arg log_t_bounds} must be two finite increasing numbers, such as {.code c(log(1e-2), log(1e2))}.")
   }
 
   raw <- check_scores(scores, method, "scores")
-  out <- calibration_outcome(y, raw, "y")
+  out <- code_outcome(y, if (is.matrix(raw)) "classes" else "binary", "y", levels = colnames(raw),
+                      n_classes = NCOL(raw) + !is.matrix(raw), n = NROW(raw))
   n <- length(out$y)
   w <- check_weights(weights, n)
   used <- w > 0
-  y_used <- out$y[used]
-  if (min(y_used) == max(y_used)) {
-    abort_probml("outcome", "{.arg y} has a single class among the observations with positive weight; calibration needs at least two.")
-  }
+  check_two_classes(out$y, w, "y")
   sc <- resolve_scores(raw, scores_are, method, eps, "scores")
+  if (method %in% c("platt", "beta") && length(unique(raw[used])) < 2L) {
+    abort_probml("degenerate", c("{.arg scores} are constant among the observations with positive weight: a {method} map needs scores that vary.",
+                                 i = "Constant scores carry no information about the outcome; their calibrated probability is the base rate."))
+  }
 
   cal <- list(method = method, scores_are = sc$scores_are, n = n, weight_sum = sum(w),
               levels = out$levels, n_classes = out$n_classes, eps = eps,
@@ -175,22 +181,15 @@ calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", 
   structure(cal, class = "probml_calibrator")
 }
 
-check_flag <- function(x, arg, call = rlang::caller_env()) {
-  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
-    abort_probml("argument", "{.arg {arg}} must be {.code TRUE} or {.code FALSE}, not {.obj_type_friendly {x}}.", call = call)
-  }
-  invisible(x)
-}
-
 # Shape, type and missingness of scores; a one-column matrix is a vector.
 check_scores <- function(scores, method, arg, matrix_input = NULL, n_classes = NULL, call = rlang::caller_env()) {
   if (!is.numeric(scores) || is.data.frame(scores) || (!is.null(dim(scores)) && !is.matrix(scores))) {
-    abort_probml("scores", "{.arg {arg}} must be a numeric vector{if (method == 'temperature') ' or matrix' else ''}, not {.obj_type_friendly {scores}}.",
+    abort_probml("type", "{.arg {arg}} must be a numeric vector{if (method == 'temperature') ' or matrix' else ''}, not {.obj_type_friendly {scores}}.",
                  call = call)
   }
   if (is.matrix(scores) && ncol(scores) == 1L) scores <- scores[, 1L]
   if (is.matrix(scores) && method != "temperature") {
-    abort_probml("scores", c("{.arg {arg}} must be a vector of scores for method {.val {method}}, not a matrix with {ncol(scores)} columns.",
+    abort_probml("unsupported", c("{.arg {arg}} must be a vector of scores for method {.val {method}}, not a matrix with {ncol(scores)} columns.",
                              i = "Only {.code method = \"temperature\"} calibrates a matrix of multiclass scores."), call = call)
   }
   if (length(scores) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
@@ -199,67 +198,30 @@ check_scores <- function(scores, method, arg, matrix_input = NULL, n_classes = N
     k <- if (is.matrix(scores)) ncol(scores) else 2L
     if (is.matrix(scores) != matrix_input || k != n_classes) {
       what <- if (matrix_input) paste("a matrix with", n_classes, "columns") else "a vector of scores"
-      abort_probml("scores", "{.arg {arg}} must be {what}, like the scores the calibrator was fitted on.", call = call)
+      abort_probml("length", "{.arg {arg}} must be {what}, like the scores the calibrator was fitted on.", call = call)
     }
   }
   storage.mode(scores) <- "double"
   scores
 }
 
-# Code the outcome: 0/1 for binary scores, 0-based class index for a matrix.
-calibration_outcome <- function(y, scores, arg, call = rlang::caller_env()) {
-  if (anyNA(y)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
-  n <- NROW(scores)
-  if (is.matrix(scores)) {
-    if (!is.factor(y)) {
-      abort_probml("outcome", "{.arg {arg}} must be a factor whose levels match the columns of {.arg scores}, not {.obj_type_friendly {y}}.", call = call)
-    }
-    if (nlevels(y) != ncol(scores)) {
-      abort_probml("outcome", "{.arg {arg}} has {nlevels(y)} levels but {.arg scores} has {ncol(scores)} columns.", call = call)
-    }
-    if (!is.null(colnames(scores)) && !identical(colnames(scores), levels(y))) {
-      abort_probml("outcome", "The columns of {.arg scores} ({.val {colnames(scores)}}) must match the levels of {.arg {arg}} ({.val {levels(y)}}).",
-                   call = call)
-    }
-    if (length(y) != n) abort_probml("length", "{.arg {arg}} has length {length(y)} but {.arg scores} has {n} rows.", call = call)
-    return(list(y = as.integer(y) - 1L, levels = levels(y), n_classes = nlevels(y)))
-  }
-  levels <- NULL
-  if (is.factor(y)) {
-    if (nlevels(y) != 2L) {
-      abort_probml("outcome", "A factor {.arg {arg}} needs exactly two levels with a vector of {.arg scores}, not {nlevels(y)}.", call = call)
-    }
-    levels <- levels(y)
-    y <- as.integer(y) - 1L
-  } else if (is.logical(y)) {
-    y <- as.integer(y)
-  }
-  if (!is.numeric(y) || !is.null(dim(y)) && NCOL(y) != 1L) {
-    abort_probml("outcome", "{.arg {arg}} must be 0/1, logical or a two-level factor, not {.obj_type_friendly {y}}.", call = call)
-  }
-  bad <- which(y != 0 & y != 1)
-  if (length(bad)) {
-    abort_probml("outcome", c("{.arg {arg}} must be 0 or 1 (or logical, or a two-level factor).",
-                              x = "Element {bad[1]} is {.val {y[bad[1]]}}."), call = call)
-  }
-  if (length(y) != n) abort_probml("length", "{.arg {arg}} has length {length(y)} but {.arg scores} has length {n}.", call = call)
-  list(y = as.numeric(y), levels = levels, n_classes = 2L)
-}
-
 # Decide whether scores are probabilities or logits, check their range, and
 # return the values on the scale the method works on: logits for Platt and
 # temperature, raw scores for isotonic and histogram; beta keeps both logs.
-resolve_scores <- function(scores, scores_are, method, eps, arg, call = rlang::caller_env()) {
+resolve_scores <- function(scores, scores_are, method, eps, arg, declared = TRUE, call = rlang::caller_env()) {
   in_unit <- all(scores >= 0 & scores <= 1)
-  rows_ok <- !is.matrix(scores) || all(abs(rowSums(scores) - 1) <= 1e-6)
+  rows_ok <- !is.matrix(scores) || all(abs(rowSums(scores) - 1) <= prob_tolerance)
   if (scores_are == "auto") scores_are <- if (in_unit && rows_ok) "probability" else "logit"
   if (scores_are == "probability") {
-    if (!in_unit) {
+    if (is.matrix(scores)) {
+      check_probability_matrix(scores, arg, call = call)
+    } else if (!in_unit) {
       bad <- which(!(scores >= 0 & scores <= 1))[1]
-      abort_probml("probability", c("{.arg {arg}} given as probabilities must lie in [0, 1].",
-                                    x = "Element {bad} is {scores[bad]}."), call = call)
+      abort_probml("value", c("{.arg {arg}} given as probabilities must lie in [0, 1].",
+                              x = "Element {bad} is {scores[bad]}."), call = call)
     }
-    if (!rows_ok) abort_probml("probability", "Each row of {.arg {arg}} given as probabilities must sum to 1 (within 1e-6).", call = call)
+  } else if (declared) {
+    check_logits(scores, arg, call = call)
   } else if (any(!is.finite(scores))) {
     abort_probml("nonfinite", "{.arg {arg}} contains infinite values; logits and scores must be finite.", call = call)
   }
@@ -268,7 +230,7 @@ resolve_scores <- function(scores, scores_are, method, eps, arg, call = rlang::c
   if (scores_are == "probability" && needs_log) {
     if (is.null(eps)) {
       if (any(scores == 0 | scores == 1)) {
-        abort_probml("nonfinite", c("{.arg {arg}} contains probabilities of exactly 0 or 1, whose logits are infinite.",
+        abort_probml("value", c("{.arg {arg}} contains probabilities of exactly 0 or 1, whose logits are infinite.",
                                     i = "Give {.arg eps} (for example {.code eps = 1e-12}) to clip them into [eps, 1 - eps]."),
                      call = call)
       }
@@ -285,8 +247,21 @@ resolve_scores <- function(scores, scores_are, method, eps, arg, call = rlang::c
 
 # Platt: a logistic regression on the logit, by probml's own engine.
 fit_platt <- function(logit, y, w) {
-  fit <- fit_mle_xy(cbind(`(Intercept)` = 1, logit = logit), y, family = lik_bernoulli(), weights = w)
+  fit <- calibration_glm(cbind(`(Intercept)` = 1, logit = logit), y, w)
   list(coefficients = stats::setNames(coef(fit), c("intercept", "slope")), loglik = fit$loglik)
+}
+
+# The logistic regressions of Platt and beta calibration. A map the
+# scores cannot identify (too few distinct scores) is refused, not
+# returned with NA coefficients.
+calibration_glm <- function(X, y, w, call = rlang::caller_env(2)) {
+  fit <- withCallingHandlers(fit_mle_xy(X, y, family = lik_bernoulli(), weights = w),
+                             probml_warning_rank_deficient = function(cnd) rlang::cnd_muffle(cnd))
+  if (any(fit$aliased)) {
+    abort_probml("degenerate", c("{.arg scores} cannot identify the calibration map: too few distinct scores among the observations with positive weight.",
+                                 i = "Use more calibration data, or {.code method = \"isotonic\"}."), call = call)
+  }
+  fit
 }
 
 # Beta calibration features: log s and -log(1 - s), from probabilities or
@@ -303,7 +278,7 @@ fit_beta <- function(sc, y, w) {
   X <- beta_features(sc$values, sc$scores_are)
   keep <- c(TRUE, TRUE)
   repeat {
-    fit <- fit_mle_xy(cbind(`(Intercept)` = 1, X[, keep, drop = FALSE]), y, family = lik_bernoulli(), weights = w)
+    fit <- calibration_glm(cbind(`(Intercept)` = 1, X[, keep, drop = FALSE]), y, w, call = rlang::caller_env())
     slopes <- coef(fit)[-1L]
     if (!length(slopes) || all(slopes >= 0)) break
     # Drop the first negative term (a before b, as in the authors' code) and
@@ -410,8 +385,8 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #' @param digits Significant digits to print.
 #' @param n_grid Number of grid points at which `plot()` evaluates the map.
 #' @param main Plot title.
-#' @param ... Not used by `predict()` and `print()`; passed to [plot()] by
-#'   `plot()`.
+#' @param ... Not used by `predict()` and `print()` (a misspelled argument
+#'   is an error); passed to [plot()] by `plot()`.
 #' @details `print()` shows the method and its fitted parameters. `plot()`
 #'   draws the calibration map, score to calibrated probability, in base
 #'   graphics over \[0, 1\] (probability scores, with the identity dashed)
@@ -436,11 +411,12 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #' plot(cal)
 #' @export
 predict.probml_calibrator <- function(object, newdata, ...) {
+  check_dots_empty(...)
   if (missing(newdata)) {
-    abort_probml("argument", "{.arg newdata} must be given: a calibrator keeps no training scores.")
+    abort_probml("missing", "{.arg newdata} must be given: a calibrator keeps no training scores.")
   }
   sc <- check_scores(newdata, object$method, "newdata", matrix_input = object$matrix_input, n_classes = object$n_classes)
-  sc <- resolve_scores(sc, object$scores_are, object$method, object$eps, "newdata")
+  sc <- resolve_scores(sc, object$scores_are, object$method, object$eps, "newdata", declared = FALSE)
   x <- sc$values
   switch(object$method,
     platt = {
@@ -471,6 +447,7 @@ predict.probml_calibrator <- function(object, newdata, ...) {
 #' @rdname predict.probml_calibrator
 #' @export
 print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_dots_empty(...)
   label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression (PAVA)",
                   temperature = "temperature scaling", beta = "beta calibration (Kull et al. 2017)",
                   histogram = "histogram binning")

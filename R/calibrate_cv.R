@@ -133,23 +133,23 @@ calibrate_cv <- function(data, ..., model = NULL, fit = NULL, predict_fn = NULL,
 
   spec <- model_spec(model, fit, predict_fn)
   if (missing(data)) {
-    if (spec$kind != "probml") abort_probml("data", "{.arg data} must be given: a data frame with the outcome and the predictors.")
+    if (spec$kind != "probml") abort_probml("missing", "{.arg data} must be given: a data frame with the outcome and the predictors.")
     data <- model_data(model)
   }
   if (!is.data.frame(data)) {
-    abort_probml("data", "{.arg data} must be a data frame, not {.obj_type_friendly {data}}.")
+    abort_probml("type", "{.arg data} must be a data frame, not {.obj_type_friendly {data}}.")
   }
   n <- nrow(data)
-  if (n < 2L) abort_probml("data", "{.arg data} has {n} row{?s}; cross-fitting needs at least two.")
+  if (n < 2L) abort_probml("length", "{.arg data} has {n} row{?s}; cross-fitting needs at least two.")
   outcome <- if (spec$kind == "probml") {
-    if (!is.null(y)) abort_probml("argument", "{.arg y} is not used with {.arg model}: the outcome is the response of its formula.")
+    if (!is.null(y)) abort_probml("unsupported", "{.arg y} is not used with {.arg model}: the outcome is the response of its formula.")
     model_outcome(model, data)
   } else {
     user_outcome(y, data)
   }
   check_class_counts(outcome)
   w <- if (is.character(weights) && length(weights) == 1L) {
-    if (!weights %in% names(data)) abort_probml("weights", "{.arg weights} names a column {.val {weights}} that {.arg data} does not have.")
+    if (!weights %in% names(data)) abort_probml("choice", "{.arg weights} names a column {.val {weights}} that {.arg data} does not have.")
     check_weights(data[[weights]], n)
   } else {
     check_weights(weights, n)
@@ -211,14 +211,14 @@ check_calibrate_dots <- function(dots, call = rlang::caller_env()) {
   if (!length(dots)) return(dots)
   nm <- names(dots)
   if (is.null(nm) || any(nm == "")) {
-    abort_probml("argument", c("Arguments in {.arg ...} must be named; they are passed to {.fn calibrate}.",
+    abort_probml("unused_argument", c("Arguments in {.arg ...} must be named; they are passed to {.fn calibrate}.",
                                i = "Give the model as {.code model = } or as {.code fit = } and {.code predict_fn = }."),
                  call = call)
   }
   allowed <- setdiff(names(formals(calibrate)), c("y", "scores", "method", "weights"))
   bad <- setdiff(nm, allowed)
   if (length(bad)) {
-    abort_probml("argument", c("{.arg {bad}} {?is/are} not {?an argument/arguments} of {.fn calibrate}.",
+    abort_probml("unused_argument", c("{.arg {bad}} {?is/are} not {?an argument/arguments} of {.fn calibrate}.",
                                i = "Arguments in {.arg ...} are passed to {.fn calibrate}: {.arg {allowed}}."),
                  call = call)
   }
@@ -239,12 +239,13 @@ model_spec <- function(model, fit, predict_fn, call = rlang::caller_env()) {
       abort_probml("model", c("{.arg model} must be a formula fit: a fit from {.fn fit_mle_xy} cannot be refitted on folds of a data frame.",
                               i = "Fit it with {.fn fit_mle} and a formula, or give {.arg fit} and {.arg predict_fn}."), call = call)
     }
-    if (!model$family$response %in% c("binary", "factor", "ordered")) {
-      abort_probml("model", "{.arg model} must have a discrete response (Bernoulli, categorical or ordinal family) to be calibrated, not {model$family$label}.",
+    info <- fit_family_info(model)
+    if (!info$response %in% c("binary", "classes", "ordered")) {
+      abort_probml("model", "{.arg model} must have a discrete response (Bernoulli, categorical or ordinal family) to be calibrated, not {info$label}.",
                    call = call)
     }
     return(list(kind = "probml", fit = refit_function(model), predict = predict_probml_prob,
-                label = paste0("probml fit: ", deparse1(model$formula), ", ", model$family$label)))
+                label = paste0("probml fit: ", deparse1(model$formula), ", ", info$label)))
   }
   if (is.null(fit)) {
     abort_probml("model", "Give the model: {.arg model} (a probml fit) or {.arg fit} and {.arg predict_fn} (functions).", call = call)
@@ -286,14 +287,15 @@ refit_function <- function(model) {
 
 model_data <- function(model, call = rlang::caller_env()) {
   expr <- model$call$data
-  if (is.null(expr)) abort_probml("data", "{.arg data} must be given: {.arg model} was fitted without a {.arg data} argument.", call = call)
+  if (is.null(expr)) abort_probml("missing", "{.arg data} must be given: {.arg model} was fitted without a {.arg data} argument.", call = call)
   tryCatch(eval(expr, environment(model$formula)), error = function(e) {
-    abort_probml("data", c("{.arg data} must be given: the data {.arg model} was fitted on ({.code {deparse1(expr)}}) cannot be found.",
+    abort_probml("missing", c("{.arg data} must be given: the data {.arg model} was fitted on ({.code {deparse1(expr)}}) cannot be found.",
                            x = conditionMessage(e)), call = call)
   })
 }
 
-# The outcome of a probml fit: the left-hand side of its formula in data.
+# The outcome of a probml fit: the left-hand side of its formula in data,
+# coded as the fit codes it.
 model_outcome <- function(model, data, call = rlang::caller_env()) {
   f <- model$formula
   if (length(f) != 3L) abort_probml("model", "The formula of {.arg model} has no response.", call = call)
@@ -301,137 +303,49 @@ model_outcome <- function(model, data, call = rlang::caller_env()) {
     abort_probml("data", c("The response {.code {deparse1(f[[2L]])}} of {.arg model} cannot be evaluated in {.arg data}.",
                            x = conditionMessage(e)), call = call)
   })
-  n_classes <- if (model$family$response == "binary") 2L else model$n_classes
-  code_outcome(yv, nrow(data), n_classes, model$levels, "the response of {.arg model}", call = call)
+  kind <- fit_family_info(model)$response
+  cv_outcome(code_outcome(yv, kind, "the response of `model`", levels = model$levels, n = nrow(data), call = call))
 }
 
 user_outcome <- function(y, data, call = rlang::caller_env()) {
   if (is.null(y)) {
-    abort_probml("outcome", "{.arg y} must be given with {.arg fit}: the name of the outcome column of {.arg data}, or the outcome vector.",
+    abort_probml("missing", "{.arg y} must be given with {.arg fit}: the name of the outcome column of {.arg data}, or the outcome vector.",
                  call = call)
   }
   if (is.character(y) && length(y) == 1L && nrow(data) != 1L) {
-    if (!y %in% names(data)) abort_probml("outcome", "{.arg y} names a column {.val {y}} that {.arg data} does not have.", call = call)
+    if (!y %in% names(data)) abort_probml("choice", "{.arg y} names a column {.val {y}} that {.arg data} does not have.", call = call)
     y <- data[[y]]
   }
-  code_outcome(y, nrow(data), NULL, NULL, "{.arg y}", call = call)
+  kind <- if (is.factor(y) && nlevels(y) > 2L) "classes" else "binary"
+  cv_outcome(code_outcome(y, kind, "y", n = nrow(data), call = call))
 }
 
-# Outcome coded for the calibrators: `y` as calibrate() takes it (0/1 or a
-# factor), `code` the 0-based class index, and the class count.
-code_outcome <- function(yv, n, n_classes, levels, what, call = rlang::caller_env()) {
-  if (is.data.frame(yv) || is.matrix(yv) && ncol(yv) != 1L) {
-    abort_probml("outcome", paste0(what, " must be a single column."), call = call)
-  }
-  if (length(yv) != n) abort_probml("length", paste0(what, " has length {length(yv)} but {.arg data} has {n} rows."), call = call)
-  if (anyNA(yv)) abort_probml("missing", paste0(what, " contains missing values; remove those rows from {.arg data}."), call = call)
-  if (is.character(yv)) yv <- factor(yv)
-  if (is.logical(yv)) yv <- as.integer(yv)
-  if (is.factor(yv)) {
-    if (!is.null(levels)) yv <- factor(as.character(yv), levels = levels)
-    if (anyNA(yv)) abort_probml("outcome", paste0(what, " has levels that the model does not know."), call = call)
-    if (nlevels(yv) < 2L) abort_probml("outcome", paste0(what, " has a single class; calibration needs at least two."), call = call)
-    k <- nlevels(yv)
-    if (k == 2L && (is.null(n_classes) || n_classes == 2L)) {
-      code <- as.integer(yv) - 1L
-      return(list(y = as.numeric(code), code = code, levels = levels(yv), n_classes = 2L))
-    }
-    return(list(y = yv, code = as.integer(yv) - 1L, levels = levels(yv), n_classes = k))
-  }
-  if (!is.numeric(yv) || any(yv != 0 & yv != 1)) {
-    abort_probml("outcome", paste0(what, " must be 0/1, logical or a factor."), call = call)
-  }
-  list(y = as.numeric(yv), code = as.integer(yv), levels = NULL, n_classes = 2L)
+# The coded outcome as the calibrators take it: 0/1 for two classes, a
+# factor for more; `code` is the 0-based class index.
+cv_outcome <- function(coded) {
+  code <- as.integer(coded$y)
+  if (coded$n_classes == 2L) return(list(y = coded$y, code = code, levels = coded$levels, n_classes = 2L))
+  list(y = factor(coded$levels[code + 1L], levels = coded$levels), code = code, levels = coded$levels,
+       n_classes = coded$n_classes)
 }
 
 check_class_counts <- function(outcome, call = rlang::caller_env()) {
   counts <- tabulate(outcome$code + 1L, outcome$n_classes)
   labels <- outcome$levels %||% c("0", "1")
-  if (sum(counts > 0) < 2L) abort_probml("outcome", "The outcome has a single class; calibration needs at least two.", call = call)
+  if (sum(counts > 0) < 2L) abort_probml("response", "The outcome has a single class; calibration needs at least two.", call = call)
   rare <- which(counts < 2L)
   if (length(rare)) {
-    abort_probml("outcome", c("Class{?es} {.val {labels[rare]}} ha{?s/ve} fewer than two rows.",
+    abort_probml("response", c("Class{?es} {.val {labels[rare]}} ha{?s/ve} fewer than two rows.",
                               i = "Every class needs at least two rows, so that every training set contains it."), call = call)
   }
   invisible(counts)
-}
-
-check_folds <- function(folds, n, call = rlang::caller_env()) {
-  if (length(folds) > 1L || is.factor(folds) || is.character(folds)) {
-    if (length(folds) != n) {
-      abort_probml("folds", "{.arg folds} given as fold labels must have one label per row of {.arg data} ({n}), not {length(folds)}.", call = call)
-    }
-    if (anyNA(folds)) abort_probml("folds", "{.arg folds} given as fold labels contains missing values.", call = call)
-    ids <- as.integer(factor(folds))
-    if (max(ids) < 2L) abort_probml("folds", "{.arg folds} given as fold labels has a single fold; cross-fitting needs at least two.", call = call)
-    return(list(k = max(ids), ids = ids))
-  }
-  if (!is.numeric(folds) || length(folds) != 1L || is.na(folds) || !is.finite(folds) || folds != round(folds)) {
-    abort_probml("folds", "{.arg folds} must be a whole number of folds or one fold label per row of {.arg data}.", call = call)
-  }
-  if (folds < 2L) abort_probml("folds", "{.arg folds} must be at least 2, not {folds}.", call = call)
-  if (folds > n) abort_probml("folds", "{.arg folds} ({folds}) must not exceed the number of rows of {.arg data} ({n}).", call = call)
-  list(k = as.integer(folds), ids = NULL)
-}
-
-# Stratified folds: shuffle the rows of each class and deal them to the
-# folds in turn, continuing where the previous class stopped so that the
-# fold sizes differ by at most one.
-stratified_folds <- function(code, k) {
-  id <- integer(length(code))
-  start <- 0L
-  for (cls in sort(unique(code))) {
-    rows <- which(code == cls)
-    rows <- rows[sample.int(length(rows))]
-    id[rows] <- (start + seq_along(rows) - 1L) %% k + 1L
-    start <- (start + length(rows)) %% k
-  }
-  id
-}
-
-# Evaluate expr and put the caller's random number state (and kind) back.
-with_preserved_rng <- function(expr) {
-  genv <- globalenv()
-  had <- exists(".Random.seed", envir = genv, inherits = FALSE)
-  old <- if (had) get(".Random.seed", envir = genv, inherits = FALSE)
-  on.exit({
-    if (had) assign(".Random.seed", old, envir = genv)
-    else if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
-  })
-  expr
-}
-
-# The L'Ecuyer-CMRG state a job runs in, from its integer seed.
-lecuyer_seed <- function(s) {
-  with_preserved_rng({
-    set.seed(s, kind = "L'Ecuyer-CMRG")
-    get(".Random.seed", envir = globalenv(), inherits = FALSE)
-  })
-}
-
-# Run FUN over the jobs, each in its own random number stream: through
-# future.apply when it is installed (so the user's future::plan() applies),
-# else lapply with the same streams, so the results agree.
-run_jobs <- function(jobs, seeds, FUN, ...) {
-  use_future <- isTRUE(getOption("probml.use_future", TRUE)) &&
-    requireNamespace("future.apply", quietly = TRUE)
-  with_preserved_rng({
-    if (use_future) {
-      future.apply::future_lapply(jobs, FUN, ..., future.seed = seeds)
-    } else {
-      lapply(seq_along(jobs), function(i) {
-        assign(".Random.seed", seeds[[i]], envir = globalenv())
-        FUN(jobs[[i]], ...)
-      })
-    }
-  })
 }
 
 # One fold: fit on the training rows, predict the held-out rows.
 cross_fit_job <- function(job, data, fit_fun, predict_fun, n_classes, levels) {
   where <- if (job$fold == 0L) "all rows" else paste("the training rows of fold", job$fold)
   model <- tryCatch(fit_fun(data[job$train, , drop = FALSE]), error = function(e) {
-    abort_probml("fit", c("Fitting the model on {where} failed.", x = conditionMessage(e)), parent = e, call = NULL)
+    abort_probml("user_function", c("Fitting the model on {where} failed.", x = conditionMessage(e)), parent = e, call = NULL)
   })
   pred <- NULL
   if (length(job$test)) {
@@ -444,32 +358,32 @@ cross_fit_job <- function(job, data, fit_fun, predict_fun, n_classes, levels) {
 # Call predict_fn and check what it returned.
 predict_checked <- function(predict_fun, model, newdata, n_classes, levels, where, call = NULL) {
   p <- tryCatch(predict_fun(model, newdata), error = function(e) {
-    abort_probml("predict_fn", c("Predicting {where} failed.", x = conditionMessage(e)), parent = e, call = call)
+    abort_probml("user_function", c("Predicting {where} failed.", x = conditionMessage(e)), parent = e, call = call)
   })
   m <- nrow(newdata)
   if (is.data.frame(p)) p <- as.matrix(p)
-  if (!is.numeric(p)) abort_probml("predict_fn", "The predictions for {where} must be numeric, not {.obj_type_friendly {p}}.", call = call)
+  if (!is.numeric(p)) abort_probml("user_function", "The predictions for {where} must be numeric, not {.obj_type_friendly {p}}.", call = call)
   if (n_classes == 2L && is.matrix(p) && ncol(p) == 2L) p <- p[, 2L]
   if (n_classes == 2L) {
     if (is.matrix(p) && ncol(p) != 1L || length(p) != m) {
-      abort_probml("predict_fn", "The predictions for {where} must be one probability of the event per row ({m}), not {.obj_type_friendly {p}} of length {length(p)}.",
+      abort_probml("user_function", "The predictions for {where} must be one probability of the event per row ({m}), not {.obj_type_friendly {p}} of length {length(p)}.",
                    call = call)
     }
     p <- as.numeric(p)
   } else {
     if (!is.matrix(p) || nrow(p) != m || ncol(p) != n_classes) {
-      abort_probml("predict_fn", "The predictions for {where} must be a matrix with {m} row{?s} and {n_classes} columns, one per class.", call = call)
+      abort_probml("user_function", "The predictions for {where} must be a matrix with {m} row{?s} and {n_classes} columns, one per class.", call = call)
     }
     if (!is.null(colnames(p)) && !identical(colnames(p), levels)) {
-      abort_probml("predict_fn", "The columns of the predictions ({.val {colnames(p)}}) must be the classes {.val {levels}}, in that order.", call = call)
+      abort_probml("user_function", "The columns of the predictions ({.val {colnames(p)}}) must be the classes {.val {levels}}, in that order.", call = call)
     }
     storage.mode(p) <- "double"
     colnames(p) <- levels
   }
-  if (anyNA(p)) abort_probml("predict_fn", "The predictions for {where} contain missing values; remove incomplete rows from the data.", call = call)
-  if (any(p < 0 | p > 1)) abort_probml("predict_fn", "The predictions for {where} must be probabilities in [0, 1].", call = call)
+  if (anyNA(p)) abort_probml("user_function", "The predictions for {where} contain missing values; remove incomplete rows from the data.", call = call)
+  if (any(p < 0 | p > 1)) abort_probml("user_function", "The predictions for {where} must be probabilities in [0, 1].", call = call)
   if (is.matrix(p) && any(abs(rowSums(p) - 1) > 1e-6)) {
-    abort_probml("predict_fn", "Each row of the predictions for {where} must sum to 1.", call = call)
+    abort_probml("user_function", "Each row of the predictions for {where} must sum to 1.", call = call)
   }
   p
 }

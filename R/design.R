@@ -21,40 +21,17 @@ frame_design <- function(tt, mf, contrasts = NULL) {
 }
 
 design_nrow <- function(d) if (inherits(d, "probml_columns")) d$n else nrow(d)
-design_ncol <- function(d) if (inherits(d, "probml_columns")) length(d$columns) else ncol(d)
 design_colnames <- function(d) {
   if (inherits(d, "probml_columns")) return(d$names)
   colnames(d) %||% paste0("x", seq_len(ncol(d)))
 }
 
-design_all_finite <- function(d) {
-  if (!inherits(d, "probml_columns")) return(cpp_all_finite(d))
-  all(vapply(d$columns, function(v) is.null(v) || cpp_all_finite(v), TRUE))
-}
-
-as_design_matrix <- function(d) {
-  if (!inherits(d, "probml_columns")) return(d)
-  X <- vapply(d$columns, function(v) if (is.null(v)) rep(1, d$n) else v, numeric(d$n))
-  X <- matrix(X, nrow = d$n)
-  colnames(X) <- d$names
-  X
-}
-
-# Drop columns by name (the ordinal intercept).
-design_drop <- function(d, drop) {
-  if (!inherits(d, "probml_columns")) return(d[, !design_colnames(d) %in% drop, drop = FALSE])
-  keep <- !d$names %in% drop
-  d$columns <- d$columns[keep]
-  d$names <- d$names[keep]
-  d
-}
-
-# X %*% b.
-design_multiply <- function(d, b) {
-  if (!inherits(d, "probml_columns")) return(drop(d %*% b))
-  out <- numeric(d$n)
-  for (k in seq_along(d$columns)) {
-    out <- out + b[k] * if (is.null(d$columns[[k]])) 1 else d$columns[[k]]
+# The designs of a fit's formula parts: kept (matrix fits) or rebuilt from
+# the model frame (formula fits).
+model_parts <- function(fit, call = rlang::caller_env()) {
+  if (!is.null(fit[["x"]])) return(fit[["x"]])
+  if (is.null(fit$model)) {
+    abort_probml("model", "This fit was made with {.code model = FALSE}; refit with {.code model = TRUE}.", call = call)
   }
-  out
+  lapply(seq_along(fit$terms), function(j) frame_design(fit$terms[[j]], fit$model, fit$contrasts[[j]]))
 }

@@ -1,14 +1,5 @@
-# Likelihood families. A probml_family is a small list the R code reads and
-# the C++ core rebuilds from (see family_spec()).
-
-new_family <- function(name, label, link = "identity", response,
-                       aux = function(levels) character(), delta = NA_real_,
-                       df = NA_real_, label_smoothing = 0, n_linear = 1L) {
-  structure(list(family = name, label = label, link = link, response = response,
-                 aux = aux, delta = delta, df = df, label_smoothing = label_smoothing,
-                 n_linear = n_linear),
-            class = "probml_family")
-}
+# Likelihood families. A probml_family is a name and settings; what the
+# family can do comes from the core (family_info()).
 
 #' Likelihood families
 #'
@@ -31,7 +22,8 @@ new_family <- function(name, label, link = "identity", response,
 #' * `lik_huber(delta)`: the normalised density
 #'   \eqn{\exp(-\rho_\delta(z)) / (s\,c(\delta))}{exp(-rho(z)) / (s c(delta))}
 #'   with Huber's \eqn{\rho}{rho}, quadratic for \eqn{|z| \le \delta}{|z| <= delta},
-#'   linear beyond, and its scale `s` estimated.
+#'   linear beyond, and its scale `s` estimated. The default `delta` is
+#'   1.345, which gives 95% efficiency at the Gaussian.
 #' * `lik_student_t(df)`: Student t errors with scale sigma; `df = NULL`
 #'   estimates the degrees of freedom too (as `log(df)`).
 #' * `lik_bernoulli(link)`: binary y with a logit, probit or cloglog link;
@@ -49,15 +41,24 @@ new_family <- function(name, label, link = "identity", response,
 #'   variance; write the formula as `y ~ mean terms | log-variance terms`.
 #'
 #' `gaussian()`, `binomial()` (logit, probit, cloglog) and `poisson()` (log)
-#' from \pkg{stats} are accepted wherever a family is.
+#' from \pkg{stats} are accepted wherever a family is, and so is a family's
+#' name (`"poisson"`, `"student_t"`, ...).
+#'
+#' What each family can do (its linear predictors, auxiliary parameters,
+#' expected information, whether it takes an offset, ...) is declared once,
+#' in the C++ core; the R functions read it from there.
 #'
 #' @param ... None: these families have no settings (passing any is an error).
-#' @param delta Huber's threshold, in units of the scale.
+#' @param delta Huber's threshold, in units of the scale; `NULL` for the
+#'   default, 1.345.
 #' @param df Degrees of freedom, or `NULL` to estimate them.
 #' @param link The link function.
 #' @param label_smoothing Mix the one-hot target with the uniform
 #'   distribution: targets \eqn{(1-\epsilon)\,onehot + \epsilon/K}{(1 - eps) onehot + eps / K}.
-#' @return An object of class `probml_family`.
+#' @return An object of class `probml_family`: the family's name and settings,
+#'   which [fit_mle()] and [family_nll()] hand to the core.
+#' @seealso [fit_mle()] to fit a model, [family_nll()] to evaluate a
+#'   likelihood at given parameters.
 #' @examples
 #' lik_bernoulli("probit")
 #' fit <- fit_mle(dist ~ speed, data = cars, family = lik_laplace())
@@ -68,130 +69,143 @@ NULL
 #' @rdname families
 #' @export
 lik_gaussian <- function(...) {
-  check_no_arguments(..., fn = "lik_gaussian", hint = "sigma is estimated")
-  new_family("gaussian", "Gaussian", response = "numeric", aux = function(levels) "log(sigma)")
+  check_no_settings(..., hint = "sigma is estimated")
+  new_family("gaussian")
 }
 
 #' @rdname families
 #' @export
 lik_laplace <- function(...) {
-  check_no_arguments(..., fn = "lik_laplace", hint = "the scale is estimated")
-  new_family("laplace", "Laplace", response = "numeric", aux = function(levels) "log(scale)")
+  check_no_settings(..., hint = "the scale is estimated")
+  new_family("laplace")
 }
 
 #' @rdname families
 #' @export
-lik_huber <- function(delta = 1.345) {
-  check_number(delta, "delta", lower = .Machine$double.eps)
-  new_family("huber", sprintf("Huber (delta = %g)", delta), response = "numeric",
-             aux = function(levels) "log(scale)", delta = delta)
+lik_huber <- function(delta = NULL) {
+  check_number(delta, "delta", lower = .Machine$double.eps, allow_null = TRUE)
+  new_family("huber", delta = delta)
 }
 
 #' @rdname families
 #' @export
 lik_student_t <- function(df = NULL) {
   check_number(df, "df", lower = .Machine$double.eps, allow_null = TRUE)
-  if (is.null(df)) {
-    return(new_family("student_t", "Student t (df estimated)", response = "numeric",
-                      aux = function(levels) c("log(sigma)", "log(df)")))
-  }
-  new_family("student_t", sprintf("Student t (df = %g)", df), response = "numeric",
-             aux = function(levels) "log(sigma)", df = df)
+  new_family("student_t", df = df)
 }
 
 #' @rdname families
 #' @export
 lik_bernoulli <- function(link = c("logit", "probit", "cloglog")) {
-  link <- if (missing(link)) "logit" else check_choice(link, c("logit", "probit", "cloglog"), "link")
-  new_family("bernoulli", sprintf("Bernoulli (%s link)", link), link = link, response = "binary")
+  new_family("bernoulli", link = check_link(link, missing(link)))
 }
 
 #' @rdname families
 #' @export
 lik_categorical <- function(label_smoothing = 0) {
   check_number(label_smoothing, "label_smoothing", lower = 0, upper = 1 - 1e-12)
-  label <- if (label_smoothing > 0) sprintf("Categorical (label smoothing %g)", label_smoothing)
-           else "Categorical (softmax)"
-  new_family("categorical", label, link = "softmax", response = "factor",
-             label_smoothing = label_smoothing)
+  new_family("categorical", link = "softmax", label_smoothing = label_smoothing)
 }
 
 #' @rdname families
 #' @export
 lik_poisson <- function(...) {
-  check_no_arguments(..., fn = "lik_poisson", hint = "the log link is the only one")
-  new_family("poisson", "Poisson (log link)", link = "log", response = "count")
+  check_no_settings(..., hint = "the log link is the only one")
+  new_family("poisson", link = "log")
 }
 
 #' @rdname families
 #' @export
 lik_beta <- function(...) {
-  check_no_arguments(..., fn = "lik_beta", hint = "phi is estimated")
-  new_family("beta", "Beta (logit link for the mean)", link = "logit", response = "unit",
-             aux = function(levels) "log(phi)")
+  check_no_settings(..., hint = "phi is estimated")
+  new_family("beta", link = "logit")
 }
 
 #' @rdname families
 #' @export
 lik_ordinal <- function(link = c("logit", "probit")) {
-  link <- if (missing(link)) "logit" else check_choice(link, c("logit", "probit"), "link")
-  new_family("ordinal", sprintf("Ordinal cumulative %s", link), link = link, response = "ordered",
-             aux = function(levels) paste(utils::head(levels, -1), utils::tail(levels, -1), sep = "|"))
+  new_family("ordinal", link = check_link(link, missing(link)))
 }
 
 #' @rdname families
 #' @export
 lik_gaussian_hetero <- function(...) {
-  check_no_arguments(..., fn = "lik_gaussian_hetero", hint = "give the log-variance terms after | in the formula")
-  new_family("gaussian_hetero", "Heteroscedastic Gaussian (log-variance model)",
-             response = "numeric", n_linear = 2L)
+  check_no_settings(..., hint = "give the log-variance terms after | in the formula")
+  new_family("gaussian_hetero")
 }
+
+# A family is its core name and settings; like a stats family object it has
+# $family and $link. Everything else about it comes from family_info().
+new_family <- function(name, link = "identity", delta = NULL, df = NULL, label_smoothing = 0) {
+  structure(list(family = name, link = link, delta = delta, df = df, label_smoothing = label_smoothing),
+            class = "probml_family")
+}
+
+# The description the core builds the family from; `levels` are the class
+# labels of a categorical or ordinal response (for names and the class count).
+family_spec <- function(family, levels = NULL) {
+  link <- if (identical(family$link, "identity") || identical(family$link, "softmax")) "" else family$link
+  list(name = family$family, link = link, delta = family$delta, df = family$df,
+       label_smoothing = family$label_smoothing, levels = as.character(levels %||% character()))
+}
+
+# What the family can do, from the core (see Family in family/family.hpp).
+family_info <- function(family, levels = NULL) call_core(cpp_family_info(family_spec(family, levels)))
+
+# The family of a fit, with the fit's class labels.
+fit_family_info <- function(fit) family_info(fit$family, fit$levels)
 
 #' @export
 print.probml_family <- function(x, ...) {
-  cat("<probml_family> ", x$label, "\n", sep = "")
+  check_dots_empty(...)
+  cat("<probml_family> ", family_info(x)$label, "\n", sep = "")
   invisible(x)
 }
 
 # Accepts a probml_family, a stats family object or generator, or a name.
-as_probml_family <- function(family, call = rlang::caller_env()) {
+as_probml_family <- function(family, arg = "family", call = rlang::caller_env()) {
   if (inherits(family, "probml_family")) return(family)
   if (is.function(family)) {
     generated <- tryCatch(family(), error = function(e) NULL)
     if (!inherits(generated, c("family", "probml_family"))) {
-      abort_probml("family", "{.arg family} must be a family object or a family generator such as {.fn binomial}.", call = call)
+      abort_probml("type", "{.arg {arg}} must be a family object or a family generator such as {.fn binomial}.", call = call)
     }
     family <- generated
     if (inherits(family, "probml_family")) return(family)
   }
-  if (is.character(family) && length(family) == 1L) {
-    ctor <- switch(family, gaussian = lik_gaussian, laplace = lik_laplace, huber = lik_huber,
-                   student_t = lik_student_t, bernoulli = lik_bernoulli, binomial = lik_bernoulli,
-                   categorical = lik_categorical, poisson = lik_poisson, beta = lik_beta,
-                   ordinal = lik_ordinal, gaussian_hetero = lik_gaussian_hetero, NULL)
-    if (is.null(ctor)) abort_probml("family", "{.arg family} {.val {family}} is not a probml family.", call = call)
-    return(ctor())
+  if (is.character(family) && length(family) == 1L && !is.na(family)) {
+    name <- if (family == "binomial") "bernoulli" else family
+    check_choice(name, cpp_family_names(), arg, call = call)
+    return(get(paste0("lik_", name), envir = asNamespace("probml"), mode = "function")())
   }
-  if (inherits(family, "family")) {
-    fam <- family$family
-    link <- family$link
-    if (fam == "gaussian" && link == "identity") return(lik_gaussian())
-    if (fam == "binomial" && link %in% c("logit", "probit", "cloglog")) return(lik_bernoulli(link))
-    if (fam == "poisson" && link == "log") return(lik_poisson())
-    abort_probml("family", c("{.arg family} {.code {fam}({link})} has no probml equivalent.",
-                             i = "Supported: gaussian(identity), binomial(logit, probit, cloglog), poisson(log)."),
-                 call = call)
-  }
-  abort_probml("family", "{.arg family} must be a probml family such as {.fn lik_gaussian}, not {.obj_type_friendly {family}}.",
+  if (inherits(family, "family")) return(from_stats_family(family, arg, call))
+  abort_probml("type", "{.arg {arg}} must be a probml family such as {.fn lik_gaussian}, not {.obj_type_friendly {family}}.",
                call = call)
 }
 
-# The plain description the C++ core builds its family from.
-family_spec <- function(family, n_classes = 2L) {
-  list(name = family$family, link = family$link,
-       delta = if (is.na(family$delta)) 1.345 else family$delta,
-       df = if (is.na(family$df)) 0 else family$df,
-       n_classes = as.integer(n_classes), label_smoothing = family$label_smoothing)
+# The stats family objects that have a probml equivalent.
+from_stats_family <- function(family, arg, call) {
+  fam <- family$family
+  link <- family$link
+  if (fam == "gaussian" && link == "identity") return(lik_gaussian())
+  if (fam == "binomial" && link %in% c("logit", "probit", "cloglog")) return(lik_bernoulli(link))
+  if (fam == "poisson" && link == "log") return(lik_poisson())
+  abort_probml("unsupported", c("{.arg {arg}} {.code {fam}({link})} has no probml equivalent.",
+                                i = "Supported: gaussian(identity), binomial(logit, probit, cloglog), poisson(log)."),
+               call = call)
+}
+
+check_link <- function(link, default, call = rlang::caller_env()) {
+  choices <- eval(formals(sys.function(sys.parent()))$link)
+  if (default) return(choices[1])
+  check_choice(link, choices, "link", call = call)
+}
+
+check_no_settings <- function(..., hint, call = rlang::caller_env()) {
+  if (...length() > 0L) {
+    fn <- call_name(sys.call(sys.parent()))
+    abort_probml("unused_argument", c("{.fn {fn}} takes no arguments.", i = "{hint}."), call = call)
+  }
 }
 
 #' Negative log-likelihood of a family at given parameters
@@ -202,7 +216,7 @@ family_spec <- function(family, n_classes = 2L) {
 #' (squared error, absolute error, binary and softmax cross-entropy, Poisson
 #' deviance) is a negative log-likelihood.
 #'
-#' @param family A probml family, e.g. [lik_bernoulli()].
+#' @param family A probml family, e.g. [lik_bernoulli()] (see [families]).
 #' @param y The response, coded as [fit_mle()] accepts it.
 #' @param eta Linear predictor(s): a vector, or a matrix with one column per
 #'   linear predictor (categorical: the `K - 1` logits against the first
@@ -224,32 +238,40 @@ family_spec <- function(family, n_classes = 2L) {
 family_nll <- function(family, y, eta, aux = NULL, weights = NULL,
                        reduce = c("mean", "sum", "none")) {
   family <- as_probml_family(family)
-  reduce <- check_choice(reduce[1], c("mean", "sum", "none"), "reduce")
-  resp <- prepare_response(y, family, "y")
+  reduce <- if (missing(reduce)) "mean" else check_choice(reduce, c("mean", "sum", "none"), "reduce")
+  kind <- family_info(family)$response
+  resp <- code_outcome(y, kind, "y")
+  info <- family_info(family, resp$levels)
+  check_support(resp$y, family, resp$levels, "y")
   n <- length(resp$y)
-  K <- if (is.null(resp$levels)) 2L else length(resp$levels)
-  if (!is.numeric(eta)) abort_probml("argument", "{.arg eta} must be numeric, not {.obj_type_friendly {eta}}.")
+  if (!is.numeric(eta) || is.object(eta)) abort_probml("type", "{.arg eta} must be numeric, not {.obj_type_friendly {eta}}.")
   eta <- as.matrix(eta)
   if (nrow(eta) != n) abort_probml("length", "{.arg eta} has {nrow(eta)} rows but {.arg y} has length {n}.")
+  if (anyNA(eta)) abort_probml("missing", "{.arg eta} contains missing values.")
   if (any(!is.finite(eta))) abort_probml("nonfinite", "{.arg eta} must be finite.")
-  m <- if (family$family == "categorical") K - 1L else family$n_linear
-  if (family$family == "categorical" && ncol(eta) == K) eta <- eta[, -1L, drop = FALSE] - eta[, 1L]
-  if (ncol(eta) != m) abort_probml("length", "{.arg eta} needs {m} column{?s} for {family$label}, not {ncol(eta)}.")
-  q <- length(family$aux(resp$levels))
+  m <- info$n_linear
+  if (info$logits_against_first_class && ncol(eta) == m + 1L) eta <- eta[, -1L, drop = FALSE] - eta[, 1L]
+  if (ncol(eta) != m) abort_probml("length", "{.arg eta} needs {m} column{?s} for {info$label}, not {ncol(eta)}.")
+  q <- info$n_aux
   aux <- if (is.null(aux)) numeric(0) else aux
   if (!is.numeric(aux) || length(aux) != q || any(!is.finite(aux))) {
-    abort_probml("argument", "{.arg aux} must hold {q} finite value{?s} ({.val {family$aux(resp$levels)}}) for {family$label}.")
-  }
-  if (family$family == "ordinal" && is.unsorted(aux, strictly = TRUE)) {
-    abort_probml("argument", "{.arg aux} cut-points must be strictly increasing.")
+    abort_probml("value", "{.arg aux} must hold {q} finite value{?s} ({.val {info$aux_names}}) for {info$label}.")
   }
   w <- check_weights(weights, n)
-  value <- cpp_local(family_spec(family, K), eta, resp$y, as.numeric(aux), 0L)$value
+  value <- tryCatch(cpp_family_local(family_spec(family, resp$levels), eta, resp$y, as.double(aux), 0L)$value,
+                    error = function(e) {
+                      abort_probml("value", c("{.arg aux} lies outside the parameter space of {info$label}.", x = "{core_message(e)}."))
+                    })
   switch(reduce, none = value, sum = sum(w * value), mean = sum(w * value) / sum(w))
 }
 
-check_no_arguments <- function(..., fn, hint, call = rlang::caller_env()) {
-  if (...length() > 0L) {
-    abort_probml("argument", c("{.fn {fn}} takes no arguments.", i = "{hint}."), call = call)
+# The coded response against the family's support, checked by the core.
+check_support <- function(y, family, levels, arg, call = rlang::caller_env()) {
+  row <- cpp_family_first_outside_support(family_spec(family, levels), y)
+  if (!is.na(row)) {
+    info <- family_info(family, levels)
+    abort_probml("support", c("The response must be {info$support} for the {info$label} family.",
+                              x = "Row {row} of {.arg {arg}} is {.val {y[row]}}."), call = call)
   }
+  invisible(y)
 }

@@ -30,8 +30,9 @@
 #'   or matrices with one distribution per row (same dimensions). A vector
 #'   may be paired with a matrix whose number of columns is its length; it
 #'   is then compared with every row. Entries must be non-negative, finite
-#'   and not missing, and each distribution must sum to 1 within a relative
-#'   tolerance of `1e-8`; nothing is renormalised.
+#'   and not missing, and each distribution must sum to 1 within `1e-6`
+#'   (the tolerance of every probability check in probml); nothing is
+#'   renormalised.
 #' @param base Base of the logarithm: `exp(1)` (the default) gives nats,
 #'   `2` bits. Must be positive and not 1.
 #' @return A number for vector input, otherwise a vector with one value per
@@ -160,6 +161,7 @@ kl_bernoulli <- function(p1, p2, base = exp(1)) {
 #'   and the ordinary cross-entropy.
 #' @param K Number of classes. Taken from the levels of a factor `y` (if
 #'   given too, it must agree); required for integer `y`.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return `smooth_labels()`: an `n x K` matrix whose rows sum to 1, with
 #'   the levels of a factor `y` as column names.
 #' @seealso [cross_entropy()], [lik_categorical()], [family_nll()].
@@ -175,12 +177,17 @@ kl_bernoulli <- function(p1, p2, base = exp(1)) {
 #' mean(-rowSums(smooth_labels(y, 0.1) * log_softmax))
 #' label_smoothing_loss(logits, y, epsilon = 0.1, reduction = "none")
 #' @export
-smooth_labels <- function(y, epsilon, K = NULL) {
+smooth_labels <- function(y, epsilon, K = NULL, ...) {
+  check_dots_empty(...)
   info_check_epsilon(epsilon)
-  cls <- info_check_classes(y, K, arg_k = "K")
-  n <- length(cls$index)
-  out <- matrix(epsilon / cls$K, n, cls$K, dimnames = list(names(y), cls$levels))
-  out[cbind(seq_len(n), cls$index)] <- 1 - epsilon + epsilon / cls$K
+  cls <- info_classes(y, K, "K")
+  n <- length(cls$y)
+  if (as.double(n) * cls$n_classes > 2^28) {
+    abort_probml("resource", c("{.fn smooth_labels} would build a {n} x {cls$n_classes} matrix ({format(8 * n * cls$n_classes / 2^30, digits = 3)} GiB).",
+                               i = "Use {.fn label_smoothing_loss}, which never forms the smoothed targets."))
+  }
+  out <- matrix(epsilon / cls$n_classes, n, cls$n_classes, dimnames = list(names(y), cls$levels))
+  out[cbind(seq_len(n), cls$y + 1L)] <- 1 - epsilon + epsilon / cls$n_classes
   out
 }
 
@@ -196,31 +203,27 @@ smooth_labels <- function(y, epsilon, K = NULL) {
 #'   with `reduction = "none"`.
 #' @export
 label_smoothing_loss <- function(logits, y, epsilon = 0, weights = NULL,
-                                 reduction = c("mean", "sum", "none")) {
+                                 reduction = c("mean", "sum", "none"), ...) {
+  check_dots_empty(...)
   reduction <- if (missing(reduction)) "mean" else check_choice(reduction, c("mean", "sum", "none"), "reduction")
   info_check_epsilon(epsilon)
-  if (!is.matrix(logits) || !is.numeric(logits)) {
-    abort_probml("argument", "{.arg logits} must be a numeric matrix with one column per class, not {.obj_type_friendly {logits}}.")
+  if (!is.matrix(logits)) {
+    abort_probml("type", "{.arg logits} must be a numeric matrix with one column per class, not {.obj_type_friendly {logits}}.")
   }
-  if (anyNA(logits)) abort_probml("missing", "{.arg logits} contains missing values.")
-  if (any(!is.finite(logits))) abort_probml("nonfinite", "{.arg logits} must be finite.")
+  logits <- check_logits(logits, "logits")
   K <- ncol(logits)
   n <- nrow(logits)
-  if (K < 2L) abort_probml("argument", "{.arg logits} needs at least 2 columns (classes), not {K}.")
-  if (n == 0L) abort_probml("length", "{.arg logits} has no rows.")
-  cls <- info_check_classes(y, K, arg_k = "logits", k_from = "the number of columns of {.arg logits}")
-  if (length(cls$index) != n) {
-    abort_probml("length", "{.arg y} has length {length(cls$index)} but {.arg logits} has {n} rows.")
-  }
-  if (!is.null(cls$levels) && !is.null(colnames(logits)) && !identical(colnames(logits), cls$levels)) {
-    abort_probml("outcome", "The columns of {.arg logits} ({.val {colnames(logits)}}) must be the levels of {.arg y} ({.val {cls$levels}}), in order.")
+  if (K < 2L) abort_probml("length", "{.arg logits} needs at least 2 columns (classes), not {K}.")
+  cls <- code_outcome(y, "classes", "y", levels = colnames(logits), n_classes = K, n = n)
+  if (cls$n_classes != K) {
+    abort_probml("response", "{.arg y} has {cls$n_classes} levels but {.arg logits} has {K} columns.")
   }
   w <- if (is.null(weights)) NULL else check_weights(weights, n)
 
   rows <- seq_len(n)
   top <- logits[cbind(rows, max.col(logits, ties.method = "first"))]
   lse <- top + log(rowSums(exp(logits - top)))        # log-sum-exp per row
-  nll <- lse - logits[cbind(rows, cls$index)]         # -log softmax_y
+  nll <- lse - logits[cbind(rows, cls$y + 1L)]        # -log softmax_y
   loss <- if (epsilon > 0) (1 - epsilon) * nll + epsilon * (lse - rowMeans(logits)) else nll
   switch(reduction,
          none = loss,
@@ -233,40 +236,22 @@ label_smoothing_loss <- function(logits, y, epsilon = 0, weights = NULL,
 info_check_log_base <- function(base, call = rlang::caller_env()) {
   check_number(base, "base", lower = 0, call = call)
   if (base <= 0 || base == 1) {
-    abort_probml("argument", "{.arg base} must be positive and not 1, not {base}.", call = call)
+    abort_probml("value", "{.arg base} must be positive and not 1, not {base}.", call = call)
   }
   log(base)
 }
 
 info_check_epsilon <- function(epsilon, call = rlang::caller_env()) {
   check_number(epsilon, "epsilon", lower = 0, upper = 1, call = call)
-  if (epsilon >= 1) abort_probml("argument", "{.arg epsilon} must be in [0, 1), not {epsilon}.", call = call)
+  if (epsilon >= 1) abort_probml("value", "{.arg epsilon} must be in [0, 1), not {epsilon}.", call = call)
   invisible(epsilon)
 }
 
 # A distribution as a matrix with one row per distribution; `vector`
 # remembers whether the user gave a single vector.
 info_check_distribution <- function(x, arg, call = rlang::caller_env()) {
-  if (is.data.frame(x) || !is.numeric(x) || !(is.null(dim(x)) || is.matrix(x))) {
-    abort_probml("probability", "{.arg {arg}} must be a numeric vector or matrix of probabilities, not {.obj_type_friendly {x}}.",
-                 call = call)
-  }
-  vector <- !is.matrix(x)
-  m <- if (vector) matrix(as.numeric(x), nrow = 1L) else x
-  if (length(m) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
-  if (anyNA(m)) abort_probml("missing", "{.arg {arg}} contains missing probabilities.", call = call)
-  if (any(!is.finite(m))) abort_probml("probability", "{.arg {arg}} contains infinite values.", call = call)
-  if (any(m < 0)) {
-    abort_probml("probability", "{.arg {arg}} must be non-negative; it contains {min(m)}.", call = call)
-  }
-  sums <- rowSums(m)
-  bad <- which(abs(sums - 1) > 1e-8)
-  if (length(bad)) {
-    where <- if (vector) "" else paste0(" (row ", bad[1], ")")
-    abort_probml("probability", "{.arg {arg}} must sum to 1 (within 1e-8); it sums to {format(sums[bad[1]], digits = 10)}{where}.",
-                 call = call)
-  }
-  list(x = m, vector = vector, names = if (vector) NULL else rownames(x))
+  m <- check_probability_matrix(x, arg, call = call)
+  list(x = m, vector = !is.matrix(x), names = if (is.matrix(x)) rownames(x))
 }
 
 # p and q checked and brought to the same dimensions (a vector paired with
@@ -303,15 +288,15 @@ info_check_parameters <- function(args, positive = character(), unit = character
                              call = rlang::caller_env()) {
   for (nm in names(args)) {
     x <- args[[nm]]
-    if (!is.numeric(x)) abort_probml("argument", "{.arg {nm}} must be numeric, not {.obj_type_friendly {x}}.", call = call)
+    if (!is.numeric(x)) abort_probml("type", "{.arg {nm}} must be numeric, not {.obj_type_friendly {x}}.", call = call)
     if (length(x) == 0L) abort_probml("length", "{.arg {nm}} is empty.", call = call)
     if (anyNA(x)) abort_probml("missing", "{.arg {nm}} contains missing values.", call = call)
     if (any(!is.finite(x))) abort_probml("nonfinite", "{.arg {nm}} must be finite.", call = call)
     if (nm %in% positive && any(x <= 0)) {
-      abort_probml("argument", "{.arg {nm}} must be positive; it contains {min(x)}.", call = call)
+      abort_probml("value", "{.arg {nm}} must be positive; it contains {min(x)}.", call = call)
     }
     if (nm %in% unit && any(x < 0 | x > 1)) {
-      abort_probml("probability", "{.arg {nm}} must lie in [0, 1].", call = call)
+      abort_probml("value", "{.arg {nm}} must lie in [0, 1].", call = call)
     }
   }
   lens <- lengths(args)
@@ -324,31 +309,16 @@ info_check_parameters <- function(args, positive = character(), unit = character
   lapply(args, rep_len, length.out = n)
 }
 
-# Class labels as indices 1..K.
-info_check_classes <- function(y, K, arg_k, k_from = "{.arg K}", call = rlang::caller_env()) {
-  if (is.null(y) || length(y) == 0L) abort_probml("length", "{.arg y} is empty.", call = call)
-  if (anyNA(y)) abort_probml("missing", "{.arg y} contains missing values.", call = call)
-  if (is.factor(y)) {
-    lev <- levels(y)
-    if (!is.null(K) && arg_k == "K") check_number(K, "K", lower = 2, integer = TRUE, call = call)
-    if (!is.null(K) && K != length(lev)) {
-      abort_probml("outcome", paste0("{.arg y} has {length(lev)} level{?s} but ", k_from, " is {K}."), call = call)
-    }
-    if (length(lev) < 2L) abort_probml("outcome", "{.arg y} needs at least 2 levels.", call = call)
-    return(list(index = as.integer(y), K = length(lev), levels = lev))
-  }
-  if (!is.numeric(y) || is.matrix(y)) {
-    abort_probml("outcome", "{.arg y} must be a factor or whole numbers in 1..K, not {.obj_type_friendly {y}}.", call = call)
-  }
-  if (is.null(K)) {
-    abort_probml("argument", "{.arg K} is needed with integer class labels {.arg y}; a factor {.arg y} supplies it.",
+# Class labels for smooth_labels(): a factor, or whole numbers 1..K with K given.
+info_classes <- function(y, K, arg_k, call = rlang::caller_env()) {
+  if (!is.null(K)) check_number(K, arg_k, lower = 2, upper = .Machine$integer.max, integer = TRUE, call = call)
+  if (!is.factor(y) && is.null(K)) {
+    abort_probml("missing", "{.arg K} is needed with integer class labels {.arg y}; a factor {.arg y} supplies it.",
                  call = call)
   }
-  check_number(K, "K", lower = 2, integer = TRUE, call = call)
-  bad <- which(y < 1 | y > K | y != round(y))
-  if (length(bad)) {
-    abort_probml("outcome", paste0("{.arg y} must hold whole numbers in 1..{K} (", k_from, "); element {bad[1]} is {y[bad[1]]}."),
-                 call = call)
+  cls <- code_outcome(y, "classes", "y", n_classes = K %||% 0L, call = call)
+  if (!is.null(K) && cls$n_classes != K) {
+    abort_probml("response", "{.arg y} has {cls$n_classes} level{?s} but {.arg K} is {K}.", call = call)
   }
-  list(index = as.integer(y), K = as.integer(K), levels = NULL)
+  cls
 }

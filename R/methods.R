@@ -2,7 +2,8 @@
 
 #' @export
 print.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("probml fit: ", x$family$label, "\n", sep = "")
+  check_dots_empty(...)
+  cat("probml fit: ", fit_family_info(x)$label, "\n", sep = "")
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   cat("\nCoefficients:\n")
   print.default(format(x$coefficients, digits = digits), print.gap = 2L, quote = FALSE)
@@ -10,20 +11,6 @@ print.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
       if (x$converged) "" else ", NOT CONVERGED", if (isTRUE(x$separation)) ", separation" else "",
       "\n", sep = "")
   invisible(x)
-}
-
-# Designs in the layout passed to the core (before the ordinal intercept is
-# dropped; the categorical design repeated once per non-reference class).
-model_designs <- function(fit, call = rlang::caller_env()) {
-  designs <- fit[["x"]]
-  if (is.null(designs)) {
-    if (is.null(fit$model)) {
-      abort_probml("model", "This fit was made with {.code model = FALSE}; refit with {.code model = TRUE}.", call = call)
-    }
-    designs <- lapply(seq_along(fit$terms), function(j) model.matrix(fit$terms[[j]], fit$model, fit$contrasts[[j]]))
-  }
-  if (fit$family$family == "categorical") designs <- rep(designs[1], fit$n_classes - 1L)
-  designs
 }
 
 #' Covariance matrix of the estimates
@@ -37,7 +24,7 @@ model_designs <- function(fit, call = rlang::caller_env()) {
 #'   expected information, since its log-likelihood has no curvature in the
 #'   location.
 #' @param complete Include rows and columns of `NA` for aliased coefficients.
-#' @param ... Not used.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return A named covariance matrix.
 #' @examples
 #' fit <- fit_mle(type ~ glu + bmi, data = MASS::Pima.tr,
@@ -46,15 +33,16 @@ model_designs <- function(fit, call = rlang::caller_env()) {
 #' vcov(fit, information = "expected")
 #' @export
 vcov.probml_fit <- function(object, information = c("observed", "expected"), complete = TRUE, ...) {
-  information <- check_choice(information[1], c("observed", "expected"), "information")
+  check_dots_empty(...)
+  information <- if (missing(information)) "observed" else check_choice(information, c("observed", "expected"), "information")
+  check_flag(complete, "complete")
   V <- object$vcov
   if (information == "expected" && object$information != "expected") {
-    if (!object$family$family %in% families_with_expected(object)) {
-      abort_probml("unsupported", "The expected information is not available for the {object$family$label} family.")
+    info <- fit_family_info(object)
+    if (!info$has_expected) {
+      abort_probml("unsupported", "The expected information is not available for the {info$label} family.")
     }
-    designs <- effective_designs(model_designs(object), object$family)
-    H <- information_matrix(object, designs, expected = TRUE)
-    V <- invert_information(H, names(object$coefficients)[object$estimated])
+    V <- information_covariance(object, expected = TRUE)
   }
   if (is.null(V)) {
     V <- matrix(NA_real_, sum(object$estimated), sum(object$estimated),
@@ -67,28 +55,33 @@ vcov.probml_fit <- function(object, information = c("observed", "expected"), com
   out
 }
 
-families_with_expected <- function(fit) {
-  out <- c("gaussian", "laplace", "bernoulli", "categorical", "poisson", "beta", "gaussian_hetero")
-  if (fit$family$family == "student_t" && !is.na(fit$family$df)) out <- c(out, "student_t")
-  out
+#' @export
+coef.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
+  object$coefficients
 }
 
 #' @export
-coef.probml_fit <- function(object, ...) object$coefficients
-
-#' @export
 logLik.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
   structure(object$loglik, df = object$df, nobs = object$nobs, class = "logLik")
 }
 
 #' @export
-nobs.probml_fit <- function(object, ...) object$nobs
+nobs.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
+  object$nobs
+}
 
 #' @export
-deviance.probml_fit <- function(object, ...) -2 * object$loglik
+deviance.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
+  -2 * object$loglik
+}
 
 #' @export
 fitted.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
   out <- object$fitted_values
   if (is.null(object$na.action)) return(out)
   napredict(object$na.action, out)
@@ -103,7 +96,7 @@ fitted.probml_fit <- function(object, ...) {
 #' the estimated scale parameter.
 #' @param object A `probml_fit`.
 #' @param unbiased Divide the residual sum of squares by `n - p` (Gaussian only).
-#' @param ... Not used.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return A number.
 #' @examples
 #' fit <- fit_mle(mpg ~ wt + hp, data = mtcars)
@@ -111,18 +104,21 @@ fitted.probml_fit <- function(object, ...) {
 #'   lm = summary(lm(mpg ~ wt + hp, data = mtcars))$sigma)
 #' @export
 sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
-  fam <- object$family$family
-  if (!fam %in% c("gaussian", "laplace", "huber", "student_t")) {
-    abort_probml("unsupported", "{.fn sigma} is defined for location-scale families, not {object$family$label}.")
+  check_dots_empty(...)
+  check_flag(unbiased, "unbiased")
+  info <- fit_family_info(object)
+  if (info$log_scale_aux < 0L) {
+    abort_probml("unsupported", "{.fn sigma} is defined for location-scale families, not {info$label}.")
   }
-  if (isTRUE(unbiased)) {
-    if (fam != "gaussian") abort_probml("unsupported", "{.arg unbiased} applies to the Gaussian family only.")
+  if (unbiased) {
+    if (!info$least_squares) abort_probml("unsupported", "{.arg unbiased} applies to least-squares (Gaussian) fits, not {info$label}.")
     w <- object$prior_weights
     rss <- sum(w * (object$y - object$fitted_values)^2)
-    p <- sum(object$estimated) - 1L
+    p <- sum(object$estimated) - info$n_aux
     return(sqrt(rss / (object$nobs - p)))
   }
-  unname(exp(object$coefficients[length(object$coefficients) - (fam == "student_t" && is.na(object$family$df))]))
+  aux <- utils::tail(object$coefficients, info$n_aux)
+  unname(exp(aux[[info$log_scale_aux + 1L]]))
 }
 
 #' Summarise a probml fit
@@ -132,7 +128,7 @@ sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
 #'   [vcov.probml_fit()].
 #' @param x A `summary.probml_fit`.
 #' @param digits Digits to print.
-#' @param ... Not used.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `summary.probml_fit`: the coefficient table
 #'   (estimate, standard error, z and two-sided p-value), the
 #'   log-likelihood, AIC, BIC, convergence information and, for the
@@ -141,18 +137,20 @@ sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
 #' summary(fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson()))
 #' @export
 summary.probml_fit <- function(object, information = c("observed", "expected"), ...) {
-  V <- vcov(object, information = information[1])
+  check_dots_empty(...)
+  information <- if (missing(information)) "observed" else check_choice(information, c("observed", "expected"), "information")
+  V <- vcov(object, information = information)
   est <- object$coefficients
   se <- sqrt(pmax(diag(V), 0))
   z <- est / se
   table <- cbind(Estimate = est, `Std. Error` = se, `z value` = z,
                  `Pr(>|z|)` = 2 * pnorm(-abs(z)))
-  out <- list(call = object$call, family = object$family, coefficients = table,
+  out <- list(call = object$call, family = object$family, levels = object$levels, coefficients = table,
               loglik = logLik(object), aic = AIC(object), bic = BIC(object),
               nobs = object$nobs, converged = object$converged, iterations = object$iterations,
               grad_norm = object$grad_norm, separation = isTRUE(object$separation),
-              information = if (object$information == "expected") "expected" else information[1])
-  if (object$family$family == "gaussian") {
+              information = if (object$information == "expected") "expected" else information)
+  if (fit_family_info(object)$least_squares) {
     out$sigma <- c(ml = sigma(object), unbiased = sigma(object, unbiased = TRUE))
   }
   structure(out, class = "summary.probml_fit")
@@ -161,7 +159,8 @@ summary.probml_fit <- function(object, information = c("observed", "expected"), 
 #' @rdname summary.probml_fit
 #' @export
 print.summary.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("probml fit: ", x$family$label, "\n", sep = "")
+  check_dots_empty(...)
+  cat("probml fit: ", family_info(x$family, x$levels)$label, "\n", sep = "")
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   cat("\nCoefficients (standard errors from the ", x$information, " information):\n", sep = "")
   stats::printCoefmat(x$coefficients, digits = digits, na.print = "NA")

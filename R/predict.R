@@ -12,8 +12,11 @@
 #' @param se.fit Also return standard errors (delta method, from
 #'   `vcov(object)`), for types `"link"` and `"response"`.
 #' @param na.action What to do with missing values in `newdata`; the
-#'   default `na.pass` returns `NA` predictions for those rows.
-#' @param ... Not used.
+#'   default `na.pass` returns `NA` predictions for those rows. Without
+#'   `newdata`, the fit's own `na.action` applies: with `na.exclude`, the
+#'   omitted rows come back as `NA`, as from [fitted()].
+#' @param ... Not used: a misspelled or unsupported argument (`interval =`)
+#'   is an error.
 #' @return A vector or, for several linear predictors or classes, a matrix;
 #'   with `se.fit = TRUE` a list with `fit` and `se.fit`.
 #' @examples
@@ -25,49 +28,77 @@
 #' @export
 predict.probml_fit <- function(object, newdata, type = c("link", "response", "prob", "class"),
                                se.fit = FALSE, na.action = na.pass, ...) {
-  type <- check_choice(type[1], c("link", "response", "prob", "class"), "type")
-  fam <- object$family$family
-  discrete <- object$family$response %in% c("binary", "factor", "ordered")
+  check_dots_empty(...)
+  type <- if (missing(type)) "link" else check_choice(type, c("link", "response", "prob", "class"), "type")
+  check_flag(se.fit, "se.fit")
+  info <- fit_family_info(object)
+  discrete <- info$response %in% c("binary", "classes", "ordered")
   if (type %in% c("prob", "class") && !discrete) {
-    abort_probml("argument", "{.code type = \"{type}\"} needs a discrete response; {object$family$label} has a continuous one.")
+    abort_probml("unsupported", "{.code type = \"{type}\"} needs a discrete response; {info$label} has a continuous one.")
   }
-  if (isTRUE(se.fit) && type == "class") abort_probml("argument", "{.arg se.fit} is not available for {.code type = \"class\"}.")
-  new <- prediction_inputs(object, newdata, na.action)
-  U <- linear_predictors_for(new$designs, object$coefficients, new$offset)
-  value <- prediction_value(object, U, type, object$coefficients)
-  if (!isTRUE(se.fit)) return(pad_prediction(value, new$na.action))
-  se <- prediction_se(object, new, type)
+  if (se.fit && type == "class") abort_probml("unsupported", "{.arg se.fit} is not available for {.code type = \"class\"}.")
+  new <- prediction_inputs(object, if (missing(newdata)) NULL else newdata, na.action)
+  value <- prediction_value(object, new, type, object$coefficients, info)
+  if (!se.fit) return(pad_prediction(value, new$na.action))
+  se <- prediction_se(object, new, type, info)
   list(fit = pad_prediction(value, new$na.action), se.fit = pad_prediction(se, new$na.action))
 }
 
-# Designs (coefficient layout) and offsets for new data or the fitted data.
+# The designs of the formula parts and the offset for new data, or for the
+# fitted data (whose omitted rows the fit's na.action puts back).
 prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_env()) {
-  fam <- object$family
-  if (missing(newdata) || is.null(newdata)) {
-    designs <- effective_designs(model_designs(object, call = call), fam)
-    return(list(designs = designs, offset = object$offset, na.action = NULL))
+  if (is.null(newdata)) {
+    return(list(parts = model_parts(object, call = call), offset = object$offset, na.action = object$na.action))
   }
   if (!is.null(object[["x"]])) return(prediction_inputs_xy(object, newdata, call))
   if (!is.data.frame(newdata) && !is.list(newdata)) {
-    abort_probml("newdata", "{.arg newdata} must be a data frame, not {.obj_type_friendly {newdata}}.", call = call)
+    abort_probml("type", "{.arg newdata} must be a data frame, not {.obj_type_friendly {newdata}}.", call = call)
   }
+  tt <- delete.response(object$frame_terms)
   mf <- tryCatch(
-    model.frame(delete.response(object$frame_terms), newdata, na.action = na.action,
-                xlev = object$xlevels),
+    model.frame(tt, newdata, na.action = na.action, xlev = object$xlevels),
     error = function(e) {
-      msg <- conditionMessage(e)
-      what <- if (grepl("new level", msg)) "newdata_level" else "newdata"
-      abort_probml(what, c("{.arg newdata} does not fit the model.", x = msg), call = call)
+      abort_probml("newdata", c("{.arg newdata} does not fit the model.", x = conditionMessage(e)), call = call)
     })
+  check_newdata_classes(tt, mf, call)
   check_new_levels(mf, object$xlevels, call)
-  designs <- lapply(seq_along(object$terms), function(j) {
+  parts <- lapply(seq_along(object$terms), function(j) {
     model.matrix(delete.response(object$terms[[j]]), mf, contrasts.arg = object$contrasts[[j]])
   })
-  if (fam$family == "categorical") designs <- rep(designs[1], object$n_classes - 1L)
-  offset <- matrix(0, nrow(mf), length(designs))
+  list(parts = parts, offset = newdata_offset(object, newdata, mf, call), na.action = attr(mf, "na.action"))
+}
+
+# The variables of newdata must have the classes the fit saw (as lm() and
+# glm() check them): a number given as a string, or a factor where a
+# number was, would give silently wrong predictions.
+check_newdata_classes <- function(tt, mf, call) {
+  classes <- attr(tt, "dataClasses")
+  if (is.null(classes)) return(invisible())
+  tryCatch(stats::.checkMFClasses(classes, mf), error = function(e) {
+    abort_probml("newdata", c("{.arg newdata} does not have the variable types the model was fitted with.",
+                              x = conditionMessage(e)), call = call)
+  })
+}
+
+check_new_levels <- function(mf, xlevels, call) {
+  for (v in intersect(names(xlevels), names(mf))) {
+    bad <- setdiff(unique(as.character(mf[[v]][!is.na(mf[[v]])])), xlevels[[v]])
+    if (length(bad)) {
+      abort_probml("newdata", "{.arg newdata} has level{?s} {.val {bad}} of {.field {v}} that the fit never saw.", call = call)
+    }
+  }
+}
+
+# Offsets for new data: those in the formula (in the model frame) plus the
+# `offset` argument of the call, evaluated in newdata.
+newdata_offset <- function(object, newdata, mf, call) {
   off <- model.offset(mf)
   if (!is.null(object$call$offset)) {
-    extra <- eval(object$call$offset, as.data.frame(newdata), environment(object$formula))
+    extra <- tryCatch(eval(object$call$offset, as.data.frame(newdata), environment(object$formula)),
+                      error = function(e) {
+                        abort_probml("newdata", c("The offset {.code {deparse1(object$call$offset)}} cannot be evaluated in {.arg newdata}.",
+                                                  x = conditionMessage(e)), call = call)
+                      })
     if (length(extra) != nrow(newdata)) {
       abort_probml("newdata", "The offset evaluated in {.arg newdata} has length {length(extra)}, not {nrow(newdata)}.", call = call)
     }
@@ -75,79 +106,84 @@ prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_e
     if (!is.null(omitted)) extra <- extra[-omitted]
     off <- (if (is.null(off)) 0 else off) + extra
   }
-  if (!is.null(off)) offset[, 1] <- off
-  list(designs = effective_designs(designs, fam), offset = offset, na.action = attr(mf, "na.action"))
-}
-
-`%||%` <- function(a, b) if (is.null(a)) b else a
-
-check_new_levels <- function(mf, xlevels, call) {
-  for (v in intersect(names(xlevels), names(mf))) {
-    bad <- setdiff(unique(as.character(mf[[v]][!is.na(mf[[v]])])), xlevels[[v]])
-    if (length(bad)) {
-      abort_probml("newdata_level", "{.arg newdata} has level{?s} {.val {bad}} of {.field {v}} that the fit never saw.", call = call)
-    }
-  }
+  if (is.null(off)) return(numeric(0))
+  if (!is.numeric(off)) abort_probml("newdata", "The offset in {.arg newdata} must be numeric, not {.obj_type_friendly {off}}.", call = call)
+  as.double(off)
 }
 
 prediction_inputs_xy <- function(object, newdata, call) {
-  fam <- object$family
-  if (fam$family == "gaussian_hetero") {
+  two_parts <- length(object[["x"]]) == 2L
+  if (two_parts) {
     if (!is.list(newdata) || is.data.frame(newdata) || is.null(newdata$x)) {
-      abort_probml("newdata", "{.arg newdata} must be {.code list(x = , z = )} for a heteroscedastic matrix fit.", call = call)
+      abort_probml("newdata", "{.arg newdata} must be {.code list(x = , z = )} for a matrix fit with two designs.", call = call)
     }
     x <- newdata$x
     z <- newdata$z %||% matrix(1, NROW(x), 1L)
-    designs <- list(check_design(x, "newdata$x", call = call), check_design(z, "newdata$z", call = call))
+    parts <- list(check_design(x, "newdata$x", call = call), check_design(z, "newdata$z", call = call))
   } else {
-    designs <- list(check_design(newdata, "newdata", call = call))
-    if (fam$family == "ordinal") {
-      designs[[1]] <- cbind(`(Intercept)` = 1, designs[[1]][, design_colnames(designs[[1]]) != "(Intercept)", drop = FALSE])
-    }
+    parts <- list(check_design(newdata, "newdata", call = call))
   }
-  for (j in seq_along(designs)) {
+  for (j in seq_along(parts)) {
     used <- ncol(object[["x"]][[j]])
-    if (ncol(designs[[j]]) != used) {
-      abort_probml("newdata", "{.arg newdata} has {ncol(designs[[j]])} column{?s}; the fit used {used}.", call = call)
+    if (ncol(parts[[j]]) != used) {
+      abort_probml("newdata", "{.arg newdata} has {ncol(parts[[j]])} column{?s}; the fit used {used}.", call = call)
     }
   }
-  if (fam$family == "categorical") designs <- rep(designs[1], object$n_classes - 1L)
-  list(designs = effective_designs(designs, fam), offset = matrix(0, nrow(designs[[1]]), length(designs)),
-       na.action = NULL)
+  list(parts = parts, offset = numeric(0), na.action = NULL)
 }
 
-prediction_value <- function(object, U, type, coefs) {
-  fam <- object$family$family
+# Linear predictors, means and variances at coefficients `coefs`, by the
+# core; rows with missing predictors (kept by na.pass) are NA.
+core_predict <- function(object, new, coefs) {
+  n <- design_nrow(new$parts[[1]])
+  ok <- Reduce(`&`, lapply(new$parts, function(X) if (inherits(X, "probml_columns")) rep(TRUE, X$n) else stats::complete.cases(X)))
+  if (length(new$offset)) ok <- ok & !is.na(new$offset)
+  if (all(ok)) {
+    return(call_core(cpp_predict(core_model(object, new$parts, scales = list()), unname(coefs), new$offset, object$n_threads)))
+  }
+  parts <- lapply(new$parts, function(X) X[ok, , drop = FALSE])
+  out <- call_core(cpp_predict(core_model(object, parts, scales = list()), unname(coefs),
+                               if (length(new$offset)) new$offset[ok] else numeric(0), object$n_threads))
+  pad <- function(m) {
+    full <- matrix(NA_real_, n, NCOL(m))
+    full[ok, ] <- m
+    full
+  }
+  list(linear_predictors = pad(out$linear_predictors), mean = pad(out$mean), variance = drop(pad(out$variance)))
+}
+
+prediction_value <- function(object, new, type, coefs, info) {
+  core <- core_predict(object, new, coefs)
   if (type == "link") {
+    U <- core$linear_predictors
     if (ncol(U) == 1L) return(drop(U))
-    colnames(U) <- if (fam == "categorical") object$levels[-1L] else c("mean", "logvar")
+    colnames(U) <- info$linear_predictor_names
     return(U)
   }
-  mu <- family_moments(object, U, coefs)$mean
+  mu <- label_means(core$mean, object$levels)
   if (type %in% c("response", "prob")) return(mu)
   # class
   if (is.matrix(mu)) {
     cls <- rep(NA_integer_, nrow(mu))
     ok <- stats::complete.cases(mu)
     cls[ok] <- max.col(mu[ok, , drop = FALSE], ties.method = "first")
-    return(factor(object$levels[cls], levels = object$levels, ordered = fam == "ordinal"))
+    return(factor(object$levels[cls], levels = object$levels, ordered = info$response == "ordered"))
   }
   hit <- as.integer(mu > 0.5)
   if (!is.null(object$levels)) return(factor(object$levels[hit + 1L], levels = object$levels))
   hit
 }
 
-# Delta-method standard errors: exact for the linear predictor, a central
-# difference Jacobian in the parameters for the mean.
-prediction_se <- function(object, new, type) {
+# Delta-method standard errors: a central difference Jacobian in the
+# parameters (exact for the linear predictor, which is linear in them).
+prediction_se <- function(object, new, type, info) {
   V <- vcov(object, complete = FALSE)
   est <- object$estimated
   theta <- object$coefficients[est]
   predict_at <- function(th) {
     coefs <- object$coefficients
     coefs[est] <- th
-    U <- linear_predictors_for(new$designs, coefs, new$offset)
-    as.matrix(prediction_value(object, U, type, coefs))
+    as.matrix(prediction_value(object, new, type, coefs, info))
   }
   base <- predict_at(theta)
   se <- matrix(0, nrow(base), ncol(base), dimnames = dimnames(base))
@@ -184,49 +220,58 @@ pad_prediction <- function(x, na_action) {
 #'   with the saturated model putting the mean at y and keeping the
 #'   estimated scale; for the Gaussian family it is `y - mu`, as in `glm()`,
 #'   and for the categorical and ordinal families it is unsigned.
-#' @param ... Not used.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return A vector (or matrix) of residuals.
 #' @examples
 #' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
 #' head(residuals(fit, "deviance"))
 #' @export
 residuals.probml_fit <- function(object, type = c("response", "pearson", "deviance"), ...) {
-  type <- check_choice(type[1], c("response", "pearson", "deviance"), "type")
-  fam <- object$family$family
+  check_dots_empty(...)
+  type <- if (missing(type)) "response" else check_choice(type, c("response", "pearson", "deviance"), "type")
+  info <- fit_family_info(object)
   mu <- object$fitted_values
   y <- object$y
+  w <- object$prior_weights
   if (is.matrix(mu)) {
     onehot <- outer(y, seq_len(ncol(mu)) - 1, `==`) * 1
     res <- switch(type,
                   response = onehot - mu,
                   pearson = (onehot - mu) / sqrt(mu * (1 - mu)),
-                  deviance = sqrt(2 * object$prior_weights * pointwise_nll(object)))
+                  deviance = sqrt(pmax(2 * w * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
     if (is.matrix(res)) colnames(res) <- object$levels
   } else {
     r <- y - mu
     res <- switch(type,
                   response = r,
-                  pearson = r * sqrt(object$prior_weights) / sqrt(family_moments(object, object$linear_predictors)$variance),
-                  deviance = if (fam == "gaussian") r * sqrt(object$prior_weights)
-                             else sign(r) * sqrt(pmax(2 * object$prior_weights * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
+                  pearson = r * sqrt(w) / sqrt(family_moments(object)$variance),
+                  deviance = sign(r) * sqrt(pmax(2 * w * dispersion(object, info) *
+                                                   (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
   }
   if (is.null(object$na.action)) return(res)
   naresid(object$na.action, res)
 }
 
+aux_values <- function(object, info = fit_family_info(object)) {
+  unname(utils::tail(object$coefficients, info$n_aux))
+}
+
+# Mean and variance of y at the fitted linear predictors.
+family_moments <- function(object) {
+  call_core(cpp_family_moments(family_spec(object$family, object$levels), object$linear_predictors,
+                               aux_values(object)))
+}
+
+# As glm() reports them, deviance residuals of a least-squares family are
+# on the scale of y: the standardised ones times sigma.
+dispersion <- function(object, info) {
+  if (!info$least_squares) return(1)
+  exp(2 * aux_values(object, info)[info$log_scale_aux + 1L])
+}
+
 # nll_i at the estimate, or with the mean moved onto y (the saturated fit).
 pointwise_nll <- function(object, saturated = FALSE) {
-  U <- object$linear_predictors
-  if (saturated) {
-    y <- object$y
-    U[, 1] <- switch(object$family$family,
-                     bernoulli = ifelse(y == 1, Inf, -Inf),
-                     poisson = log(y),
-                     beta = stats::qlogis(y),
-                     y)
-    if (object$family$family %in% c("bernoulli")) return(rep(0, length(y)))
-    if (object$family$family == "poisson") return(ifelse(y == 0, 0, y - y * log(y) + lgamma(y + 1)))
-  }
-  spec <- family_spec(object$family, object$n_classes)
-  cpp_local(spec, U, object$y, aux_values(object), 0L)$value
+  spec <- family_spec(object$family, object$levels)
+  if (saturated) return(cpp_family_saturated(spec, object$linear_predictors, object$y, aux_values(object)))
+  cpp_family_local(spec, object$linear_predictors, object$y, aux_values(object), 0L)$value
 }

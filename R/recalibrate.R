@@ -7,7 +7,7 @@
 check_predictive <- function(y, mean, sd, call = rlang::caller_env(), y_arg = "y") {
   check_real <- function(x, arg) {
     if (!is.numeric(x) || !is.null(dim(x)) && NCOL(x) != 1L) {
-      abort_probml("argument", "{.arg {arg}} must be a numeric vector, not {.obj_type_friendly {x}}.", call = call)
+      abort_probml("type", "{.arg {arg}} must be a numeric vector, not {.obj_type_friendly {x}}.", call = call)
     }
     if (length(x) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
     if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
@@ -27,7 +27,7 @@ check_predictive <- function(y, mean, sd, call = rlang::caller_env(), y_arg = "y
   }
   if (any(sd <= 0)) {
     bad <- which(sd <= 0)[1]
-    abort_probml("sd", "{.arg sd} must be positive; element {bad} is {sd[bad]}.", call = call)
+    abort_probml("value", "{.arg sd} must be positive; element {bad} is {sd[bad]}.", call = call)
   }
   list(y = y, mean = rep_len(mean, n), sd = rep_len(sd, n), n = n)
 }
@@ -198,9 +198,9 @@ pit_map_moments <- function(x, r) {
 predict.probml_regression_calibrator <- function(object, mean, sd, type = c("parameters", "cdf", "quantile"),
                                                  y = NULL, probs = c(0.05, 0.5, 0.95), ...) {
   type <- check_choice(type[1], c("parameters", "cdf", "quantile"), "type")
-  if (missing(mean) || missing(sd)) abort_probml("argument", "{.arg mean} and {.arg sd} must be given.")
+  if (missing(mean) || missing(sd)) abort_probml("missing", "{.arg mean} and {.arg sd} must be given.")
   if (type == "cdf") {
-    if (is.null(y)) abort_probml("argument", "{.code type = \"cdf\"} needs {.arg y}, the values at which to evaluate the CDFs.")
+    if (is.null(y)) abort_probml("missing", "{.code type = \"cdf\"} needs {.arg y}, the values at which to evaluate the CDFs.")
     d <- check_predictive(y, mean, sd)
   } else {
     d <- check_predictive(mean, mean, sd, y_arg = "mean")
@@ -214,7 +214,7 @@ predict.probml_regression_calibrator <- function(object, mean, sd, type = c("par
     return(stats::approx(object$knots$pit, object$knots$cdf, xout = stats::pnorm(z), rule = 2, ties = "ordered")$y)
   }
   if (!is.numeric(probs) || !length(probs) || anyNA(probs) || any(probs < 0 | probs > 1)) {
-    abort_probml("argument", "{.arg probs} must be probabilities in [0, 1].")
+    abort_probml("value", "{.arg probs} must be probabilities in [0, 1].")
   }
   zq <- if (object$method == "scale") {
     object$scale * stats::qnorm(probs)
@@ -276,7 +276,7 @@ plot.probml_regression_calibrator <- function(x, n_grid = 201L, main = NULL, ...
 #' @export
 interval_coverage <- function(y, mean, sd, level = 0.9, weights = NULL) {
   if (!is.numeric(level) || !length(level) || anyNA(level) || any(level <= 0 | level >= 1)) {
-    abort_probml("argument", "{.arg level} must be one or more numbers strictly between 0 and 1.")
+    abort_probml("value", "{.arg level} must be one or more numbers strictly between 0 and 1.")
   }
   d <- check_predictive(y, mean, sd)
   w <- check_weights(weights, d$n)
@@ -395,7 +395,7 @@ ence <- function(y, mean, sd, bins = 10L, by_bin = FALSE) {
   check_number(bins, "bins", lower = 1, integer = TRUE)
   check_flag(by_bin, "by_bin")
   d <- check_predictive(y, mean, sd)
-  if (bins > d$n) abort_probml("argument", "{.arg bins} ({bins}) must not exceed the number of observations ({d$n}).")
+  if (bins > d$n) abort_probml("value", "{.arg bins} ({bins}) must not exceed the number of observations ({d$n}).")
   o <- order(d$sd)
   bin <- integer(d$n)
   bin[o] <- floor((seq_len(d$n) - 1) * bins / d$n) + 1L

@@ -22,14 +22,16 @@
 #' # A confident mistake
 #' log_loss(0, 0.99)
 #' @export
-log_loss <- function(y, p, weights = NULL, eps = NULL) {
+log_loss <- function(y, p, weights = NULL, eps = NULL, ...) {
+  check_dots_empty(...)
   check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
   if (!is.matrix(p) || ncol(p) == 1L) {
-    b <- binary_inputs(y, p, weights)
+    b <- check_binary_problem(y, drop_one_column(p), weights)
     return(cpp_log_loss_binary(b$y, b$p, b$w, if (is.null(eps)) 0 else eps))
   }
-  prob <- probability_of_outcome(y, p)
-  w <- check_weights(weights, length(prob))
+  m <- check_class_problem(y, p, weights)
+  prob <- m$p[cbind(seq_along(m$y), m$y + 1L)]
+  w <- m$w
   if (!is.null(eps)) prob <- pmin(pmax(prob, eps), 1 - eps)
   counted <- w > 0
   loss <- ifelse(prob[counted] > 0, -log(prob[counted]), Inf)
@@ -51,75 +53,19 @@ log_loss <- function(y, p, weights = NULL, eps = NULL) {
 #' brier_score(c(1, 0, 1, 1, 0), c(0.9, 0.1, 0.8, 0.7, 0.3))
 #' brier_score(rbinom(100, 1, 0.3), rep(0.5, 100))  # 0.25
 #' @export
-brier_score <- function(y, p, weights = NULL) {
+brier_score <- function(y, p, weights = NULL, ...) {
+  check_dots_empty(...)
   if (!is.matrix(p) || ncol(p) == 1L) {
-    b <- binary_inputs(y, p, weights)
+    b <- check_binary_problem(y, drop_one_column(p), weights)
     return(cpp_brier_binary(b$y, b$p, b$w))
   }
-  probability_of_outcome(y, p)
-  w <- check_weights(weights, nrow(p))
-  onehot <- outer(as.integer(y), seq_len(ncol(p)), `==`)
-  sum(w * rowSums((p - onehot)^2)) / sum(w)
+  m <- check_class_problem(y, p, weights)
+  onehot <- outer(m$y, seq_len(ncol(m$p)) - 1, `==`)
+  sum(m$w * rowSums((m$p - onehot)^2)) / sum(m$w)
 }
 
-# Outcomes and probabilities of a binary problem, checked in one C++ pass;
-# y keeps its storage (double, integer or logical) so nothing is copied.
-binary_inputs <- function(y, p, weights, call = rlang::caller_env()) {
-  if (!is.numeric(p)) abort_probml("probability", "{.arg p} must be numeric probabilities, not {.obj_type_friendly {p}}.", call = call)
-  if (is.factor(y)) {
-    if (nlevels(y) != 2L) abort_probml("outcome", "A factor {.arg y} needs exactly two levels with a vector {.arg p}.", call = call)
-    y <- as.integer(y) - 1L
-  }
-  if (!(is.numeric(y) || is.logical(y)) || is.object(y) && !is.numeric(y)) {
-    abort_probml("outcome", "{.arg y} must be 0 or 1 (or a two-level factor), not {.obj_type_friendly {y}}.", call = call)
-  }
-  if (length(y) != length(p)) abort_probml("length", "{.arg y} has length {length(y)} but {.arg p} has length {length(p)}.", call = call)
-  if (length(y) == 0L) abort_probml("length", "{.arg y} is empty.", call = call)
-  if (is.integer(p)) p <- as.double(p)
-  problem <- cpp_check_binary(y, p)
-  if (problem[1] != 0L) {
-    row <- problem[2]
-    switch(problem[1],
-      abort_probml("missing", "{.arg p} contains missing values (row {row}).", call = call),
-      abort_probml("probability", "{.arg p} must lie in [0, 1]; row {row} is {p[row]}.", call = call),
-      abort_probml("missing", "{.arg y} contains missing values (row {row}).", call = call),
-      abort_probml("outcome", "{.arg y} must be 0 or 1; row {row} is {y[row]}.", call = call))
-  }
-  w <- if (is.null(weights)) numeric(0) else check_weights(weights, length(p), call = call)
-  list(y = y, p = p, w = w)
-}
-
-# The predicted probability of each observed outcome, with y and p checked.
-probability_of_outcome <- function(y, p, call = rlang::caller_env()) {
-  if (!is.numeric(p)) abort_probml("probability", "{.arg p} must be numeric probabilities, not {.obj_type_friendly {p}}.", call = call)
-  if (anyNA(p)) abort_probml("missing", "{.arg p} contains missing values.", call = call)
-  if (any(p < 0 | p > 1)) abort_probml("probability", "{.arg p} must lie in [0, 1].", call = call)
-  if (anyNA(y)) abort_probml("missing", "{.arg y} contains missing values.", call = call)
-  if (is.matrix(p) && ncol(p) > 1L) {
-    if (!is.factor(y)) abort_probml("outcome", "{.arg y} must be a factor whose levels match the columns of {.arg p}.", call = call)
-    if (nlevels(y) != ncol(p)) {
-      abort_probml("outcome", "{.arg y} has {nlevels(y)} levels but {.arg p} has {ncol(p)} columns.", call = call)
-    }
-    if (!is.null(colnames(p)) && !identical(colnames(p), levels(y))) {
-      abort_probml("outcome", "The columns of {.arg p} ({.val {colnames(p)}}) must match the levels of {.arg y}.", call = call)
-    }
-    if (length(y) != nrow(p)) abort_probml("length", "{.arg y} has length {length(y)} but {.arg p} has {nrow(p)} rows.", call = call)
-    if (any(abs(rowSums(p) - 1) > 1e-6)) {
-      abort_probml("probability", "Each row of {.arg p} must sum to 1 (within 1e-6).", call = call)
-    }
-    return(p[cbind(seq_along(y), as.integer(y))])
-  }
-  p <- as.numeric(p)
-  if (is.factor(y)) {
-    if (nlevels(y) != 2L) abort_probml("outcome", "A factor {.arg y} needs exactly two levels with a vector {.arg p}.", call = call)
-    y <- as.integer(y) - 1L
-  }
-  if (is.logical(y)) y <- as.integer(y)
-  if (!is.numeric(y) || any(!y %in% c(0, 1))) abort_probml("outcome", "{.arg y} must be 0 or 1 (or a two-level factor).", call = call)
-  if (length(y) != length(p)) abort_probml("length", "{.arg y} has length {length(y)} but {.arg p} has length {length(p)}.", call = call)
-  if (length(y) == 0L) abort_probml("length", "{.arg y} is empty.", call = call)
-  ifelse(y == 1, p, 1 - p)
-}
+# A one-column matrix of probabilities is a vector.
+drop_one_column <- function(p) if (is.matrix(p) && ncol(p) == 1L) p[, 1L] else p
 
 #' Expected and maximum calibration error
 #'
@@ -138,6 +84,7 @@ probability_of_outcome <- function(y, p, call = rlang::caller_env()) {
 #' @param strategy `"uniform"`: bins of equal width on \[0, 1\];
 #'   `"quantile"`: bins holding about equal numbers of predictions.
 #' @param type For multiclass `p`: `"top-label"` or `"classwise"`.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return A number.
 #' @examples
 #' set.seed(1)
@@ -148,45 +95,52 @@ probability_of_outcome <- function(y, p, call = rlang::caller_env()) {
 #' ece(y, rep(0.5, 1000))  # |0.5 - mean(y)|
 #' @export
 ece <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
-                type = c("top-label", "classwise")) {
-  calibration_error(y, p, bins, strategy, weights, type, summary = "mean")
+                type = c("top-label", "classwise"), ...) {
+  check_dots_empty(...)
+  calibration_error(y, p, bins, if (missing(strategy)) "uniform" else strategy, weights,
+                    if (missing(type)) "top-label" else type, summary = "mean")
 }
 
 #' @rdname ece
 #' @export
 mce <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
-                type = c("top-label", "classwise")) {
-  calibration_error(y, p, bins, strategy, weights, type, summary = "max")
+                type = c("top-label", "classwise"), ...) {
+  check_dots_empty(...)
+  calibration_error(y, p, bins, if (missing(strategy)) "uniform" else strategy, weights,
+                    if (missing(type)) "top-label" else type, summary = "max")
 }
 
 calibration_error <- function(y, p, bins, strategy, weights, type, summary, call = rlang::caller_env()) {
   check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE, call = call)
-  strategy <- check_choice(strategy[1], c("uniform", "quantile"), "strategy", call = call)
-  type <- check_choice(type[1], c("top-label", "classwise"), "type", call = call)
+  strategy <- check_choice(strategy, c("uniform", "quantile"), "strategy", call = call)
+  type <- check_choice(type, c("top-label", "classwise"), "type", call = call)
   gap <- function(b) {
     tab <- bin_table(b, bins, strategy)
     tab <- tab[tab$weight > 0, , drop = FALSE]
     gaps <- abs(tab$mean_predicted - tab$observed)
     if (summary == "max") max(gaps) else sum(tab$weight * gaps) / sum(tab$weight)
   }
-  if (!is.matrix(p) || ncol(p) == 1L) return(gap(binary_inputs(y, p, weights, call = call)))
-  probability_of_outcome(y, p, call = call)
+  if (!is.matrix(p) || ncol(p) == 1L) return(gap(check_binary_problem(y, drop_one_column(p), weights, call = call)))
+  m <- check_class_problem(y, p, weights, call = call)
+  w <- if (is.null(weights)) numeric(0) else m$w
   if (type == "top-label") {
-    top <- max.col(p, ties.method = "first")
-    conf <- p[cbind(seq_len(nrow(p)), top)]
-    return(gap(binary_inputs(as.integer(top == as.integer(y)), conf, weights, call = call)))
+    top <- max.col(m$p, ties.method = "first")
+    conf <- m$p[cbind(seq_len(nrow(m$p)), top)]
+    return(gap(list(y = as.double(top == m$y + 1L), p = conf, w = w)))
   }
-  mean(vapply(seq_len(ncol(p)), function(k) {
-    gap(binary_inputs(as.integer(as.integer(y) == k), p[, k], weights, call = call))
+  mean(vapply(seq_len(ncol(m$p)), function(k) {
+    gap(list(y = as.double(m$y == k - 1L), p = m$p[, k], w = w))
   }, numeric(1)))
 }
 
-# Bin edges and per-bin sums of a checked binary problem.
+# Bin edges and per-bin sums of a checked binary problem. Quantile bins
+# use the weighted quantiles, so that a weight acts as that many copies of
+# its row.
 bin_table <- function(b, bins, strategy) {
   if (strategy == "uniform") {
     edges <- seq(0, 1, length.out = bins + 1L)
   } else {
-    edges <- unique(c(0, stats::quantile(b$p, probs = seq_len(bins - 1L) / bins, names = FALSE, type = 7), 1))
+    edges <- unique(c(0, weighted_quantile(b$p, b$w, seq_len(bins - 1L) / bins), 1))
   }
   s <- cpp_bin_binary(b$y, b$p, b$w, edges, strategy == "uniform")
   with_weight <- s$weight > 0
@@ -197,6 +151,26 @@ bin_table <- function(b, bins, strategy) {
     observed = ifelse(with_weight, s$sum_y / s$weight, NA_real_),
     sum_p = s$sum_p, sum_y = s$sum_y, sum_pp = s$sum_pp, sum_py = s$sum_py
   )
+}
+
+# Weighted quantiles that equal R's type-7 quantiles of the data with each
+# row repeated w times when the weights are whole numbers: the quantile at
+# probability q sits at position h = (W - 1) q + 1 of the expanded sample,
+# W the total weight, interpolated between the order statistics around it.
+weighted_quantile <- function(x, w, probs) {
+  if (!length(w)) return(stats::quantile(x, probs = probs, names = FALSE, type = 7))
+  keep <- w > 0
+  x <- x[keep]
+  w <- w[keep]
+  o <- order(x)
+  x <- x[o]
+  cum <- cumsum(w[o])
+  total <- cum[length(cum)]
+  h <- (total - 1) * probs + 1
+  # The order statistic at (1-based) position t of the expanded sample.
+  at <- function(t) x[pmin(findInterval(t - 1e-9 * total, cum) + 1L, length(x))]
+  lo <- floor(h)
+  at(lo) + (h - lo) * (at(lo + 1) - at(lo))
 }
 
 #' Decompose the Brier score
@@ -230,20 +204,23 @@ bin_table <- function(b, bins, strategy) {
 #' brier_decomp(y, p, method = "corp")
 #' @export
 brier_decomp <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
-                         method = c("binned", "corp")) {
-  method <- check_choice(method[1], c("binned", "corp"), "method")
+                         method = c("binned", "corp"), ...) {
+  check_dots_empty(...)
+  method <- if (missing(method)) "binned" else check_choice(method, c("binned", "corp"), "method")
   check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
-  strategy <- check_choice(strategy[1], c("uniform", "quantile"), "strategy")
-  if (is.matrix(p) && ncol(p) > 1L) abort_probml("argument", "{.fn brier_decomp} takes binary predictions: a vector {.arg p}.")
-  b <- binary_inputs(y, p, weights)
+  strategy <- if (missing(strategy)) "uniform" else check_choice(strategy, c("uniform", "quantile"), "strategy")
+  if (is.matrix(p) && ncol(p) > 1L) abort_probml("unsupported", "{.fn brier_decomp} takes binary predictions: a vector {.arg p}.")
+  b <- check_binary_problem(y, drop_one_column(p), weights)
   w <- if (length(b$w)) b$w else rep(1, length(b$p))
   total <- sum(w)
   base_rate <- sum(w * b$y) / total
   uncertainty <- base_rate * (1 - base_rate)
   brier <- cpp_brier_binary(b$y, b$p, b$w)
   if (method == "corp") {
+    # Rows of weight zero take no part in the PAV fit; they are given its
+    # value at their prediction (any would do: they carry no weight).
     fit <- isotonic_pava(b$p, b$y, w)
-    recalibrated <- fit$y[findInterval(b$p, fit$x)]
+    recalibrated <- isotonic_predict(fit, b$p, "step")
     bs_recal <- sum(w * (recalibrated - b$y)^2) / total
     out <- list(brier = brier, reliability = brier - bs_recal, resolution = uncertainty - bs_recal,
                 uncertainty = uncertainty)
@@ -264,6 +241,7 @@ brier_decomp <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), 
 
 #' @export
 print.probml_brier_decomp <- function(x, digits = 6L, ...) {
+  check_dots_empty(...)
   cat("Brier score decomposition (", x$method, if (!is.null(x$bins)) paste0(", ", x$bins, " bins"), ")\n", sep = "")
   parts <- c(brier = x$brier, reliability = x$reliability, resolution = x$resolution,
              uncertainty = x$uncertainty)

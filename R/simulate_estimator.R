@@ -1,17 +1,8 @@
 # Monte Carlo studies of an estimator: bias, variance, MSE, Cramér–Rao bound.
-# Built-in estimators run in the C++ core (probml/estimate/simulate.hpp) with
-# one stream per replicate derived from a single seed drawn here; an R
-# function as the estimator runs in R with R's RNG after set.seed(seed).
-
-# Parameters of each distribution, in R's parameterisations (rnorm, rbinom,
-# rpois, rexp, runif); laplace is location + scale * (Exp(1) - Exp(1)).
-# The fit_dist() families the core can sample (not beta or Student t), and
-# the uniform.
-sim_dist_params <- c(
-  dist_param_names[c("gaussian", "bernoulli", "binomial", "poisson", "exponential")],
-  list(uniform = c("min", "max")),
-  dist_param_names[c("laplace", "gamma", "lognormal", "weibull")]
-)
+# Data sets come from the core's distribution table (R/dist.R), one random
+# stream per replicate derived from a single seed drawn here; built-in
+# estimators run in the core, an R function as the estimator in R on the
+# same data sets.
 
 sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_unbiased", "sd", "proportion", "mle")
 
@@ -30,30 +21,44 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #' (sum of squares divided by n), `"var_unbiased"` (divided by n − 1), `"sd"`
 #' (as [stats::sd()]), `"proportion"` (the share of successes; bernoulli and
 #' binomial data) and `"mle"`: the maximum-likelihood estimate of one
-#' parameter (`parameter` in `...`, by default the first) of the sampling
-#' distribution, as [fit_dist()] defines it (closed forms, and Newton's method
-#' for the gamma and Weibull shapes), with its Cramér–Rao bound from
-#' [cramer_rao_bound()]. Replicates run in `n_threads` threads; each replicate draws
-#' from its own random stream derived from `seed` and its index, so results
-#' are identical for any number of threads.
+#' parameter (`parameter` in `...`, by default the first estimated one) of
+#' the sampling distribution, computed exactly as [fit_dist()] computes it
+#' (the same C++ distribution table), for every distribution, with its
+#' Cramér–Rao bound from [cramer_rao_bound()]. Replicates run in `n_threads`
+#' threads; each replicate draws from its own random stream derived from
+#' `seed` and its index, so results are identical for any number of
+#' threads.
 #'
 #' Any R function of the data may be given instead (`estimator = function(x)
-#' ...`, further arguments through `...`). It must return one number per data
-#' set. Data are then simulated with R's generator after `set.seed(seed)` and
-#' the loop runs in R; supply `true_value` to get bias and MSE.
+#' ...`, further arguments through `...`). It must return one number per
+#' data set. It sees exactly the data sets a built-in estimator would (the
+#' same streams of the same seed), so the two can be compared replicate by
+#' replicate; the loop runs in R, with a progress bar in interactive
+#' sessions (`options(probml.progress = FALSE)` turns it off). If the
+#' function itself draws random numbers, it runs after `set.seed(seed)`;
+#' either way the caller's random number state is left as it was. Supply
+#' `true_value` to get bias and MSE.
+#'
+#' The Cramér–Rao bound of a built-in estimator is the bound for unbiased
+#' estimators of the quantity it targets, \eqn{g(\theta)}:
+#' \eqn{\nabla g' (n I(\theta))^{-1} \nabla g}, with the gradient of the
+#' target (the mean, median, variance or standard deviation as a function of
+#' the parameters) taken numerically. It is `NA` where it is not defined: a
+#' distribution that is not regular (the uniform), and a target that is not
+#' a smooth function of the parameters (the median of a discrete
+#' distribution).
 #'
 #' The variance of the estimates is their population variance (divided by
 #' `reps`), so that MSE = bias² + variance holds exactly; column `mse_check`
 #' holds MSE − (bias² + variance), zero up to rounding.
 #'
 #' @param estimator A built-in estimator name (see Details) or an R function.
-#' @param dist The distribution: `"gaussian"` (`mean`, `sd`), `"bernoulli"`
-#'   (`prob`), `"binomial"` (`size`, `prob`), `"poisson"` (`lambda`),
-#'   `"exponential"` (`rate`), `"uniform"` (`min`, `max`), `"laplace"`
-#'   (`location`, `scale`), `"gamma"` (`shape`, `rate`), `"lognormal"`
-#'   (`meanlog`, `sdlog`) or `"weibull"` (`shape`, `scale`).
-#' @param params Numeric vector of the distribution's parameters, named as
-#'   above or in that order.
+#' @param dist The distribution: any family of [fit_dist()] (their
+#'   parameters are listed in [fisher_information()]), or `"uniform"`
+#'   (`min`, `max`).
+#' @param params The distribution's parameters: a named numeric vector or a
+#'   named list (or an unnamed vector in the order of the table), as in
+#'   [fisher_information()].
 #' @param n Sample sizes: positive whole numbers; one row of results each.
 #' @param reps Number of simulated data sets per sample size (at least 2).
 #' @param seed A whole number, or `NULL` to draw one from R's generator (so
@@ -82,92 +87,52 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #' @export
 simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = NULL, true_value = NULL,
                                n_threads = getOption("probml.threads", 2), ...) {
-  call <- rlang::current_env()
   is_fun <- is.function(estimator)
-  if (!is_fun) {
-    if (!is.character(estimator) || length(estimator) != 1L || is.na(estimator) ||
-        !estimator %in% sim_builtin_estimators) {
-      abort_probml("estimator", c("{.arg estimator} must be an R function or one of {.val {sim_builtin_estimators}}.",
-                                  x = if (is.character(estimator) && length(estimator) == 1L)
-                                    "Unknown estimator {.val {estimator}}."),
-                   call = call)
-    }
-  }
-  if (!is.character(dist) || length(dist) != 1L || is.na(dist) || !dist %in% names(sim_dist_params)) {
-    abort_probml("distribution", "{.arg dist} must be one of {.val {names(sim_dist_params)}}.", call = call)
-  }
-  params <- sim_check_params(dist, params, call = call)
-  reps <- sim_check_reps(reps, call = call)
-  n <- sim_check_n(n, call = call)
-  if (!is_fun && estimator %in% c("var_mle", "var_unbiased", "sd") && any(n < 2)) {
-    abort_probml("argument", "{.arg n} must be at least 2 for estimator {.val {estimator}}, not {min(n)}.",
-                 call = call)
-  }
-  if (!is_fun && estimator == "proportion" && !dist %in% c("bernoulli", "binomial")) {
-    abort_probml("estimator", "Estimator {.val proportion} needs {.arg dist} {.val bernoulli} or {.val binomial}, not {.val {dist}}.",
-                 call = call)
-  }
-  check_number(true_value, "true_value", allow_null = TRUE, call = call)
-  n_threads <- check_threads(n_threads, call = call)
+  if (!is_fun) estimator <- check_choice(estimator, sim_builtin_estimators, "estimator")
+  dist <- check_dist(dist, "dist")
+  params <- check_dist_params(dist, params)
+  reps <- sim_check_reps(reps)
+  n <- sim_check_n(n)
+  check_number(true_value, "true_value", allow_null = TRUE)
+  n_threads <- check_threads(n_threads)
   if (is.null(seed)) {
     seed <- sample.int(.Machine$integer.max, 1L)
   } else {
-    check_number(seed, "seed", lower = -.Machine$integer.max, upper = .Machine$integer.max,
-                 integer = TRUE, call = call)
+    check_number(seed, "seed", lower = -.Machine$integer.max, upper = .Machine$integer.max, integer = TRUE)
   }
-  dots <- list(...)
+  core_seed <- as.double(seed %% 2^32)
 
   if (is_fun) {
-    est <- sim_run_r(estimator, dist, params, n, reps, seed, dots, call = call)
+    est <- sim_run_r(estimator, dist, params, n, reps, seed, core_seed, list(...))
     label <- "R function"
     target <- if (is.null(true_value)) NA_real_ else true_value
     crb <- rep(NA_real_, length(n))
+    counts <- list(not_converged = 0, failed = 0)
   } else {
-    trim <- 0
-    param_name <- sim_dist_params[[dist]][1]
-    if (estimator == "mle" && length(dots)) {
-      if (!identical(names(dots), "parameter")) {
-        abort_probml("argument", "Built-in estimator {.val mle} takes only {.arg parameter} in {.arg ...}.", call = call)
-      }
-      param_name <- check_choice(dots$parameter, sim_dist_params[[dist]], "parameter", call = call)
-      if (dist == "binomial" && param_name == "size") {
-        abort_probml("argument", "The binomial {.field size} is fixed, not estimated; use {.code parameter = \"prob\"}.", call = call)
-      }
-      dots <- list()
-    }
-    if (estimator == "mle" && dist == "binomial") param_name <- "prob"
-    if (length(dots)) {
-      if (estimator != "trimmed_mean" || !identical(names(dots), "trim")) {
-        abort_probml("argument", "Built-in estimator {.val {estimator}} takes no further arguments{if (estimator == 'trimmed_mean') ' but {.arg trim}' else ''}; got {.arg {names(dots)}}.",
-                     call = call)
-      }
-      trim <- dots$trim
-      check_number(trim, "trim", lower = 0, upper = 0.5, call = call)
-    }
-    size <- if (estimator %in% c("proportion", "mle") && dist == "binomial") params[["size"]] else 1
-    param_index <- match(param_name, sim_dist_params[[dist]]) - 1L
-    est <- call_core(cpp_simulate_estimator(estimator, dist, unname(as.double(params)), as.double(n),
-                                            as.double(reps), as.double(seed %% 2^32), as.double(trim),
-                                            as.double(size), param_index, n_threads),
-                     call = call)
-    label <- switch(estimator, trimmed_mean = sprintf("trimmed_mean (trim = %g)", trim),
-                    mle = sprintf("mle of %s", param_name), estimator)
-    if (estimator == "mle") {
-      natural <- params[[param_name]]
-      crb <- if (dist == "uniform") rep(NA_real_, length(n))
-             else vapply(n, function(k) unname(cramer_rao_bound(dist, params, k, parameter = param_name)), 1)
-    } else {
-      natural <- sim_target(estimator, dist, params)
-      crb <- sim_crb(estimator, dist, params, n)
-    }
+    opts <- sim_builtin_options(estimator, dist, n, ...)
+    study <- list(estimator = estimator, dist = dist, params = params, n = n, reps = reps,
+                  seed = core_seed, n_threads = n_threads, trim = opts$trim,
+                  parameter = match(opts$parameter, dist_info(dist)$params) - 1L)
+    counts <- with_progress("Simulating", reps * length(n), function(tick) run_study(study, tick))
+    est <- counts$estimates
+    label <- switch(estimator, trimmed_mean = sprintf("trimmed_mean (trim = %g)", opts$trim),
+                    mle = sprintf("mle of %s", opts$parameter), estimator)
+    natural <- sim_target(estimator, dist, params, opts$parameter)
+    crb <- sim_crb(estimator, dist, params, n, opts$parameter)
     target <- if (is.null(true_value)) natural else true_value
   }
   colnames(est) <- paste0("n=", n)
+  if (counts$failed > 0) {
+    warn_probml("convergence", "The estimator failed on {counts$failed} of {reps * length(n)} simulated data sets; their estimates are {.val NaN} and are left out of the summary.")
+  }
+  if (counts$not_converged > 0) {
+    warn_probml("convergence", "The maximum-likelihood fit did not converge on {counts$not_converged} of {reps * length(n)} simulated data sets; their estimates are kept.")
+  }
 
-  m <- colMeans(est)
-  v <- colMeans(sweep(est, 2L, m)^2)
+  m <- colMeans(est, na.rm = TRUE)
+  v <- colMeans(sweep(est, 2L, m)^2, na.rm = TRUE)
   bias <- m - target
-  mse <- colMeans((est - target)^2)
+  mse <- colMeans((est - target)^2, na.rm = TRUE)
   summary <- data.frame(n = n, mean = m, bias = bias, variance = v, mse = mse,
                         mse_check = mse - (bias^2 + v), crb = crb, efficiency = crb / v,
                         row.names = NULL)
@@ -176,153 +141,129 @@ simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = N
             class = "probml_estimator_study")
 }
 
-sim_check_params <- function(dist, params, call) {
-  nms <- sim_dist_params[[dist]]
-  if (!is.numeric(params) || length(params) != length(nms) || anyNA(params) || !all(is.finite(params))) {
-    abort_probml("argument", "{.arg params} must be {length(nms)} finite number{?s} for {.val {dist}}: {.field {nms}}.",
-                 call = call)
-  }
-  if (!is.null(names(params)) && any(nzchar(names(params)))) {
-    if (!setequal(names(params), nms)) {
-      abort_probml("argument", "{.arg params} for {.val {dist}} must be named {.field {nms}}, not {.field {names(params)}}.",
-                   call = call)
-    }
-    params <- params[nms]
-  }
-  params <- stats::setNames(as.double(params), nms)
-  bad <- switch(dist,
-    gaussian = if (params[["sd"]] <= 0) "{.field sd} must be positive",
-    bernoulli = if (params[["prob"]] < 0 || params[["prob"]] > 1) "{.field prob} must be in [0, 1]",
-    binomial = if (params[["prob"]] < 0 || params[["prob"]] > 1) "{.field prob} must be in [0, 1]"
-               else if (params[["size"]] < 1 || params[["size"]] != round(params[["size"]]))
-                 "{.field size} must be a positive whole number",
-    poisson = if (params[["lambda"]] <= 0) "{.field lambda} must be positive",
-    exponential = if (params[["rate"]] <= 0) "{.field rate} must be positive",
-    uniform = if (params[["min"]] >= params[["max"]]) "{.field min} must be less than {.field max}",
-    laplace = if (params[["scale"]] <= 0) "{.field scale} must be positive",
-    gamma = if (params[["shape"]] <= 0 || params[["rate"]] <= 0) "{.field shape} and {.field rate} must be positive",
-    lognormal = if (params[["sdlog"]] <= 0) "{.field sdlog} must be positive",
-    weibull = if (params[["shape"]] <= 0 || params[["scale"]] <= 0) "{.field shape} and {.field scale} must be positive"
-  )
-  if (!is.null(bad)) {
-    abort_probml("support", c("{.arg params} are outside the support of {.val {dist}}.", x = bad), call = call)
-  }
-  params
+# The study in the core; parameters it cannot sample from (counts beyond
+# 2^53) are the caller's `params`.
+run_study <- function(study, tick, call = rlang::caller_env(2)) {
+  tryCatch(call_core(cpp_run_study(study, tick), call = call), probml_error_domain = function(e) {
+    abort_probml("value", c("{.arg params} cannot be simulated from.", x = conditionMessage(e)), call = call)
+  })
 }
 
-sim_check_reps <- function(reps, call) {
-  if (!is.numeric(reps) || length(reps) != 1L || is.na(reps) || !is.finite(reps) ||
-      reps != round(reps) || reps < 2) {
-    abort_probml("argument", "{.arg reps} must be a whole number of at least 2, not {.obj_type_friendly {reps}}{if (is.numeric(reps) && length(reps) == 1L) paste0(' (', reps, ')') else ''}.",
+# The options of a built-in estimator, from `...`: trim for the trimmed
+# mean, parameter for the MLE; nothing else is accepted.
+sim_builtin_options <- function(estimator, dist, n, ..., call = rlang::caller_env()) {
+  allowed <- switch(estimator, trimmed_mean = "trim", mle = "parameter", character())
+  dots <- list(...)
+  unknown <- setdiff(names(dots) %||% rep("", length(dots)), allowed)
+  if (length(unknown) || (length(dots) && is.null(names(dots)))) {
+    shown <- if (length(unknown) && all(nzchar(unknown))) unknown else "(unnamed)"
+    abort_probml("unused_argument", c("{.arg {shown}} {?is/are} not {?an option/options} of the built-in estimator {.val {estimator}}.",
+                                      i = if (length(allowed)) "Its option is {.arg {allowed}}." else "It takes no options."),
                  call = call)
   }
-  if (reps > .Machine$integer.max) abort_probml("argument", "{.arg reps} is too large.", call = call)
+  est_names <- dist_estimated(dist)
+  info <- dist_info(dist)
+  if (estimator %in% c("var_mle", "var_unbiased", "sd") && any(n < 2)) {
+    abort_probml("value", "{.arg n} must be at least 2 for estimator {.val {estimator}}, not {min(n)}.", call = call)
+  }
+  if (estimator == "mle" && any(n < info$min_n)) {
+    abort_probml("value", "{.arg n} must be at least {info$min_n} for the MLE of {.val {dist}}, not {min(n)}.", call = call)
+  }
+  if (estimator == "proportion" && !"probability" %in% info$kinds) {
+    abort_probml("unsupported", "Estimator {.val proportion} needs a distribution with a success probability ({.val bernoulli}, {.val binomial}), not {.val {dist}}.",
+                 call = call)
+  }
+  trim <- dots$trim %||% 0
+  check_number(trim, "trim", lower = 0, upper = 0.5, call = call)
+  parameter <- dots$parameter %||% est_names[1]
+  if (!is.character(parameter) || length(parameter) != 1L || !parameter %in% info$params) {
+    abort_probml("choice", "{.arg parameter} must be one of {.val {est_names}}.", call = call)
+  }
+  if (!parameter %in% est_names) {
+    abort_probml("value", "The {.field {parameter}} of {.val {dist}} is fixed, not estimated; use {.code parameter = {.val {est_names[1]}}}.",
+                 call = call)
+  }
+  list(trim = trim, parameter = parameter)
+}
+
+sim_check_reps <- function(reps, call = rlang::caller_env()) {
+  check_number(reps, "reps", lower = 2, upper = .Machine$integer.max, integer = TRUE, call = call)
   as.integer(reps)
 }
 
-sim_check_n <- function(n, call) {
+sim_check_n <- function(n, call = rlang::caller_env()) {
   if (!is.numeric(n) || length(n) == 0L || anyNA(n) || !all(is.finite(n)) || any(n < 1) ||
-      any(n != round(n))) {
-    abort_probml("argument", "{.arg n} must be a vector of positive whole numbers.", call = call)
+      any(n != round(n)) || any(n > .Machine$integer.max)) {
+    abort_probml("value", "{.arg n} must be a vector of positive whole numbers (at most {.Machine$integer.max}).",
+                 call = call)
   }
-  if (any(n > .Machine$integer.max)) abort_probml("argument", "{.arg n} is too large.", call = call)
   as.double(n)
 }
 
-# Mean, variance and median of a distribution; symmetric ones flagged.
-sim_moments <- function(dist, p) {
-  switch(dist,
-    gaussian = list(mean = p[["mean"]], var = p[["sd"]]^2, median = p[["mean"]], symmetric = TRUE),
-    bernoulli = list(mean = p[["prob"]], var = p[["prob"]] * (1 - p[["prob"]]),
-                     median = stats::qbinom(0.5, 1, p[["prob"]]), symmetric = FALSE),
-    binomial = list(mean = p[["size"]] * p[["prob"]], var = p[["size"]] * p[["prob"]] * (1 - p[["prob"]]),
-                    median = stats::qbinom(0.5, p[["size"]], p[["prob"]]), symmetric = FALSE),
-    poisson = list(mean = p[["lambda"]], var = p[["lambda"]], median = stats::qpois(0.5, p[["lambda"]]),
-                   symmetric = FALSE),
-    exponential = list(mean = 1 / p[["rate"]], var = 1 / p[["rate"]]^2, median = log(2) / p[["rate"]],
-                       symmetric = FALSE),
-    uniform = list(mean = (p[["min"]] + p[["max"]]) / 2, var = (p[["max"]] - p[["min"]])^2 / 12,
-                   median = (p[["min"]] + p[["max"]]) / 2, symmetric = TRUE),
-    laplace = list(mean = p[["location"]], var = 2 * p[["scale"]]^2, median = p[["location"]], symmetric = TRUE),
-    gamma = list(mean = p[["shape"]] / p[["rate"]], var = p[["shape"]] / p[["rate"]]^2,
-                 median = stats::qgamma(0.5, p[["shape"]], p[["rate"]]), symmetric = FALSE),
-    lognormal = list(mean = exp(p[["meanlog"]] + p[["sdlog"]]^2 / 2),
-                     var = (exp(p[["sdlog"]]^2) - 1) * exp(2 * p[["meanlog"]] + p[["sdlog"]]^2),
-                     median = exp(p[["meanlog"]]), symmetric = FALSE),
-    weibull = list(mean = p[["scale"]] * gamma(1 + 1 / p[["shape"]]),
-                   var = p[["scale"]]^2 * (gamma(1 + 2 / p[["shape"]]) - gamma(1 + 1 / p[["shape"]])^2),
-                   median = p[["scale"]] * log(2)^(1 / p[["shape"]]), symmetric = FALSE)
-  )
-}
-
-# The quantity a built-in estimator targets.
-sim_target <- function(estimator, dist, p) {
-  mo <- sim_moments(dist, p)
+# The quantity a built-in estimator targets, from the table's moments.
+sim_target <- function(estimator, dist, params, parameter) {
+  if (estimator == "mle") return(params[[parameter]])
+  if (estimator == "proportion") return(params[[dist_info(dist)$params[dist_info(dist)$kinds == "probability"]]])
+  mo <- cpp_dist_moments(dist, params)
   switch(estimator,
     mean = mo$mean,
     median = mo$median,
     trimmed_mean = if (mo$symmetric) mo$mean else NA_real_,
-    var_mle = , var_unbiased = mo$var,
-    sd = sqrt(mo$var),
-    proportion = p[["prob"]]
+    var_mle = , var_unbiased = mo$variance,
+    sd = sqrt(mo$variance)
   )
 }
 
-# Cramér–Rao bound for unbiased estimators of the targeted quantity from n
-# i.i.d. observations: g'(theta)^2 / (n I(theta)) with I the Fisher
-# information per observation. NA where the model is not regular (uniform)
-# or the target is not a smooth function of the parameter.
-sim_crb <- function(estimator, dist, p, n) {
-  kind <- switch(estimator, mean = , median = , trimmed_mean = "location", var_mle = , var_unbiased = "var",
-                 sd = "sd", proportion = "prop")
-  per_obs <- switch(dist,
-    gaussian = { s2 <- p[["sd"]]^2; switch(kind, location = s2, var = 2 * s2^2, sd = s2 / 2, NA_real_) },
-    bernoulli = { q <- p[["prob"]] * (1 - p[["prob"]]); switch(kind, location = , prop = q, NA_real_) },
-    binomial = { q <- p[["prob"]] * (1 - p[["prob"]])
-                 switch(kind, location = if (estimator == "mean") p[["size"]] * q else NA_real_,
-                        prop = q / p[["size"]], NA_real_) },
-    poisson = { l <- p[["lambda"]]
-                switch(kind, location = if (estimator == "mean") l else NA_real_, var = l, sd = 1 / 4, NA_real_) },
-    exponential = { r <- p[["rate"]]
-                    switch(kind, location = switch(estimator, mean = 1 / r^2, median = log(2)^2 / r^2, NA_real_),
-                           var = 4 / r^4, sd = 1 / r^2, NA_real_) },
-    uniform = NA_real_,
-    laplace = switch(kind, location = p[["scale"]]^2, NA_real_),
-    NA_real_
-  )
+# Cramér–Rao bound for unbiased estimators of the target g(theta) from n
+# observations: grad g' (n I)^-1 grad g, the gradient by central
+# differences in the estimated parameters. NA where it is not defined.
+sim_crb <- function(estimator, dist, params, n, parameter) {
+  info <- dist_info(dist)
+  na <- rep(NA_real_, length(n))
+  if (!info$regular || (estimator == "median" && info$discrete)) return(na)
+  if (estimator == "mle") return(vapply(n, function(k) cramer_rao_bound(dist, params, k, parameter = parameter), 1))
+  est_names <- dist_estimated(dist)
+  target_at <- function(p) sim_target(estimator, dist, p, parameter)
+  if (!is.finite(target_at(params))) return(na)
+  grad <- vapply(est_names, function(nm) {
+    h <- 1e-5 * max(abs(params[[nm]]), 1e-3)
+    up <- params
+    dn <- params
+    up[[nm]] <- up[[nm]] + h
+    dn[[nm]] <- dn[[nm]] - h
+    (target_at(up) - target_at(dn)) / (2 * h)
+  }, 1)
+  per_obs <- drop(t(grad) %*% dist_info_inverse(fisher_information(dist, params)) %*% grad)
   per_obs / n
 }
 
-sim_draw_r <- function(dist, p, n) {
-  switch(dist,
-    gaussian = stats::rnorm(n, p[["mean"]], p[["sd"]]),
-    bernoulli = stats::rbinom(n, 1L, p[["prob"]]),
-    binomial = stats::rbinom(n, p[["size"]], p[["prob"]]),
-    poisson = stats::rpois(n, p[["lambda"]]),
-    exponential = stats::rexp(n, p[["rate"]]),
-    uniform = stats::runif(n, p[["min"]], p[["max"]]),
-    laplace = p[["location"]] + p[["scale"]] * (stats::rexp(n) - stats::rexp(n)),
-    gamma = stats::rgamma(n, p[["shape"]], p[["rate"]]),
-    lognormal = stats::rlnorm(n, p[["meanlog"]], p[["sdlog"]]),
-    weibull = stats::rweibull(n, p[["shape"]], p[["scale"]])
-  )
-}
-
-sim_run_r <- function(fn, dist, p, n, reps, seed, dots, call) {
-  set.seed(seed)
-  est <- matrix(NA_real_, reps, length(n))
-  for (k in seq_along(n)) {
-    for (r in seq_len(reps)) {
-      val <- do.call(fn, c(list(sim_draw_r(dist, p, n[k])), dots))
-      if (!is.numeric(val) || length(val) != 1L || is.na(val)) {
-        abort_probml("estimator_value",
-                     "{.arg estimator} must return a single non-missing number; it returned {.obj_type_friendly {val}}{if (is.numeric(val) && length(val) == 1L) ' (NA)' else ''} for replicate {r} at n = {n[k]}.",
-                     call = call)
+# An R function as the estimator: the core's data sets (the streams the
+# built-in estimators see), the loop in R. The function's own randomness
+# runs after set.seed(seed); the caller's random number state is restored.
+sim_run_r <- function(fn, dist, params, n, reps, seed, core_seed, dots, call = rlang::caller_env()) {
+  with_preserved_rng({
+    set.seed(seed)
+    with_progress("Simulating", reps * length(n), function(tick) {
+      est <- matrix(NA_real_, reps, length(n))
+      for (k in seq_along(n)) {
+        for (r in seq_len(reps)) {
+          x <- cpp_dist_sample(dist, params, n[k], core_seed, cpp_study_stream(k - 1, r - 1))
+          val <- tryCatch(do.call(fn, c(list(x), dots)), error = function(e) {
+            abort_probml("user_function", "{.arg estimator} failed on replicate {r} at n = {n[k]}.",
+                         parent = e, call = call)
+          })
+          if (!is.numeric(val) || length(val) != 1L || is.na(val)) {
+            abort_probml("user_function",
+                         "{.arg estimator} must return a single non-missing number; it returned {.obj_type_friendly {val}}{if (is.numeric(val) && length(val) == 1L) ' (NA)' else ''} for replicate {r} at n = {n[k]}.",
+                         call = call)
+          }
+          est[r, k] <- val
+          if (!is.null(tick)) tick((k - 1) * reps + r, reps * length(n))
+        }
       }
-      est[r, k] <- val
-    }
-  }
-  est
+      est
+    })
+  })
 }
 
 #' @export

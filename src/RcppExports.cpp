@@ -12,7 +12,7 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_check_binary
-Rcpp::IntegerVector cpp_check_binary(SEXP y, Rcpp::NumericVector p);
+Rcpp::List cpp_check_binary(SEXP y, Rcpp::NumericVector p);
 RcppExport SEXP _probml_cpp_check_binary(SEXP ySEXP, SEXP pSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -73,63 +73,234 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_simulate_estimator
-Rcpp::NumericMatrix cpp_simulate_estimator(std::string estimator, std::string dist, std::vector<double> params, std::vector<double> n, double reps, double seed, double trim, double size, int param, int n_threads);
-RcppExport SEXP _probml_cpp_simulate_estimator(SEXP estimatorSEXP, SEXP distSEXP, SEXP paramsSEXP, SEXP nSEXP, SEXP repsSEXP, SEXP seedSEXP, SEXP trimSEXP, SEXP sizeSEXP, SEXP paramSEXP, SEXP n_threadsSEXP) {
+// cpp_dist_table
+Rcpp::List cpp_dist_table();
+RcppExport SEXP _probml_cpp_dist_table() {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< std::string >::type estimator(estimatorSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_table());
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_check_params
+void cpp_dist_check_params(std::string dist, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_check_params(SEXP distSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
-    Rcpp::traits::input_parameter< std::vector<double> >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< std::vector<double> >::type n(nSEXP);
-    Rcpp::traits::input_parameter< double >::type reps(repsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    cpp_dist_check_params(dist, params);
+    return R_NilValue;
+END_RCPP
+}
+// cpp_dist_check_sample
+Rcpp::List cpp_dist_check_sample(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_check_sample(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_check_sample(dist, x, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_fit
+Rcpp::List cpp_dist_fit(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, bool use_start);
+RcppExport SEXP _probml_cpp_dist_fit(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP, SEXP use_startSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< bool >::type use_start(use_startSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_fit(dist, x, params, use_start));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_fisher
+Rcpp::NumericMatrix cpp_dist_fisher(std::string dist, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_fisher(SEXP distSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_fisher(dist, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_moments
+Rcpp::List cpp_dist_moments(std::string dist, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_moments(SEXP distSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_moments(dist, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_log_density
+Rcpp::NumericVector cpp_dist_log_density(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_log_density(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_log_density(dist, x, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_score
+Rcpp::NumericMatrix cpp_dist_score(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_score(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_score(dist, x, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_observed
+Rcpp::NumericMatrix cpp_dist_observed(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params);
+RcppExport SEXP _probml_cpp_dist_observed(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_observed(dist, x, params));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_dist_sample
+Rcpp::NumericVector cpp_dist_sample(std::string dist, Rcpp::NumericVector params, double n, double seed, double stream);
+RcppExport SEXP _probml_cpp_dist_sample(SEXP distSEXP, SEXP paramsSEXP, SEXP nSEXP, SEXP seedSEXP, SEXP streamSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< double >::type n(nSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< double >::type trim(trimSEXP);
-    Rcpp::traits::input_parameter< double >::type size(sizeSEXP);
-    Rcpp::traits::input_parameter< int >::type param(paramSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_simulate_estimator(estimator, dist, params, n, reps, seed, trim, size, param, n_threads));
+    Rcpp::traits::input_parameter< double >::type stream(streamSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_sample(dist, params, n, seed, stream));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_study_stream
+double cpp_study_stream(double k, double rep);
+RcppExport SEXP _probml_cpp_study_stream(SEXP kSEXP, SEXP repSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type k(kSEXP);
+    Rcpp::traits::input_parameter< double >::type rep(repSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_study_stream(k, rep));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_run_study
+Rcpp::List cpp_run_study(Rcpp::List study, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_run_study(SEXP studySEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type study(studySEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_run_study(study, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_family_names
+Rcpp::CharacterVector cpp_family_names();
+RcppExport SEXP _probml_cpp_family_names() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_family_names());
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_family_info
+Rcpp::List cpp_family_info(Rcpp::List family);
+RcppExport SEXP _probml_cpp_family_info(SEXP familySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_family_info(family));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_family_first_outside_support
+double cpp_family_first_outside_support(Rcpp::List family, Rcpp::NumericVector y);
+RcppExport SEXP _probml_cpp_family_first_outside_support(SEXP familySEXP, SEXP ySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_family_first_outside_support(family, y));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_scan_design
+Rcpp::List cpp_scan_design(Rcpp::List parts);
+RcppExport SEXP _probml_cpp_scan_design(SEXP partsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type parts(partsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_scan_design(parts));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_fit
-Rcpp::List cpp_fit(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericMatrix offset, Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control);
-RcppExport SEXP _probml_cpp_fit(SEXP familySEXP, SEXP designsSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP fixedSEXP, SEXP controlSEXP) {
+Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control, Rcpp::List part_names);
+RcppExport SEXP _probml_cpp_fit(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP fixedSEXP, SEXP controlSEXP, SEXP part_namesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type designs(designsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type fixed(fixedSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_fit(family, designs, y, w, offset, start, fixed, control));
+    Rcpp::traits::input_parameter< Rcpp::List >::type part_names(part_namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_fit(model, y, w, offset, start, fixed, control, part_names));
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_objective
-Rcpp::List cpp_objective(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericMatrix offset, Rcpp::NumericVector theta, int order, bool expected, int n_threads);
-RcppExport SEXP _probml_cpp_objective(SEXP familySEXP, SEXP designsSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP thetaSEXP, SEXP orderSEXP, SEXP expectedSEXP, SEXP n_threadsSEXP) {
+// cpp_evaluate
+Rcpp::List cpp_evaluate(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector theta, int order, bool expected, int n_threads);
+RcppExport SEXP _probml_cpp_evaluate(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP thetaSEXP, SEXP orderSEXP, SEXP expectedSEXP, SEXP n_threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type designs(designsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type theta(thetaSEXP);
     Rcpp::traits::input_parameter< int >::type order(orderSEXP);
     Rcpp::traits::input_parameter< bool >::type expected(expectedSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_objective(family, designs, y, w, offset, theta, order, expected, n_threads));
+    rcpp_result_gen = Rcpp::wrap(cpp_evaluate(model, y, w, offset, theta, order, expected, n_threads));
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_local
-Rcpp::List cpp_local(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y, Rcpp::NumericVector aux, int order);
-RcppExport SEXP _probml_cpp_local(SEXP familySEXP, SEXP USEXP, SEXP ySEXP, SEXP auxSEXP, SEXP orderSEXP) {
+// cpp_predict
+Rcpp::List cpp_predict(Rcpp::List model, Rcpp::NumericVector theta, Rcpp::NumericVector offset, int n_threads);
+RcppExport SEXP _probml_cpp_predict(SEXP modelSEXP, SEXP thetaSEXP, SEXP offsetSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type theta(thetaSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_predict(model, theta, offset, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_family_local
+Rcpp::List cpp_family_local(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y, Rcpp::NumericVector aux, int order);
+RcppExport SEXP _probml_cpp_family_local(SEXP familySEXP, SEXP USEXP, SEXP ySEXP, SEXP auxSEXP, SEXP orderSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
@@ -137,7 +308,20 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type aux(auxSEXP);
     Rcpp::traits::input_parameter< int >::type order(orderSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_local(family, U, y, aux, order));
+    rcpp_result_gen = Rcpp::wrap(cpp_family_local(family, U, y, aux, order));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_family_saturated
+Eigen::VectorXd cpp_family_saturated(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y, Rcpp::NumericVector aux);
+RcppExport SEXP _probml_cpp_family_saturated(SEXP familySEXP, SEXP USEXP, SEXP ySEXP, SEXP auxSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type U(USEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type aux(auxSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_family_saturated(family, U, y, aux));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -153,39 +337,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_lad
-Rcpp::List cpp_lad(Rcpp::NumericMatrix X, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset);
-RcppExport SEXP _probml_cpp_lad(SEXP XSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type X(XSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_lad(X, y, w, offset));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_all_finite
-bool cpp_all_finite(Rcpp::NumericVector x);
-RcppExport SEXP _probml_cpp_all_finite(SEXP xSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_all_finite(x));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_nonfinite_kind
-int cpp_nonfinite_kind(Rcpp::NumericVector x);
-RcppExport SEXP _probml_cpp_nonfinite_kind(SEXP xSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_nonfinite_kind(x));
-    return rcpp_result_gen;
-END_RCPP
-}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_check_binary", (DL_FUNC) &_probml_cpp_check_binary, 2},
@@ -193,14 +344,28 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_log_loss_binary", (DL_FUNC) &_probml_cpp_log_loss_binary, 4},
     {"_probml_cpp_bin_binary", (DL_FUNC) &_probml_cpp_bin_binary, 5},
     {"_probml_cpp_isotonic", (DL_FUNC) &_probml_cpp_isotonic, 3},
-    {"_probml_cpp_simulate_estimator", (DL_FUNC) &_probml_cpp_simulate_estimator, 10},
+    {"_probml_cpp_dist_table", (DL_FUNC) &_probml_cpp_dist_table, 0},
+    {"_probml_cpp_dist_check_params", (DL_FUNC) &_probml_cpp_dist_check_params, 2},
+    {"_probml_cpp_dist_check_sample", (DL_FUNC) &_probml_cpp_dist_check_sample, 3},
+    {"_probml_cpp_dist_fit", (DL_FUNC) &_probml_cpp_dist_fit, 4},
+    {"_probml_cpp_dist_fisher", (DL_FUNC) &_probml_cpp_dist_fisher, 2},
+    {"_probml_cpp_dist_moments", (DL_FUNC) &_probml_cpp_dist_moments, 2},
+    {"_probml_cpp_dist_log_density", (DL_FUNC) &_probml_cpp_dist_log_density, 3},
+    {"_probml_cpp_dist_score", (DL_FUNC) &_probml_cpp_dist_score, 3},
+    {"_probml_cpp_dist_observed", (DL_FUNC) &_probml_cpp_dist_observed, 3},
+    {"_probml_cpp_dist_sample", (DL_FUNC) &_probml_cpp_dist_sample, 5},
+    {"_probml_cpp_study_stream", (DL_FUNC) &_probml_cpp_study_stream, 2},
+    {"_probml_cpp_run_study", (DL_FUNC) &_probml_cpp_run_study, 2},
+    {"_probml_cpp_family_names", (DL_FUNC) &_probml_cpp_family_names, 0},
+    {"_probml_cpp_family_info", (DL_FUNC) &_probml_cpp_family_info, 1},
+    {"_probml_cpp_family_first_outside_support", (DL_FUNC) &_probml_cpp_family_first_outside_support, 2},
+    {"_probml_cpp_scan_design", (DL_FUNC) &_probml_cpp_scan_design, 1},
     {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 8},
-    {"_probml_cpp_objective", (DL_FUNC) &_probml_cpp_objective, 9},
-    {"_probml_cpp_local", (DL_FUNC) &_probml_cpp_local, 5},
+    {"_probml_cpp_evaluate", (DL_FUNC) &_probml_cpp_evaluate, 8},
+    {"_probml_cpp_predict", (DL_FUNC) &_probml_cpp_predict, 4},
+    {"_probml_cpp_family_local", (DL_FUNC) &_probml_cpp_family_local, 5},
+    {"_probml_cpp_family_saturated", (DL_FUNC) &_probml_cpp_family_saturated, 4},
     {"_probml_cpp_family_moments", (DL_FUNC) &_probml_cpp_family_moments, 3},
-    {"_probml_cpp_lad", (DL_FUNC) &_probml_cpp_lad, 4},
-    {"_probml_cpp_all_finite", (DL_FUNC) &_probml_cpp_all_finite, 1},
-    {"_probml_cpp_nonfinite_kind", (DL_FUNC) &_probml_cpp_nonfinite_kind, 1},
     {NULL, NULL, 0}
 };
 

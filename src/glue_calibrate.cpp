@@ -22,12 +22,14 @@ auto with_outcome(SEXP y, Fn fn) {
 
 }  // namespace
 
-// c(problem code, 1-based row) of the first invalid element, c(0, 0) if none.
+// The first invalid element: list(problem = "" (none), "p_missing",
+// "p_range", "y_missing" or "y_value", row = 1-based or NA).
 // [[Rcpp::export(rng = false)]]
-Rcpp::IntegerVector cpp_check_binary(SEXP y, Rcpp::NumericVector p) {
+Rcpp::List cpp_check_binary(SEXP y, Rcpp::NumericVector p) {
   const probml::BinaryCheck c =
       with_outcome(y, [&](const auto* yy) { return probml::check_binary(yy, p.begin(), p.size()); });
-  return Rcpp::IntegerVector::create(static_cast<int>(c.problem), static_cast<int>(c.row + 1));
+  return Rcpp::List::create(Rcpp::Named("problem") = probml::binary_problem_name(c.problem),
+                            Rcpp::Named("row") = c.row < 0 ? NA_REAL : static_cast<double>(c.row + 1));
 }
 
 // [[Rcpp::export(rng = false)]]

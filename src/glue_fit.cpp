@@ -1,21 +1,27 @@
 // Rcpp glue for the likelihood core: converts R objects to Eigen maps (no
 // copies of the design), calls the core, and converts results back. No
-// statistics here; core exceptions become R errors via RcppExports.
+// statistics here; core exceptions become R errors via RcppExports, with
+// the core's exception class as the R condition's class.
 // [[Rcpp::depends(RcppEigen)]]
 #include <RcppEigen.h>
 #include <probml/family/make_family.hpp>
 #include <probml/optim/fit.hpp>
 
+#include "glue_common.h"
+
 namespace {
 
+// A family description from R: list(name, link, delta, df, label_smoothing, levels);
+// delta and df are NULL for the family's default (df: estimated).
 probml::FamilySpec to_spec(const Rcpp::List& spec) {
   probml::FamilySpec s;
   s.name = Rcpp::as<std::string>(spec["name"]);
   s.link = Rcpp::as<std::string>(spec["link"]);
-  s.delta = Rcpp::as<double>(spec["delta"]);
-  s.df = Rcpp::as<double>(spec["df"]);
-  s.n_classes = Rcpp::as<int>(spec["n_classes"]);
+  if (!Rf_isNull(spec["delta"])) s.delta = Rcpp::as<double>(spec["delta"]);
+  if (!Rf_isNull(spec["df"])) s.df = Rcpp::as<double>(spec["df"]);
   s.label_smoothing = Rcpp::as<double>(spec["label_smoothing"]);
+  s.levels = Rcpp::as<std::vector<std::string>>(spec["levels"]);
+  if (!s.levels.empty()) s.n_classes = static_cast<int>(s.levels.size());
   return s;
 }
 
@@ -44,85 +50,186 @@ probml::ConstVectorMap as_vmap(const Rcpp::NumericVector& x) {
   return probml::ConstVectorMap(x.begin(), x.size());
 }
 
-std::vector<probml::Design> as_designs(const Rcpp::List& designs) {
-  std::vector<probml::Design> out;
-  for (R_xlen_t j = 0; j < designs.size(); ++j) out.push_back(as_design(designs[j]));
-  return out;
-}
-
-probml::Callbacks r_callbacks() {
-  probml::Callbacks cb;
-  cb.check_interrupt = [] { Rcpp::checkUserInterrupt(); };
-  return cb;
-}
-
 Rcpp::LogicalVector as_logical(const std::vector<bool>& v) {
   Rcpp::LogicalVector out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = v[i];
   return out;
 }
 
+// A model from R: list(family = spec, parts = list(design, ...),
+// intercept_col = 0-based or -1, scales = list(numeric(0) | per-column scales)).
+// The family and the designs outlive the Model (they are owned here).
+struct ModelFromR {
+  std::unique_ptr<probml::Family> family;
+  std::vector<probml::Design> parts;
+  std::unique_ptr<probml::Model> model;
+
+  explicit ModelFromR(const Rcpp::List& m) : family(probml::make_family(to_spec(m["family"]))) {
+    const Rcpp::List designs = m["parts"];
+    for (R_xlen_t j = 0; j < designs.size(); ++j) parts.push_back(as_design(designs[j]));
+    std::vector<std::vector<double>> scales;
+    if (m.containsElementNamed("scales")) {
+      const Rcpp::List sc = m["scales"];
+      for (R_xlen_t j = 0; j < sc.size(); ++j) scales.push_back(Rcpp::as<std::vector<double>>(sc[j]));
+    }
+    model = std::make_unique<probml::Model>(*family, parts, Rcpp::as<int>(m["intercept_col"]), scales);
+  }
+};
+
+// The offset of the first linear predictor (numeric(0): none) as n x m.
+Eigen::MatrixXd offset_matrix(const probml::Model& model, const Rcpp::NumericVector& offset) {
+  const probml::ConstVectorMap o(offset.begin(), offset.size());
+  return model.offsets(o);
+}
+
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_fit(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y,
-                   Rcpp::NumericVector w, Rcpp::NumericMatrix offset, Rcpp::NumericVector start,
-                   Rcpp::LogicalVector fixed, Rcpp::List control) {
-  const auto fam = probml::make_family(to_spec(family));
+Rcpp::CharacterVector cpp_family_names() {
+  Rcpp::CharacterVector out;
+  for (const auto& e : probml::family_registry()) out.push_back(e.name);
+  return out;
+}
+
+// What a family can do: read by R instead of switching on names.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_family_info(Rcpp::List family) {
+  const auto f = probml::make_family(to_spec(family));
+  std::vector<std::string> prefixes;
+  for (int j = 0; j < f->n_linear(); ++j) prefixes.push_back(f->coefficient_prefix(j));
+  return Rcpp::List::create(
+      Rcpp::Named("name") = f->name(), Rcpp::Named("label") = f->label(),
+      Rcpp::Named("response") = f->response_kind(), Rcpp::Named("support") = f->support_text(),
+      Rcpp::Named("n_linear") = f->n_linear(), Rcpp::Named("n_aux") = f->n_aux(),
+      Rcpp::Named("n_formula_parts") = f->n_formula_parts(), Rcpp::Named("n_mean_columns") = f->n_mean_columns(),
+      Rcpp::Named("aux_names") = f->aux_names(), Rcpp::Named("linear_predictor_names") = f->linear_predictor_names(),
+      Rcpp::Named("coefficient_prefixes") = prefixes, Rcpp::Named("has_expected") = f->has_expected(),
+      Rcpp::Named("absorbs_intercept") = f->absorbs_intercept(), Rcpp::Named("accepts_offset") = f->accepts_offset(),
+      Rcpp::Named("log_scale_aux") = f->log_scale_aux(), Rcpp::Named("least_squares") = f->least_squares(),
+      Rcpp::Named("logits_against_first_class") = f->logits_against_first_class(),
+      Rcpp::Named("information") = f->location_is_lad() ? "expected" : "observed",
+      Rcpp::Named("boundary_message") = f->boundary_message());
+}
+
+// The first (1-based) row of y outside the family's support, or NA.
+// [[Rcpp::export(rng = false)]]
+double cpp_family_first_outside_support(Rcpp::List family, Rcpp::NumericVector y) {
+  const auto f = probml::make_family(to_spec(family));
+  const Eigen::Index i = f->first_outside_support(as_vmap(y));
+  return i < 0 ? NA_REAL : static_cast<double>(i + 1);
+}
+
+// One pass over the designs of the formula parts: the first missing or
+// infinite value (problem "missing"/"infinite", 1-based part, column and
+// row; problem "" if none), and the column scales the fit needs for
+// columns of extreme magnitude.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_scan_design(Rcpp::List parts) {
+  Rcpp::List scales(parts.size());
+  for (R_xlen_t j = 0; j < parts.size(); ++j) {
+    const probml::Design X = as_design(parts[j]);
+    for (Eigen::Index k = 0; k < X.cols(); ++k) {
+      const double* c = X.columns()[static_cast<size_t>(k)];
+      if (!c) continue;
+      const probml::ConstVectorMap col(c, X.rows());
+      if (col.allFinite()) continue;
+      for (Eigen::Index i = 0; i < X.rows(); ++i)
+        if (!std::isfinite(c[i]))
+          return Rcpp::List::create(Rcpp::Named("problem") = std::isnan(c[i]) ? "missing" : "infinite",
+                                    Rcpp::Named("part") = j + 1, Rcpp::Named("column") = static_cast<double>(k + 1),
+                                    Rcpp::Named("row") = static_cast<double>(i + 1));
+    }
+    scales[j] = X.extreme_column_scales();
+  }
+  return Rcpp::List::create(Rcpp::Named("problem") = "", Rcpp::Named("scales") = scales);
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
+                   Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control,
+                   Rcpp::List part_names) {
+  const ModelFromR m(model);
   probml::FitOptions opt;
   opt.newton.max_iter = Rcpp::as<int>(control["max_iter"]);
   opt.newton.tol = Rcpp::as<double>(control["tol"]);
   opt.rank_tol = Rcpp::as<double>(control["rank_tol"]);
   opt.n_threads = Rcpp::as<int>(control["n_threads"]);
-  opt.detect_aliasing = Rcpp::as<bool>(control["detect_aliasing"]);
-  opt.intercept_col = Rcpp::as<int>(control["intercept_col"]);
-  const Eigen::VectorXd start_full = Rcpp::as<Eigen::VectorXd>(start);
-  std::vector<bool> fixed_full(fixed.size());
-  for (R_xlen_t k = 0; k < fixed.size(); ++k) fixed_full[k] = fixed[k] == TRUE;
+  std::vector<bool> fixed_coef(fixed.size());
+  for (R_xlen_t k = 0; k < fixed.size(); ++k) fixed_coef[k] = fixed[k] == TRUE;
+  std::vector<std::vector<std::string>> names;
+  for (R_xlen_t j = 0; j < part_names.size(); ++j) names.push_back(Rcpp::as<std::vector<std::string>>(part_names[j]));
   const probml::FitResult r =
-      probml::fit_model(*fam, as_designs(designs), as_vmap(y), as_vmap(w),
-                        probml::ConstMatrixMap(offset.begin(), offset.nrow(), offset.ncol()),
-                        start_full, fixed_full, opt, r_callbacks());
+      probml::fit_model(*m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset),
+                        Rcpp::as<Eigen::VectorXd>(start), fixed_coef, opt, probml_glue::r_callbacks());
+  Rcpp::NumericVector theta(r.theta.data(), r.theta.data() + r.theta.size());
+  theta.names() = m.model->names(names);
   return Rcpp::List::create(
-      Rcpp::Named("theta") = r.theta, Rcpp::Named("estimated") = as_logical(r.estimated),
+      Rcpp::Named("theta") = theta, Rcpp::Named("estimated") = as_logical(r.estimated),
       Rcpp::Named("aliased") = as_logical(r.aliased), Rcpp::Named("gradient") = r.gradient,
-      Rcpp::Named("hessian") = r.hessian, Rcpp::Named("value") = r.value,
+      Rcpp::Named("hessian") = r.hessian, Rcpp::Named("covariance") = r.covariance, Rcpp::Named("value") = r.value,
       Rcpp::Named("iterations") = r.iterations, Rcpp::Named("converged") = r.converged,
       Rcpp::Named("safeguarded_steps") = r.safeguarded_steps, Rcpp::Named("message") = r.message,
-      Rcpp::Named("linear_predictors") = r.linear_predictors, Rcpp::Named("mean") = r.mean);
+      Rcpp::Named("separation") = r.separation, Rcpp::Named("linear_predictors") = r.linear_predictors,
+      Rcpp::Named("mean") = r.mean);
 }
 
+// Value, gradient and Hessian (observed or expected) at coefficients in the
+// coefficient layout, NaN for those not estimated.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_objective(Rcpp::List family, Rcpp::List designs, Rcpp::NumericVector y,
-                         Rcpp::NumericVector w, Rcpp::NumericMatrix offset, Rcpp::NumericVector theta,
-                         int order, bool expected, int n_threads) {
-  const auto fam = probml::make_family(to_spec(family));
-  const probml::Objective obj(*fam, as_designs(designs), as_vmap(y), as_vmap(w),
-                              probml::ConstMatrixMap(offset.begin(), offset.nrow(), offset.ncol()),
-                              n_threads);
-  if (theta.size() != obj.n_params()) Rcpp::stop("internal: theta has the wrong length");
-  const probml::Evaluation e = obj.evaluate(Rcpp::as<Eigen::VectorXd>(theta), order,
-                                            expected ? probml::Curvature::expected : probml::Curvature::observed);
+Rcpp::List cpp_evaluate(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
+                        Rcpp::NumericVector theta, int order, bool expected, int n_threads) {
+  const ModelFromR m(model);
+  if (theta.size() != m.model->n_coef()) Rcpp::stop("internal: theta has the wrong length");
+  const probml::ModelEvaluation e = probml::evaluate_model(
+      *m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset), Rcpp::as<Eigen::VectorXd>(theta), order,
+      expected ? probml::Curvature::expected : probml::Curvature::observed, n_threads);
   return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("gradient") = e.gradient,
-                            Rcpp::Named("hessian") = e.hessian);
+                            Rcpp::Named("hessian") = e.hessian, Rcpp::Named("covariance") = e.covariance);
 }
 
-// Per-observation nll and its local derivatives (packed second derivatives).
+// Linear predictors, means (class probabilities) and variances of y.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_local(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y,
-                     Rcpp::NumericVector aux, int order) {
+Rcpp::List cpp_predict(Rcpp::List model, Rcpp::NumericVector theta, Rcpp::NumericVector offset, int n_threads) {
+  const ModelFromR m(model);
+  if (theta.size() != m.model->n_coef()) Rcpp::stop("internal: theta has the wrong length");
+  const probml::Prediction p = probml::predict_model(*m.model, Rcpp::as<Eigen::VectorXd>(theta),
+                                                     offset_matrix(*m.model, offset), n_threads);
+  return Rcpp::List::create(Rcpp::Named("linear_predictors") = p.linear_predictors, Rcpp::Named("mean") = p.mean,
+                            Rcpp::Named("variance") = p.variance);
+}
+
+// Per-observation nll and its local derivatives (packed second derivatives),
+// with the expected information where the family has it.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_family_local(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y,
+                            Rcpp::NumericVector aux, int order) {
   const auto fam = probml::make_family(to_spec(family));
+  const Eigen::MatrixXd Ue = Rcpp::as<Eigen::MatrixXd>(U);
+  const Eigen::VectorXd a = Rcpp::as<Eigen::VectorXd>(aux);
+  if (Ue.cols() != fam->n_linear() || a.size() != fam->n_aux()) Rcpp::stop("internal: wrong number of parameters");
+  if (!fam->aux_feasible(a)) throw probml::DomainError("the auxiliary parameters are outside their space");
+  fam->check_response(as_vmap(y));
   probml::LocalDerivs ld;
-  fam->local(Rcpp::as<Eigen::MatrixXd>(U), Rcpp::as<Eigen::VectorXd>(y), Rcpp::as<Eigen::VectorXd>(aux),
-             order, ld);
+  fam->local(Ue, as_vmap(y), a, order, ld);
   Rcpp::List out = Rcpp::List::create(Rcpp::Named("value") = ld.value);
   if (order >= 1) out["d1"] = ld.d1;
   if (order >= 2) out["d2"] = ld.d2;
   if (order >= 2 && fam->has_expected()) {
     Eigen::MatrixXd info;
-    fam->local_expected(Rcpp::as<Eigen::MatrixXd>(U), Rcpp::as<Eigen::VectorXd>(aux), info);
+    fam->local_expected(Ue, a, info);
     out["expected"] = info;
   }
+  return out;
+}
+
+// Per-observation nll of the saturated model (the mean moved onto y).
+// [[Rcpp::export(rng = false)]]
+Eigen::VectorXd cpp_family_saturated(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector y,
+                                     Rcpp::NumericVector aux) {
+  const auto fam = probml::make_family(to_spec(family));
+  const Eigen::MatrixXd Ue = Rcpp::as<Eigen::MatrixXd>(U);
+  Eigen::VectorXd out(Ue.rows());
+  fam->saturated_nll(Ue, as_vmap(y), Rcpp::as<Eigen::VectorXd>(aux), out);
   return out;
 }
 
@@ -137,35 +244,4 @@ Rcpp::List cpp_family_moments(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::Nu
   fam->mean(Ue, a, mean);
   fam->variance(Ue, a, variance);
   return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("variance") = variance);
-}
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_lad(Rcpp::NumericMatrix X, Rcpp::NumericVector y, Rcpp::NumericVector w,
-                   Rcpp::NumericVector offset) {
-  const probml::LadResult r =
-      probml::lad_fit(probml::ConstMatrixMap(X.begin(), X.nrow(), X.ncol()), as_vmap(y), as_vmap(w),
-                      as_vmap(offset), 1e-12, 500, r_callbacks().check_interrupt);
-  return Rcpp::List::create(Rcpp::Named("beta") = r.beta, Rcpp::Named("sum_abs") = r.sum_abs,
-                            Rcpp::Named("iterations") = r.iterations,
-                            Rcpp::Named("converged") = r.converged);
-}
-
-// TRUE when every element of a double vector or matrix is finite: a scan
-// that R itself could only do by allocating a logical copy of the data.
-// [[Rcpp::export(rng = false)]]
-bool cpp_all_finite(Rcpp::NumericVector x) {
-  return probml::ConstVectorMap(x.begin(), x.size()).allFinite();
-}
-
-// 0 when every element is finite, 1 when one is NA or NaN, 2 when one is
-// infinite (and none is missing): one scan where anyNA() and a finiteness
-// check would take two.
-// [[Rcpp::export(rng = false)]]
-int cpp_nonfinite_kind(Rcpp::NumericVector x) {
-  int kind = 0;
-  for (const double v : x) {
-    if (std::isnan(v)) return 1;
-    if (!std::isfinite(v)) kind = 2;
-  }
-  return kind;
 }

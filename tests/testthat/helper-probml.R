@@ -48,9 +48,32 @@ family_cases <- function(n = 40, seed = 1) {
 
 # Coded response and core spec of a test case.
 case_core <- function(case) {
-  resp <- probml:::prepare_response(case$y, case$fam, "y")
-  K <- if (is.null(resp$levels)) 2L else length(resp$levels)
-  list(spec = probml:::family_spec(case$fam, K), y = resp$y)
+  kind <- probml:::family_info(case$fam)$response
+  resp <- probml:::code_outcome(case$y, kind, "y")
+  list(spec = probml:::family_spec(case$fam, resp$levels), y = resp$y)
+}
+
+# The core's objective for design X (shared by every linear predictor, or
+# one per formula part), with an offset on the first linear predictor.
+core_objective <- function(spec, X, y, w, off, theta, order, expected = FALSE) {
+  info <- probml:::cpp_family_info(spec)
+  model <- list(family = spec, parts = rep(list(X), info$n_formula_parts), intercept_col = -1L)
+  probml:::cpp_evaluate(model, y, w, off, theta, order, expected, 2L)
+}
+
+# Draws and log-likelihoods from the core's distribution table, seeded
+# from R's generator.
+draw_dist <- function(dist, n, params) {
+  probml:::cpp_dist_sample(dist, unlist(params), n, sample.int(.Machine$integer.max, 1L), 0)
+}
+dist_loglik <- function(dist, x, params) sum(probml:::cpp_dist_log_density(dist, x, unlist(params)))
+dist_score <- function(dist, x, params) probml:::cpp_dist_score(dist, x, unlist(params))
+
+# Snapshot of an error (or warning), its class included, for one or more
+# calls: each call's condition is recorded in _snaps/.
+expect_condition_snapshot <- function(code) {
+  eval(bquote(testthat::expect_snapshot(.(substitute(code)), error = TRUE, cnd_class = TRUE)),
+       envir = parent.frame())
 }
 
 # Unpack a packed lower triangle (one row of d2) into a symmetric matrix.

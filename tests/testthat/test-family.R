@@ -5,13 +5,13 @@ test_that("every family's local gradient and Hessian match finite differences", 
     m <- ncol(case$U)
     q <- length(case$aux)
     d <- m + q
-    out <- probml:::cpp_local(core$spec, case$U, core$y, case$aux, 2L)
+    out <- probml:::cpp_family_local(core$spec, case$U, core$y, case$aux, 2L)
     for (i in seq_len(nrow(case$U))) {
       local_value <- function(v) {
-        probml:::cpp_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 0L)$value
+        probml:::cpp_family_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 0L)$value
       }
       local_grad <- function(v) {
-        drop(probml:::cpp_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 1L)$d1)
+        drop(probml:::cpp_family_local(core$spec, matrix(v[seq_len(m)], 1), core$y[i], v[m + seq_len(q)], 1L)$d1)
       }
       v <- c(case$U[i, ], case$aux)
       expect_equal(out$d1[i, ], fd_gradient(local_value, v), tolerance = 1e-6,
@@ -31,13 +31,12 @@ test_that("the summed gradient and Hessian of the objective match finite differe
     case <- family_cases(n)[[name]]
     core <- case_core(case)
     m <- ncol(case$U)
-    designs <- rep(list(X), m)
     w <- runif(n, 0.5, 2)
-    off <- matrix(rnorm(n * m, sd = 0.1), n, m)
+    off <- rnorm(n, sd = 0.1)
     theta <- c(rnorm(3 * m, sd = 0.3), case$aux)
-    f <- function(th) probml:::cpp_objective(core$spec, designs, core$y, w, off, th, 0L, FALSE, 2L)$value
-    g <- function(th) probml:::cpp_objective(core$spec, designs, core$y, w, off, th, 1L, FALSE, 2L)$gradient
-    out <- probml:::cpp_objective(core$spec, designs, core$y, w, off, theta, 2L, FALSE, 2L)
+    f <- function(th) core_objective(core$spec, X, core$y, w, off, th, 0L)$value
+    g <- function(th) core_objective(core$spec, X, core$y, w, off, th, 1L)$gradient
+    out <- core_objective(core$spec, X, core$y, w, off, theta, 2L)
     expect_equal(out$gradient, fd_gradient(f, theta), tolerance = 1e-6, info = name)
     H <- fd_jacobian(g, theta)
     expect_equal(out$hessian, (H + t(H)) / 2, tolerance = 1e-5, info = name)
@@ -51,18 +50,18 @@ test_that("the expected information is the expectation of the observed one", {
     spec <- probml:::family_spec(lik_bernoulli(link))
     U <- cbind(eta)
     p <- drop(probml:::cpp_family_moments(spec, U, numeric())$mean)
-    one <- probml:::cpp_local(spec, U, rep(1, length(eta)), numeric(), 2L)
-    zero <- probml:::cpp_local(spec, U, rep(0, length(eta)), numeric(), 2L)
+    one <- probml:::cpp_family_local(spec, U, rep(1, length(eta)), numeric(), 2L)
+    zero <- probml:::cpp_family_local(spec, U, rep(0, length(eta)), numeric(), 2L)
     expect_equal(drop(one$expected), drop(p * one$d2 + (1 - p) * zero$d2), tolerance = 1e-8, info = link)
     expect_true(all(is.finite(one$d2)) && all(is.finite(zero$d2)), info = link)
   }
   # Poisson: the curvature does not depend on y.
   spec <- probml:::family_spec(lik_poisson())
-  out <- probml:::cpp_local(spec, cbind(c(-1, 0, 2)), c(0, 3, 10), numeric(), 2L)
+  out <- probml:::cpp_family_local(spec, cbind(c(-1, 0, 2)), c(0, 3, 10), numeric(), 2L)
   expect_equal(out$expected, out$d2)
   # Gaussian: E[(y - mu)^2] = sigma^2 gives diag(1 / sigma^2, 2).
   spec <- probml:::family_spec(lik_gaussian())
-  out <- probml:::cpp_local(spec, cbind(0), 0, log(2), 2L)
+  out <- probml:::cpp_family_local(spec, cbind(0), 0, log(2), 2L)
   expect_equal(drop(out$expected), c(1 / 4, 0, 2))
 })
 

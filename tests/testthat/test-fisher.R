@@ -22,8 +22,8 @@ test_that("expected information agrees with the Monte Carlo covariance of the sc
     p <- fisher_cases[[fam]]
     # The df score of the t is heavy-tailed: its second moment needs more draws.
     m <- if (fam == "student_t") 10 * reps else reps
-    x <- probml:::dist_random(fam, m, p)
-    score <- probml:::dist_score(fam, x, p)
+    x <- draw_dist(fam, m, p)
+    score <- dist_score(fam, x, p)
     # The score has mean zero at the true parameters.
     expect_true(all(abs(colMeans(score)) < 5 * sqrt(diag(cov(score)) / m)), info = fam)
     info <- fisher_information(fam, p)
@@ -38,11 +38,11 @@ test_that("the score is the gradient of the log-likelihood", {
   set.seed(3)
   for (fam in setdiff(names(fisher_cases), "laplace")) {
     p <- fisher_cases[[fam]]
-    x <- probml:::dist_random(fam, 20, p)
-    nm <- probml:::dist_estimated_names(fam)
+    x <- draw_dist(fam, 20, p)
+    nm <- probml:::dist_estimated(fam)
     fixed <- p[setdiff(names(p), nm)]
-    f <- function(v) probml:::dist_loglik(fam, x, c(fixed, setNames(as.list(v), nm)))
-    expect_equal(unname(colSums(probml:::dist_score(fam, x, p))), fd_gradient(f, unlist(p[nm])),
+    f <- function(v) dist_loglik(fam, x, c(fixed, setNames(as.list(v), nm))[names(p)])
+    expect_equal(unname(colSums(dist_score(fam, x, p))), fd_gradient(f, unlist(p[nm])),
                  tolerance = 1e-6, info = fam)
   }
 })

@@ -30,7 +30,7 @@ test_that("iterative fits solve the score equations", {
   for (fam in names(cases)) {
     fit <- fit_dist(cases[[fam]], fam)
     expect_true(fit$converged)
-    score <- colSums(probml:::dist_score(fam, cases[[fam]], as.list(coef(fit))))
+    score <- colSums(dist_score(fam, cases[[fam]], coef(fit)))
     expect_lt(max(abs(score)), 1e-6)
   }
 })
@@ -88,7 +88,7 @@ test_that("other closed forms: binomial, Laplace, lognormal", {
   expect_equal(coef(lap)[["location"]], median(y))
   expect_equal(coef(lap)[["scale"]], mean(abs(y - median(y))))
   # No other location/scale does better.
-  ll <- function(m, s) probml:::dist_loglik("laplace", y, list(location = m, scale = s))
+  ll <- function(m, s) dist_loglik("laplace", y, list(location = m, scale = s))
   expect_gt(lap$loglik, ll(median(y) + 0.01, coef(lap)[["scale"]]))
   expect_gt(lap$loglik, ll(median(y), coef(lap)[["scale"]] * 1.01))
 
@@ -183,7 +183,7 @@ test_that("bad inputs give classed errors", {
   expect_probml_error(fit_dist(c(1, Inf), "gaussian"), "probml_error_nonfinite")
 })
 
-test_that("dist_random and dist_loglik cover every family", {
+test_that("the core's samplers and log-likelihoods cover every family", {
   set.seed(13)
   params <- list(gaussian = c(mean = 1, sd = 2), bernoulli = c(prob = 0.3),
                  binomial = c(size = 5, prob = 0.4), poisson = c(lambda = 3),
@@ -192,18 +192,22 @@ test_that("dist_random and dist_loglik cover every family", {
                  student_t = c(location = 1, scale = 2, df = 5),
                  lognormal = c(meanlog = 0, sdlog = 0.5), weibull = c(shape = 2, scale = 3))
   for (fam in names(params)) {
-    x <- probml:::dist_random(fam, 2000, params[[fam]])
+    x <- draw_dist(fam, 2000, params[[fam]])
     expect_length(x, 2000)
-    ll <- probml:::dist_loglik(fam, x, params[[fam]], sum = FALSE)
+    ll <- probml:::cpp_dist_log_density(fam, x, params[[fam]])
     expect_true(all(is.finite(ll)))
-    expect_equal(probml:::dist_loglik(fam, x, params[[fam]]), sum(ll))
+    expect_equal(dist_loglik(fam, x, params[[fam]]), sum(ll))
+    expect_equal(fit_dist(x, fam, size = if (fam == "binomial") 5)$loglik,
+                 dist_loglik(fam, x, c(params[[fam]][setdiff(names(params[[fam]]), names(coef(fit_dist(x, fam, size = if (fam == "binomial") 5))))],
+                                       coef(fit_dist(x, fam, size = if (fam == "binomial") 5)))[names(params[[fam]])]),
+                 tolerance = 1e-10)
     fit <- fit_dist(x, fam, size = if (fam == "binomial") 5)
     est <- coef(fit)
     truth <- params[[fam]][names(est)]
     expect_true(all(abs(est - truth) < 5 * fit$se), info = fam)
   }
   # The Laplace density integrates to one and has the right variance.
-  f <- function(z) exp(probml:::dist_loglik("laplace", z, c(location = 1, scale = 2), sum = FALSE))
+  f <- function(z) exp(probml:::cpp_dist_log_density("laplace", z, c(location = 1, scale = 2)))
   expect_equal(integrate(f, -Inf, Inf)$value, 1, tolerance = 1e-6)
-  expect_equal(var(probml:::dist_random("laplace", 1e5, c(location = 1, scale = 2))), 8, tolerance = 0.03)
+  expect_equal(var(draw_dist("laplace", 1e5, c(location = 1, scale = 2))), 8, tolerance = 0.03)
 })

@@ -11,8 +11,19 @@
 
 namespace probml {
 
-// The first problem found, for the caller to report (0: none).
-enum class BinaryProblem { none = 0, p_missing, p_range, y_missing, y_value };
+// The first problem found, for the caller to report.
+enum class BinaryProblem { none, p_missing, p_range, y_missing, y_value };
+
+inline const char* binary_problem_name(BinaryProblem p) {
+  switch (p) {
+    case BinaryProblem::none: return "";
+    case BinaryProblem::p_missing: return "p_missing";
+    case BinaryProblem::p_range: return "p_range";
+    case BinaryProblem::y_missing: return "y_missing";
+    case BinaryProblem::y_value: return "y_value";
+  }
+  return "";
+}
 
 struct BinaryCheck {
   BinaryProblem problem = BinaryProblem::none;

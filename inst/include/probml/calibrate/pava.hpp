@@ -9,6 +9,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <vector>
+#include "../util/errors.hpp"
 #include "../util/radix_sort.hpp"
 
 namespace probml {
@@ -26,7 +27,7 @@ inline IsotonicFit isotonic_pava(const Eigen::Ref<const Eigen::VectorXd>& x,
                                  const Eigen::Ref<const Eigen::VectorXd>& y,
                                  const Eigen::Ref<const Eigen::VectorXd>& w) {
   const Eigen::Index n = x.size();
-  if (y.size() != n || w.size() != n) throw std::invalid_argument("x, y and w must have the same length");
+  if (y.size() != n || w.size() != n) throw DomainError("x, y and w must have the same length");
   // Pool ties in x, in x order.
   const std::vector<Eigen::Index> order = radix_order(x.data(), n);
   std::vector<double> kx, ky, kw;
@@ -45,7 +46,7 @@ inline IsotonicFit isotonic_pava(const Eigen::Ref<const Eigen::VectorXd>& x,
     }
   }
   const size_t m = kx.size();
-  if (m == 0) throw std::invalid_argument("no observation has positive weight");
+  if (m == 0) throw DomainError("no observation has positive weight");
   for (size_t k = 0; k < m; ++k) ky[k] /= kw[k];
 
   // Blocks as a stack: mean value, weight, weighted x sum, first knot.

@@ -12,7 +12,7 @@ inline BinaryLink parse_binary_link(const std::string& link) {
   if (link == "logit") return BinaryLink::logit;
   if (link == "probit") return BinaryLink::probit;
   if (link == "cloglog") return BinaryLink::cloglog;
-  throw std::invalid_argument("unknown Bernoulli link '" + link + "'");
+  throw DomainError("unknown Bernoulli link '" + link + "'; the links are logit, probit and cloglog");
 }
 
 // Success probability and the pieces of its derivatives for one link.
@@ -24,12 +24,25 @@ class BernoulliFamily : public Family {
  public:
   explicit BernoulliFamily(BinaryLink link) : link_(link) {}
   std::string name() const override { return "bernoulli"; }
+  std::string label() const override { return "Bernoulli (" + link_name() + " link)"; }
   bool positive_curvature() const override { return true; }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+  std::string response_kind() const override { return "binary"; }
+  std::string support_text() const override { return "0 or 1 (or a two-level factor)"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] == 0.0 || y[i] == 1.0))
-        throw std::invalid_argument("y must be 0 or 1 for the Bernoulli family (" + row_label(i) + ")");
+      if (!(y[i] == 0.0 || y[i] == 1.0)) return i;
+    return -1;
+  }
+  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
+    return y == 1 ? mean[0] : 1 - mean[0];
+  }
+  std::string boundary_message() const override {
+    return "fitted probabilities numerically 0 or 1 occurred: the data are (quasi-)separated, so the MLE may not exist";
+  }
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
+                     const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
+    out.setZero();
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
@@ -134,6 +147,14 @@ class BernoulliFamily : public Family {
   }
 
  private:
+  std::string link_name() const {
+    switch (link_) {
+      case BinaryLink::logit: return "logit";
+      case BinaryLink::probit: return "probit";
+      case BinaryLink::cloglog: return "cloglog";
+    }
+    return "";
+  }
   BinaryLink link_;
 };
 

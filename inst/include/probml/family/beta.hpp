@@ -11,13 +11,25 @@ namespace probml {
 class BetaFamily : public Family {
  public:
   std::string name() const override { return "beta"; }
+  std::string label() const override { return "Beta (logit link for the mean)"; }
   int n_aux() const override { return 1; }
+  std::vector<std::string> aux_names() const override { return {"log(phi)"}; }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+  std::string response_kind() const override { return "unit"; }
+  std::string support_text() const override { return "strictly between 0 and 1"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] > 0 && y[i] < 1))
-        throw std::invalid_argument("y must lie strictly between 0 and 1 for the beta family (" +
-                                    row_label(i) + ")");
+      if (!(y[i] > 0 && y[i] < 1)) return i;
+    return -1;
+  }
+  // The mean at y, the precision kept.
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+                     const Eigen::VectorXd& aux, Eigen::Ref<Eigen::VectorXd> out) const override {
+    Eigen::MatrixXd at_y = U;
+    for (Index i = 0; i < y.size(); ++i) at_y(i, 0) = std::log(y[i] / (1 - y[i]));
+    LocalDerivs ld;
+    local(at_y, y, aux, 0, ld);
+    out = ld.value;
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

@@ -3,23 +3,52 @@
 // v = (eta_1..eta_{K-1}), eta_0 = 0, nll = logsumexp(eta) - sum_k t_k eta_k where
 // t is the one-hot target, optionally smoothed to (1 - eps) onehot + eps / K.
 #include <cmath>
+#include <sstream>
 #include "family.hpp"
 
 namespace probml {
 
 class CategoricalFamily : public Family {
  public:
-  CategoricalFamily(int n_classes, double label_smoothing)
-      : k_(n_classes), eps_(label_smoothing) {
-    if (k_ < 2) throw std::invalid_argument("the categorical family needs at least 2 classes");
-    if (!(eps_ >= 0 && eps_ < 1)) throw std::invalid_argument("label_smoothing must be in [0, 1)");
+  CategoricalFamily(std::vector<std::string> levels, int n_classes, double label_smoothing)
+      : k_(n_classes), eps_(label_smoothing), levels_(class_labels(levels, n_classes)) {
+    if (k_ < 2) throw DomainError("the categorical family needs at least 2 classes");
+    if (!(eps_ >= 0 && eps_ < 1)) throw DomainError("label_smoothing must be in [0, 1)");
   }
   std::string name() const override { return "categorical"; }
+  std::string label() const override {
+    if (eps_ == 0) return "Categorical (softmax)";
+    std::ostringstream os;
+    os << "Categorical (label smoothing " << eps_ << ")";
+    return os.str();
+  }
   int n_linear() const override { return k_ - 1; }
   bool positive_curvature() const override { return true; }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    check_class_index(y, k_);
+  std::string response_kind() const override { return "classes"; }
+  std::string support_text() const override { return "a class index"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+    return first_non_class(y, k_);
+  }
+  std::vector<std::string> linear_predictor_names() const override {
+    return std::vector<std::string>(levels_.begin() + 1, levels_.end());
+  }
+  std::string coefficient_prefix(int j) const override { return levels_[static_cast<size_t>(j + 1)] + ":"; }
+  bool accepts_offset() const override { return false; }
+  bool logits_against_first_class() const override { return true; }
+  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
+    return mean[static_cast<Index>(y)];
+  }
+  std::string boundary_message() const override {
+    return "fitted probabilities numerically 0 or 1 occurred: the classes are (quasi-)separated, so the MLE may not exist";
+  }
+  // A point mass on the observed class: nll 0 (the smoothed target's
+  // entropy with label smoothing).
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
+                     const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
+    const double on = 1 - eps_ + eps_ / k_, off = eps_ / k_;
+    const double h = -(on * std::log(on) + (k_ - 1) * (off > 0 ? off * std::log(off) : 0.0));
+    out.setConstant(h);
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
@@ -94,6 +123,7 @@ class CategoricalFamily : public Family {
 
   int k_;
   double eps_;
+  std::vector<std::string> levels_;
 };
 
 }  // namespace probml

@@ -7,9 +7,11 @@
 // derivatives through the design matrices, so a family never sees X.
 #include <cmath>
 #include <Eigen/Dense>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "../util/errors.hpp"
 
 namespace probml {
 
@@ -35,19 +37,86 @@ struct LocalDerivs {
   }
 };
 
+// Row index in an error message, 1-based as R users count.
+inline std::string row_label(Index i) { return "row " + std::to_string(i + 1); }
+
+// The first row that is not a class index in 0..k-1, or -1.
+inline Index first_non_class(const Eigen::Ref<const Eigen::VectorXd>& y, int k) {
+  for (Index i = 0; i < y.size(); ++i)
+    if (!(y[i] >= 0 && y[i] < k) || y[i] != std::floor(y[i])) return i;
+  return -1;
+}
+
+// Class labels for names: the given ones, else 1..k.
+inline std::vector<std::string> class_labels(const std::vector<std::string>& given, int k) {
+  if (static_cast<int>(given.size()) == k) return given;
+  std::vector<std::string> out;
+  for (int c = 1; c <= k; ++c) out.push_back(std::to_string(c));
+  return out;
+}
+
 // Which curvature the objective assembles.
 enum class Curvature { observed, expected };
 
+// What a family can do is declared here, once: the R side reads these
+// capabilities (cpp_family_info) and never switches on a family's name.
 class Family {
  public:
   virtual ~Family() = default;
   virtual std::string name() const = 0;
+  // How print() names the family, settings included ("Huber (delta = 1.345)").
+  virtual std::string label() const = 0;
   virtual int n_linear() const { return 1; }
   virtual int n_aux() const { return 0; }
   int n_local() const { return n_linear() + n_aux(); }
 
-  // Throws std::invalid_argument naming the first row outside the support.
-  virtual void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const = 0;
+  // The response: its kind ("numeric", "binary", "classes", "ordered",
+  // "count" or "unit"; R codes factors as 0-based class indices) and its
+  // support, in words for messages.
+  virtual std::string response_kind() const = 0;
+  virtual std::string support_text() const = 0;
+  // The first row outside the support, or -1.
+  virtual Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const = 0;
+  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const {
+    const Index i = first_outside_support(y);
+    if (i >= 0)
+      throw DomainError("the response must be " + support_text() + " for the " + label() + " family (" +
+                        row_label(i) + ")");
+  }
+
+  // Formula parts: one design shared by every linear predictor, or one
+  // design per linear predictor (`y ~ mean terms | log-variance terms`).
+  virtual int n_formula_parts() const { return 1; }
+  int part_of_linear(int j) const { return n_formula_parts() == 1 ? 0 : j; }
+  // Names of the linear predictors, the prefix of each one's coefficients
+  // and the names of the auxiliary parameters; class labels where needed.
+  virtual std::vector<std::string> linear_predictor_names() const { return {"link"}; }
+  virtual std::string coefficient_prefix(int /*j*/) const { return ""; }
+  virtual std::vector<std::string> aux_names() const { return {}; }
+
+  // An offset may enter the first linear predictor.
+  virtual bool accepts_offset() const { return true; }
+  // The auxiliary parameter that is log(scale), or -1: what sigma() reports.
+  virtual int log_scale_aux() const { return -1; }
+  // The ML location is least squares, so RSS / (n - p) is the unbiased variance.
+  virtual bool least_squares() const { return false; }
+  // The linear predictors are the logits of classes 2..K against class 1.
+  virtual bool logits_against_first_class() const { return false; }
+
+  // The probability the fit gives the observed value, where it can be
+  // numerically 1 (discrete families); NaN elsewhere. With a Newton step
+  // that still moves the linear predictors, a probability of 1 means the
+  // MLE does not exist, which boundary_message() describes.
+  virtual double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& /*mean*/, double /*y*/) const {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  virtual std::string boundary_message() const { return ""; }
+
+  // The nll of each row with its mean moved onto y and the rest kept: the
+  // saturated model of the deviance residuals.
+  virtual void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U,
+                             const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::VectorXd& aux,
+                             Eigen::Ref<Eigen::VectorXd> out) const = 0;
 
   // Local nll and (order >= 1) gradient and (order >= 2) Hessian for each
   // row of U (n x m) given the auxiliary parameters.
@@ -60,8 +129,7 @@ class Family {
   virtual void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& /*U*/,
                               const Eigen::VectorXd& /*aux*/,
                               Eigen::MatrixXd& /*info*/) const {
-    throw std::invalid_argument("expected information is not available for the " + name() +
-                                " family");
+    throw DomainError("the expected information is not available for the " + label() + " family");
   }
 
   // Whether aux lies in the parameter space (e.g. ordered cut-points).
@@ -100,15 +168,5 @@ class Family {
   virtual bool location_is_lad() const { return false; }
 };
 
-// Row index in an error message, 1-based as R users count.
-inline std::string row_label(Index i) { return "row " + std::to_string(i + 1); }
-
-// A class response is coded 0..k-1.
-inline void check_class_index(const Eigen::Ref<const Eigen::VectorXd>& y, int k) {
-  for (Index i = 0; i < y.size(); ++i)
-    if (!(y[i] >= 0 && y[i] < k) || y[i] != std::floor(y[i]))
-      throw std::invalid_argument("y must be a class index in 0.." + std::to_string(k - 1) + " (" +
-                                  row_label(i) + ")");
-}
 
 }  // namespace probml

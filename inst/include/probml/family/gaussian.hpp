@@ -9,7 +9,10 @@ namespace probml {
 class GaussianFamily : public LocationScaleFamily {
  public:
   std::string name() const override { return "gaussian"; }
+  std::string label() const override { return "Gaussian"; }
   int n_aux() const override { return 1; }
+  std::vector<std::string> aux_names() const override { return {"log(sigma)"}; }
+  bool least_squares() const override { return true; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
@@ -44,7 +47,8 @@ class GaussianFamily : public LocationScaleFamily {
                             const Eigen::Ref<const Eigen::VectorXd>& y,
                             const Eigen::Ref<const Eigen::VectorXd>& w) const override {
     const double ms = (w.array() * (y - U.col(0)).array().square()).sum() / w.sum();
-    return Eigen::VectorXd::Constant(1, 0.5 * std::log(std::max(ms, 1e-300)));
+    if (!(ms > 0)) return Eigen::VectorXd::Constant(1, log_mean_abs(U, y, w));  // throws: no scale
+    return Eigen::VectorXd::Constant(1, 0.5 * std::log(ms));
   }
 
  protected:

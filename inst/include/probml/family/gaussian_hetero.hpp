@@ -9,11 +9,23 @@ namespace probml {
 class GaussianHeteroFamily : public Family {
  public:
   std::string name() const override { return "gaussian_hetero"; }
+  std::string label() const override { return "Heteroscedastic Gaussian (log-variance model)"; }
   int n_linear() const override { return 2; }
+  int n_formula_parts() const override { return 2; }
+  std::vector<std::string> linear_predictor_names() const override { return {"mean", "logvar"}; }
+  std::string coefficient_prefix(int j) const override { return j == 0 ? "" : "logvar:"; }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+  std::string response_kind() const override { return "numeric"; }
+  std::string support_text() const override { return "finite"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!std::isfinite(y[i])) throw std::invalid_argument("y must be finite (" + row_label(i) + ")");
+      if (!std::isfinite(y[i])) return i;
+    return -1;
+  }
+  // The mean at y, the fitted log-variance kept.
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>&,
+                     const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
+    out = (math::kLogSqrt2Pi + 0.5 * U.col(1).array()).matrix();
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

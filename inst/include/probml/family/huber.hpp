@@ -8,11 +8,16 @@ namespace probml {
 
 class HuberFamily : public LocationScaleFamily {
  public:
-  explicit HuberFamily(double delta) : delta_(delta), log_norm_(math::huber_log_norm(delta)) {
-    if (!(delta > 0) || !std::isfinite(delta)) throw std::invalid_argument("delta must be positive and finite");
+  // Huber's threshold for 95% efficiency at the Gaussian.
+  static constexpr double kDefaultDelta = 1.345;
+
+  explicit HuberFamily(double delta = kDefaultDelta) : delta_(delta), log_norm_(math::huber_log_norm(delta)) {
+    if (!(delta > 0) || !std::isfinite(delta)) throw DomainError("the Huber threshold delta must be positive and finite");
   }
   std::string name() const override { return "huber"; }
+  std::string label() const override { return "Huber (delta = " + format_number(delta_) + ")"; }
   int n_aux() const override { return 1; }
+  std::vector<std::string> aux_names() const override { return {"log(scale)"}; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {

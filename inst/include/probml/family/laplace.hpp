@@ -2,7 +2,7 @@
 // Laplace: v = (mu, log b); nll = log 2 + log b + |y - mu| / b.
 // The nll is not differentiable in mu where y == mu, so its observed Hessian
 // in mu is zero almost everywhere: the fit solves the LAD problem exactly
-// (optim/lad.hpp) and standard errors use the expected information.
+// (optim/lad/) and standard errors use the expected information.
 #include "location_scale.hpp"
 
 namespace probml {
@@ -10,7 +10,9 @@ namespace probml {
 class LaplaceFamily : public LocationScaleFamily {
  public:
   std::string name() const override { return "laplace"; }
+  std::string label() const override { return "Laplace"; }
   int n_aux() const override { return 1; }
+  std::vector<std::string> aux_names() const override { return {"log(scale)"}; }
   bool location_is_lad() const override { return true; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

@@ -1,16 +1,21 @@
 #pragma once
 // Shared pieces of the location-scale families with v = (mu, log scale[, ...]).
 #include <cmath>
+#include <sstream>
 #include "family.hpp"
 
 namespace probml {
 
 class LocationScaleFamily : public Family {
  public:
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+  std::string response_kind() const override { return "numeric"; }
+  std::string support_text() const override { return "finite"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!std::isfinite(y[i])) throw std::invalid_argument("y must be finite (" + row_label(i) + ")");
+      if (!std::isfinite(y[i])) return i;
+    return -1;
   }
+  int log_scale_aux() const override { return 0; }
   double start_eta(int, double y, double) const override { return y; }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
             Eigen::Ref<Eigen::MatrixXd> out) const override {
@@ -20,16 +25,33 @@ class LocationScaleFamily : public Family {
                 Eigen::Ref<Eigen::VectorXd> out) const override {
     out.setConstant(std::exp(2.0 * aux[0]) * standardised_variance(aux));
   }
+  // The location at y: the nll of a zero residual at the estimated scale.
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+                     const Eigen::VectorXd& aux, Eigen::Ref<Eigen::VectorXd> out) const override {
+    Eigen::MatrixXd at_y = U;
+    at_y.col(0) = y;
+    LocalDerivs ld;
+    local(at_y, y, aux, 0, ld);
+    out = ld.value;
+  }
 
  protected:
   // Var(y) / scale^2; NaN where it does not exist.
   virtual double standardised_variance(const Eigen::VectorXd& aux) const = 0;
-  // log of the weighted mean absolute residual: a robust start for log scale.
-  static double log_mean_abs(const Eigen::Ref<const Eigen::MatrixXd>& U,
-                             const Eigen::Ref<const Eigen::VectorXd>& y,
-                             const Eigen::Ref<const Eigen::VectorXd>& w) {
+  // log of the weighted mean absolute residual: a robust start for log
+  // scale. Zero residuals everywhere leave no scale to estimate.
+  double log_mean_abs(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
+                      const Eigen::Ref<const Eigen::VectorXd>& w) const {
     const double m = (w.array() * (y - U.col(0)).array().abs()).sum() / w.sum();
-    return std::log(std::max(m, 1e-300));
+    if (!(m > 0))
+      throw DomainError("every residual is zero at the start (the response is constant, or the design fits it "
+                        "exactly), so the scale of the " + label() + " family has no maximum-likelihood estimate");
+    return std::log(m);
+  }
+  static std::string format_number(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
   }
 };
 

@@ -1,6 +1,12 @@
 #pragma once
 // Builds a family from a plain description (what the R glue passes in).
+// The registry is the one list of families: a new family is a Family
+// subclass and one entry here.
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 #include "bernoulli.hpp"
 #include "beta.hpp"
 #include "categorical.hpp"
@@ -16,30 +22,57 @@ namespace probml {
 
 struct FamilySpec {
   std::string name;
-  std::string link = "identity";
-  double delta = 1.345;            // huber
-  double df = 0.0;                 // student_t; <= 0 means estimated
-  int n_classes = 2;               // categorical, ordinal
-  double label_smoothing = 0.0;    // categorical
+  std::string link;                  // bernoulli, ordinal; empty for the default
+  std::optional<double> delta;       // huber; the family's default when absent
+  std::optional<double> df;          // student_t; estimated when absent
+  double label_smoothing = 0.0;      // categorical
+  int n_classes = 2;                 // categorical, ordinal
+  std::vector<std::string> levels;   // class labels, for names
 };
 
+struct FamilyEntry {
+  std::string name;
+  std::function<std::unique_ptr<Family>(const FamilySpec&)> make;
+};
+
+inline const std::vector<FamilyEntry>& family_registry() {
+  static const std::vector<FamilyEntry> registry = {
+      {"gaussian", [](const FamilySpec&) { return std::make_unique<GaussianFamily>(); }},
+      {"laplace", [](const FamilySpec&) { return std::make_unique<LaplaceFamily>(); }},
+      {"huber", [](const FamilySpec& s) {
+         return std::make_unique<HuberFamily>(s.delta.value_or(HuberFamily::kDefaultDelta));
+       }},
+      {"student_t", [](const FamilySpec& s) -> std::unique_ptr<Family> {
+         if (s.df) return std::make_unique<StudentTFamily>(*s.df);
+         return std::make_unique<StudentTFamily>(StudentTFamily::estimated());
+       }},
+      {"bernoulli", [](const FamilySpec& s) {
+         return std::make_unique<BernoulliFamily>(parse_binary_link(s.link.empty() ? "logit" : s.link));
+       }},
+      {"categorical", [](const FamilySpec& s) {
+         return std::make_unique<CategoricalFamily>(s.levels, s.n_classes, s.label_smoothing);
+       }},
+      {"poisson", [](const FamilySpec&) { return std::make_unique<PoissonFamily>(); }},
+      {"beta", [](const FamilySpec&) { return std::make_unique<BetaFamily>(); }},
+      {"ordinal", [](const FamilySpec& s) {
+         const std::string link = s.link.empty() ? "logit" : s.link;
+         if (link != "logit" && link != "probit")
+           throw DomainError("unknown ordinal link '" + link + "'; the links are logit and probit");
+         return std::make_unique<OrdinalFamily>(s.levels, s.n_classes,
+                                                link == "logit" ? OrdinalLink::logit : OrdinalLink::probit);
+       }},
+      {"gaussian_hetero", [](const FamilySpec&) { return std::make_unique<GaussianHeteroFamily>(); }},
+  };
+  return registry;
+}
+
 inline std::unique_ptr<Family> make_family(const FamilySpec& s) {
-  if (s.name == "gaussian") return std::make_unique<GaussianFamily>();
-  if (s.name == "laplace") return std::make_unique<LaplaceFamily>();
-  if (s.name == "huber") return std::make_unique<HuberFamily>(s.delta);
-  if (s.name == "student_t") return std::make_unique<StudentTFamily>(s.df);
-  if (s.name == "bernoulli") return std::make_unique<BernoulliFamily>(parse_binary_link(s.link));
-  if (s.name == "categorical") return std::make_unique<CategoricalFamily>(s.n_classes, s.label_smoothing);
-  if (s.name == "poisson") return std::make_unique<PoissonFamily>();
-  if (s.name == "beta") return std::make_unique<BetaFamily>();
-  if (s.name == "ordinal") {
-    if (s.link != "logit" && s.link != "probit")
-      throw std::invalid_argument("unknown ordinal link '" + s.link + "'");
-    return std::make_unique<OrdinalFamily>(s.n_classes,
-                                           s.link == "logit" ? OrdinalLink::logit : OrdinalLink::probit);
+  std::string known;
+  for (const auto& e : family_registry()) {
+    if (e.name == s.name) return e.make(s);
+    known += (known.empty() ? "" : ", ") + e.name;
   }
-  if (s.name == "gaussian_hetero") return std::make_unique<GaussianHeteroFamily>();
-  throw std::invalid_argument("unknown family '" + s.name + "'");
+  throw DomainError("unknown family '" + s.name + "'; the families are " + known);
 }
 
 }  // namespace probml

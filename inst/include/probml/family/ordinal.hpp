@@ -12,15 +12,37 @@ enum class OrdinalLink { logit, probit };
 
 class OrdinalFamily : public Family {
  public:
-  OrdinalFamily(int n_classes, OrdinalLink link) : k_(n_classes), link_(link) {
-    if (k_ < 2) throw std::invalid_argument("the ordinal family needs at least 2 classes");
+  OrdinalFamily(std::vector<std::string> levels, int n_classes, OrdinalLink link)
+      : k_(n_classes), link_(link), levels_(class_labels(levels, n_classes)) {
+    if (k_ < 2) throw DomainError("the ordinal family needs at least 2 classes");
   }
   std::string name() const override { return "ordinal"; }
+  std::string label() const override {
+    return std::string("Ordinal cumulative ") + (link_ == OrdinalLink::logit ? "logit" : "probit");
+  }
   int n_aux() const override { return k_ - 1; }
   bool absorbs_intercept() const override { return true; }
+  // Cut-points "a|b" between consecutive classes, as MASS::polr names them.
+  std::vector<std::string> aux_names() const override {
+    std::vector<std::string> out;
+    for (int k = 0; k + 1 < k_; ++k) out.push_back(levels_[static_cast<size_t>(k)] + "|" + levels_[static_cast<size_t>(k + 1)]);
+    return out;
+  }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    check_class_index(y, k_);
+  std::string response_kind() const override { return "ordered"; }
+  std::string support_text() const override { return "a class index"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+    return first_non_class(y, k_);
+  }
+  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
+    return mean[static_cast<Index>(y)];
+  }
+  std::string boundary_message() const override {
+    return "fitted probabilities numerically 0 or 1 occurred: the classes are (quasi-)separated, so the MLE may not exist";
+  }
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
+                     const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
+    out.setZero();
   }
 
   bool aux_feasible(const Eigen::VectorXd& aux) const override {
@@ -139,6 +161,7 @@ class OrdinalFamily : public Family {
 
   int k_;
   OrdinalLink link_;
+  std::vector<std::string> levels_;
 };
 
 }  // namespace probml

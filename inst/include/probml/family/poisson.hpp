@@ -1,31 +1,37 @@
 #pragma once
 // Poisson with log link: v = (eta), nll = exp(eta) - y eta + log y!.
 #include <cmath>
-#include <vector>
+#include "../util/math.hpp"
 #include "family.hpp"
 
 namespace probml {
 
-// log(y!) for the counts most data hold, computed once.
-inline double log_factorial(double y) {
-  static const std::vector<double> table = [] {
-    std::vector<double> t(1024);
-    for (size_t k = 0; k < t.size(); ++k) t[k] = std::lgamma(static_cast<double>(k) + 1.0);
-    return t;
-  }();
-  return y < 1024 ? table[static_cast<size_t>(y)] : std::lgamma(y + 1.0);
-}
-
 class PoissonFamily : public Family {
  public:
   std::string name() const override { return "poisson"; }
+  std::string label() const override { return "Poisson (log link)"; }
   bool positive_curvature() const override { return true; }
 
-  void check_response(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
+  std::string response_kind() const override { return "count"; }
+  std::string support_text() const override { return "a non-negative whole number"; }
+  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] >= 0) || !std::isfinite(y[i]) || y[i] != std::floor(y[i]))
-        throw std::invalid_argument("y must be a non-negative whole number for the Poisson family (" +
-                                    row_label(i) + ")");
+      if (!(y[i] >= 0) || !std::isfinite(y[i]) || y[i] != std::floor(y[i])) return i;
+    return -1;
+  }
+  // P(Y = 0) = exp(-mu) is numerically 1 only when the mean heads to 0.
+  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
+    return y == 0 ? std::exp(-mean[0]) : 0.0;
+  }
+  std::string boundary_message() const override {
+    return "fitted means numerically 0 occurred for zero counts: a group of observations has only zero counts, so "
+           "the MLE does not exist";
+  }
+  // mu = y: y - y log y + log y!, and 0 for y = 0.
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>& y,
+                     const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
+    for (Index i = 0; i < y.size(); ++i)
+      out[i] = y[i] == 0 ? 0.0 : y[i] - y[i] * std::log(y[i]) + math::log_factorial(y[i]);
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
@@ -33,7 +39,7 @@ class PoissonFamily : public Family {
     out.resize(U.rows(), 1, order);
     for (Index i = 0; i < U.rows(); ++i) {
       const double eta = U(i, 0), mu = std::exp(eta);
-      out.value[i] = mu - y[i] * eta + log_factorial(y[i]);
+      out.value[i] = mu - y[i] * eta + math::log_factorial(y[i]);
       if (order >= 1) out.d1(i, 0) = mu - y[i];
       if (order >= 2) out.d2(i, 0) = mu;
     }

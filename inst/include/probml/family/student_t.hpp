@@ -7,12 +7,21 @@ namespace probml {
 
 class StudentTFamily : public LocationScaleFamily {
  public:
-  // df <= 0 or NaN: estimate df as the second auxiliary parameter (log df).
-  explicit StudentTFamily(double df) : df_(df), estimate_df_(!(df > 0)) {
-    if (!estimate_df_ && !std::isfinite(df)) throw std::invalid_argument("df must be finite");
+  // Fixed degrees of freedom; estimated(): df is the second auxiliary
+  // parameter, log df.
+  explicit StudentTFamily(double df) : df_(df), estimate_df_(false) {
+    if (!(df > 0) || !std::isfinite(df)) throw DomainError("the degrees of freedom df must be positive and finite");
   }
+  static StudentTFamily estimated() { return StudentTFamily(); }
   std::string name() const override { return "student_t"; }
+  std::string label() const override {
+    return estimate_df_ ? "Student t (df estimated)" : "Student t (df = " + format_number(df_) + ")";
+  }
   int n_aux() const override { return estimate_df_ ? 2 : 1; }
+  std::vector<std::string> aux_names() const override {
+    if (estimate_df_) return {"log(sigma)", "log(df)"};
+    return {"log(sigma)"};
+  }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
@@ -83,6 +92,7 @@ class StudentTFamily : public LocationScaleFamily {
   }
 
  private:
+  StudentTFamily() : df_(std::numeric_limits<double>::quiet_NaN()), estimate_df_(true) {}
   double df(const Eigen::VectorXd& aux) const { return estimate_df_ ? std::exp(aux[1]) : df_; }
   double df_;
   bool estimate_df_;

@@ -1,13 +1,16 @@
 #pragma once
 // Fitting a model by maximum likelihood: drop aliased columns, find starting
 // values, then minimise the nll (Newton, or the exact LAD programme for the
-// Laplace location). Parameters are reported in the "full" layout
-// (every design column, then aux), with NaN for aliased or dropped columns.
+// Laplace location), and check that the maximum exists. fit_model() reports
+// parameters in the model's coefficient layout (model.hpp), with NaN for
+// aliased columns.
 #include <limits>
 #include <memory>
 #include <vector>
 #include "../family/family.hpp"
-#include "lad.hpp"
+#include "descent.hpp"
+#include "lad/lad.hpp"
+#include "model.hpp"
 #include "newton.hpp"
 #include "objective.hpp"
 #include "rank.hpp"
@@ -19,15 +22,16 @@ struct FitOptions {
   double rank_tol = 1e-7;
   int n_threads = 1;
   bool detect_aliasing = true;
-  int intercept_col = -1;  // column of design 0 holding the intercept, or -1
 };
 
 struct FitResult {
-  Eigen::VectorXd theta;             // full layout
-  std::vector<bool> estimated;       // full layout: false for aliased or dropped
-  std::vector<bool> aliased;         // full layout: true for aliased design columns
-  Eigen::VectorXd gradient;          // full layout (0 where not estimated)
+  Eigen::VectorXd theta;             // full layout in the core, coefficient layout from fit_model()
+  std::vector<bool> estimated;       // false for aliased or dropped
+  std::vector<bool> aliased;         // true for aliased design columns
+  Eigen::VectorXd gradient;          // 0 where not estimated
   Eigen::MatrixXd hessian;           // observed, over estimated parameters only
+  Eigen::MatrixXd covariance;        // its inverse (empty if singular), from fit_model()
+  bool separation = false;           // the MLE does not exist (Family::boundary_message)
   double value = 0;
   int iterations = 0;
   bool converged = false;
@@ -44,9 +48,9 @@ inline void check_inputs(const Family& family, const ConstVectorMap& y, const Co
   family.check_response(y);
   for (Index i = 0; i < w.size(); ++i)
     if (!(w[i] >= 0) || !std::isfinite(w[i]))
-      throw std::invalid_argument("weights must be finite and non-negative (" + row_label(i) + ")");
-  if (!(w.sum() > 0)) throw std::invalid_argument("weights must not all be zero");
-  if (!offset.allFinite()) throw std::invalid_argument("offset must be finite");
+      throw DomainError("weights must be finite and non-negative (" + row_label(i) + ")");
+  if (!(w.sum() > 0)) throw DomainError("the weights are all zero: there is nothing to fit");
+  if (!offset.allFinite()) throw DomainError("the offset must be finite");
 }
 
 // Every k-th chunk of rows for the warm start: about 1/20 of the data but
@@ -74,10 +78,15 @@ inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
   return theta;
 }
 
-inline FitResult fit_model(const Family& family, const std::vector<Design>& designs,
-                           ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
-                           const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
-                           const FitOptions& opt, const Callbacks& callbacks) {
+inline bool heads_to_infinity(const Objective& obj, const NewtonResult& nr, const std::vector<bool>& free,
+                              const ConstVectorMap& y, const ConstVectorMap& w, const FitResult& res);
+
+// The fit in the full layout (model.hpp): every design column, then aux.
+inline FitResult fit_full_layout(const Family& family, const std::vector<Design>& designs,
+                                 ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
+                                 const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
+                                 int intercept_col, int absorbed, const FitOptions& opt,
+                                 const Callbacks& callbacks) {
   check_inputs(family, y, w, offset);
   const int m = family.n_linear(), q = family.n_aux();
   const Objective full(family, designs, y, w, offset, opt.n_threads);
@@ -103,7 +112,7 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
   Eigen::VectorXd quick_theta;
   std::vector<Eigen::MatrixXd> grams(m);
   if (quick) {
-    quick_theta = simple_start(family, full, designs[0], y, w, offset, opt.intercept_col);
+    quick_theta = simple_start(family, full, designs[0], y, w, offset, intercept_col);
     if (stride > 1) sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride);
     first = (sub ? *sub : full).evaluate(quick_theta, 2, Curvature::observed);
   }
@@ -119,9 +128,9 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
         res.estimated[full.beta_start(j) + c] = false;
       }
   }
-  if (family.absorbs_intercept() && opt.intercept_col >= 0) {
-    res.aliased[opt.intercept_col] = false;
-    res.estimated[opt.intercept_col] = false;
+  if (absorbed >= 0) {
+    res.aliased[absorbed] = false;
+    res.estimated[absorbed] = false;
   }
 
   // 2. The reduced problem over estimated parameters.
@@ -211,7 +220,7 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
     try {
       const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, &first);
       if (warm.converged && warm.theta.allFinite()) theta = warm.theta;
-    } catch (const std::runtime_error&) {
+    } catch (const std::exception&) {
       // A subsample the model cannot fit (say, one class only) is just a bad start.
     }
   }
@@ -232,7 +241,190 @@ inline FitResult fit_model(const Family& family, const std::vector<Design>& desi
   res.message = nr.message;
   res.linear_predictors = obj.linear_predictors(nr.theta);
   res.mean = obj.means(res.linear_predictors, nr.theta);
+  res.separation = heads_to_infinity(obj, nr, free, y, w, res);
   return res;
+}
+
+// Does the MLE fail to exist? Where it does not, Newton's method heads off
+// to infinity along a direction in which the likelihood keeps improving: at
+// the returned estimate the gradient is tiny, but the Newton step that
+// would still be taken moves some linear predictor a long way (at a true
+// maximum that step is negligible), and the fit gives some observed value
+// a probability numerically 1. Both are required.
+inline bool heads_to_infinity(const Objective& obj, const NewtonResult& nr, const std::vector<bool>& free,
+                              const ConstVectorMap& y, const ConstVectorMap& w, const FitResult& res) {
+  const Family& family = obj.family();
+  bool at_boundary = false;
+  for (Index i = 0; i < y.size() && !at_boundary; ++i)
+    at_boundary = w[i] > 0 && family.probability_of_observed(res.mean.row(i), y[i]) > 1 - 1e-8;
+  if (!at_boundary) return false;
+  std::vector<Index> idx;
+  for (Index k = 0; k < static_cast<Index>(free.size()); ++k)
+    if (free[static_cast<size_t>(k)]) idx.push_back(k);
+  if (idx.empty()) return false;
+  Eigen::VectorXd g(idx.size());
+  Eigen::MatrixXd H(idx.size(), idx.size());
+  for (size_t a = 0; a < idx.size(); ++a) {
+    g[static_cast<Index>(a)] = nr.eval.gradient[idx[a]];
+    for (size_t b = 0; b < idx.size(); ++b) H(static_cast<Index>(a), static_cast<Index>(b)) = nr.eval.hessian(idx[a], idx[b]);
+  }
+  bool safeguarded = false;
+  const Eigen::VectorXd d = descent_direction(H, g, safeguarded);
+  Eigen::VectorXd step = nr.theta;
+  for (size_t a = 0; a < idx.size(); ++a) step[idx[a]] += d[static_cast<Index>(a)];
+  const Eigen::MatrixXd moved = obj.linear_predictors(step) - res.linear_predictors;
+  double largest = 0;
+  for (Index i = 0; i < y.size(); ++i)
+    if (w[i] > 0) largest = std::max(largest, moved.row(i).cwiseAbs().maxCoeff());
+  return !(largest <= 1e-2);
+}
+
+// Inverse of an observed information over the estimated parameters, by
+// Cholesky; empty when it is not positive definite.
+inline Eigen::MatrixXd invert_information(const Eigen::MatrixXd& H) {
+  if (H.rows() == 0) return H;
+  const Eigen::LLT<Eigen::MatrixXd> llt(H);
+  if (llt.info() != Eigen::Success) return Eigen::MatrixXd();
+  Eigen::MatrixXd V = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+  if (!V.allFinite()) return Eigen::MatrixXd();
+  return 0.5 * (V + V.transpose());
+}
+
+// Per-parameter factors of the full layout for designs whose columns are
+// scaled (Design::scaled): theta_internal = theta / factor. Empty if none.
+inline Eigen::VectorXd layout_scales(const Model& model) {
+  Eigen::VectorXd f = Eigen::VectorXd::Ones(model.n_full());
+  bool any = false;
+  int pos = 0;
+  for (const auto& X : model.designs())
+    for (Index k = 0; k < X.cols(); ++k, ++pos) {
+      f[pos] = X.scale(k);
+      any |= f[pos] != 1.0;
+    }
+  return any ? f : Eigen::VectorXd();
+}
+
+// The fit of a model, in its coefficient layout. `start` and `fixed` are
+// empty or in the coefficient layout; `offset` is n x (linear predictors).
+inline FitResult fit_model(const Model& model, ConstVectorMap y, ConstVectorMap w, const Eigen::MatrixXd& offset,
+                           const Eigen::VectorXd& start, const std::vector<bool>& fixed, const FitOptions& opt,
+                           const Callbacks& callbacks) {
+  const Eigen::VectorXd scales = layout_scales(model);
+  Eigen::VectorXd start_full;
+  if (start.size() == model.n_coef()) {
+    start_full = model.to_full(start, 0.0);
+    if (scales.size()) start_full = start_full.cwiseQuotient(scales);
+  }
+  const std::vector<bool> fixed_full =
+      static_cast<int>(fixed.size()) == model.n_coef() ? model.to_full(fixed, false) : std::vector<bool>();
+  const ConstMatrixMap off(offset.data(), offset.rows(), offset.cols());
+  FitResult r = fit_full_layout(model.family(), model.designs(), y, w, off, start_full, fixed_full,
+                                model.intercept_col(), model.absorbed(), opt, callbacks);
+  r.covariance = invert_information(r.hessian);
+  if (scales.size()) {
+    // Back to the caller's scale: theta = factor theta_internal, the
+    // gradient and the information divide by the factors, the covariance
+    // multiplies by them (computed internally, where nothing overflows).
+    Eigen::VectorXd est_scales(r.hessian.rows());
+    for (int k = 0, e = 0; k < model.n_full(); ++k)
+      if (r.estimated[static_cast<size_t>(k)]) est_scales[e++] = scales[k];
+    r.theta = r.theta.cwiseProduct(scales);
+    r.gradient = r.gradient.cwiseQuotient(scales);
+    r.hessian = est_scales.cwiseInverse().asDiagonal() * r.hessian * est_scales.cwiseInverse().asDiagonal();
+    if (r.covariance.size()) r.covariance = est_scales.asDiagonal() * r.covariance * est_scales.asDiagonal();
+  }
+  r.theta = model.to_coef(r.theta);
+  r.gradient = model.to_coef(r.gradient);
+  r.estimated = model.to_coef(r.estimated);
+  r.aliased = model.to_coef(r.aliased);
+  return r;
+}
+
+// The objective at given coefficients (coefficient layout, NaN for those not
+// estimated): its value and, by order, gradient and Hessian (observed or
+// expected) over the estimated ones, with the inverse of the Hessian.
+struct ModelEvaluation {
+  double value = 0;
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd hessian;
+  Eigen::MatrixXd covariance;
+};
+
+inline ModelEvaluation evaluate_model(const Model& model, ConstVectorMap y, ConstVectorMap w,
+                                      const Eigen::MatrixXd& offset, const Eigen::VectorXd& theta, int order,
+                                      Curvature curvature, int n_threads) {
+  const Family& family = model.family();
+  family.check_response(y);
+  const Eigen::VectorXd full = model.to_full(theta, std::numeric_limits<double>::quiet_NaN());
+  const Eigen::VectorXd scales = layout_scales(model);
+  std::vector<Design> reduced;
+  std::vector<double> kept_values, kept_scales;
+  int pos = 0;
+  for (const auto& X : model.designs()) {
+    std::vector<int> cols;
+    for (Index k = 0; k < X.cols(); ++k, ++pos)
+      if (std::isfinite(full[pos])) {
+        cols.push_back(static_cast<int>(k));
+        kept_scales.push_back(scales.size() ? scales[pos] : 1.0);
+        kept_values.push_back(full[pos] / kept_scales.back());
+      }
+    reduced.push_back(X.select(cols));
+  }
+  for (int a = 0; a < family.n_aux(); ++a, ++pos) {
+    if (!std::isfinite(full[pos])) throw DomainError("the auxiliary parameters must be finite");
+    kept_values.push_back(full[pos]);
+    kept_scales.push_back(1.0);
+  }
+  const Eigen::Map<const Eigen::VectorXd> th(kept_values.data(), static_cast<Index>(kept_values.size()));
+  const Eigen::Map<const Eigen::VectorXd> sc(kept_scales.data(), static_cast<Index>(kept_scales.size()));
+  const ConstMatrixMap off(offset.data(), offset.rows(), offset.cols());
+  const Objective obj(family, reduced, y, w, off, n_threads);
+  if (!family.aux_feasible(obj.aux(th))) throw DomainError("the auxiliary parameters are outside their space");
+  const Evaluation e = obj.evaluate(th, order, curvature);
+  ModelEvaluation out;
+  out.value = e.value;
+  if (order >= 1) out.gradient = e.gradient.cwiseQuotient(sc);
+  if (order >= 2) {
+    const Eigen::MatrixXd V = invert_information(e.hessian);
+    out.hessian = sc.cwiseInverse().asDiagonal() * e.hessian * sc.cwiseInverse().asDiagonal();
+    if (V.size()) out.covariance = sc.asDiagonal() * V * sc.asDiagonal();
+  }
+  return out;
+}
+
+// Linear predictors (n x m), means (n x mean columns) and variances of y at
+// given coefficients (coefficient layout; NaN, aliased, counts as 0).
+struct Prediction {
+  Eigen::MatrixXd linear_predictors, mean;
+  Eigen::VectorXd variance;
+};
+
+inline Prediction predict_model(const Model& model, const Eigen::VectorXd& theta, const Eigen::MatrixXd& offset,
+                                int n_threads) {
+  const Family& family = model.family();
+  Eigen::VectorXd full = model.to_full(theta, 0.0);
+  for (Index k = 0; k < full.size() - family.n_aux(); ++k)
+    if (!std::isfinite(full[k])) full[k] = 0;
+  const Eigen::VectorXd aux = full.tail(family.n_aux());
+  if (!aux.allFinite() || !family.aux_feasible(aux)) throw DomainError("the auxiliary parameters are outside their space");
+  const Index n = model.rows(), block = 4096, n_blocks = (n + block - 1) / block;
+  Prediction out;
+  out.linear_predictors = offset;
+  out.mean.resize(n, family.n_mean_columns());
+  out.variance.resize(n);
+  parallel_for(n_blocks, n_threads, [&](long b, int) {
+    const Index r0 = b * block, len = std::min(n, r0 + block) - r0;
+    int pos = 0;
+    for (int j = 0; j < family.n_linear(); ++j) {
+      const Design& X = model.designs()[static_cast<size_t>(j)];
+      X.multiply_add(r0, len, full.segment(pos, X.cols()), out.linear_predictors.col(j).segment(r0, len));
+      pos += static_cast<int>(X.cols());
+    }
+    const auto U = out.linear_predictors.middleRows(r0, len);
+    family.mean(U, aux, out.mean.middleRows(r0, len));
+    family.variance(U, aux, out.variance.segment(r0, len));
+  });
+  return out;
 }
 
 }  // namespace probml

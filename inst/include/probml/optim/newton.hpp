@@ -7,7 +7,9 @@
 #include <cmath>
 #include <string>
 #include <vector>
+#include "../util/errors.hpp"
 #include "../util/parallel.hpp"
+#include "descent.hpp"
 #include "objective.hpp"
 
 namespace probml {
@@ -26,23 +28,6 @@ struct NewtonResult {
   std::string message;
 };
 
-// Solves H d = -g, or its safeguarded version when H is not positive definite.
-inline Eigen::VectorXd descent_direction(const Eigen::MatrixXd& H, const Eigen::VectorXd& g,
-                                         bool& safeguarded) {
-  safeguarded = false;
-  Eigen::LLT<Eigen::MatrixXd> llt(H);
-  if (llt.info() == Eigen::Success) {
-    Eigen::VectorXd d = -llt.solve(g);
-    if (d.allFinite()) return d;
-  }
-  safeguarded = true;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(H);
-  Eigen::VectorXd lambda = eig.eigenvalues().cwiseAbs();
-  const double floor = std::max(1e-10 * lambda.maxCoeff(), 1e-12);
-  lambda = lambda.cwiseMax(floor);
-  return -eig.eigenvectors() * (eig.eigenvectors().transpose() * g).cwiseQuotient(lambda);
-}
-
 // Minimises obj over the parameters with free[k] true; the others stay fixed.
 // `initial`, if given, is the evaluation (order 2) at theta already made.
 inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
@@ -56,10 +41,13 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
 
   NewtonResult res;
   auto feasible = [&](const Eigen::VectorXd& t) { return t.allFinite() && family.aux_feasible(obj.aux(t)); };
-  if (!feasible(theta)) throw std::invalid_argument("starting values are outside the parameter space");
+  if (!feasible(theta))
+    throw DomainError("the starting values are outside the parameter space (ordinal cut-points must increase)");
   res.eval = initial ? *initial : obj.evaluate(theta, 2, Curvature::observed);
   if (!std::isfinite(res.eval.value))
-    throw std::runtime_error("the negative log-likelihood is not finite at the starting values");
+    throw NumericalError(
+        "the negative log-likelihood is not finite at the starting values: they give some observation a "
+        "probability of 0");
 
   Eigen::VectorXd g(nf), d(nf), cand;
   Eigen::MatrixXd H(nf, nf);
@@ -77,7 +65,10 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
     d = descent_direction(H, g, safeguarded);
     res.safeguarded_steps += safeguarded;
     const double f = res.eval.value, decrement = -g.dot(d);
-    if (!std::isfinite(decrement)) throw std::runtime_error("the Newton step is not finite");
+    if (!std::isfinite(decrement))
+      throw NumericalError(
+          "the Newton step is not finite at iteration " + std::to_string(res.iterations + 1) +
+          ": a parameter diverges, typically a scale heading to 0 because many observations are fitted exactly");
     const bool last = decrement <= 2 * opt.tol * (1 + std::abs(f));
 
     // Backtracking line search; the final, tiny step needs only not to

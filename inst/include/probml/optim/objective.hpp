@@ -39,6 +39,7 @@ class Objective {
     if (w_.size() != n) throw std::invalid_argument("weights do not match the length of y");
     if (offset_.rows() != n || offset_.cols() != family_.n_linear())
       throw std::invalid_argument("offset must have one row per observation and one column per linear predictor");
+    for (Index i = 0; i < n; ++i) has_zero_weights_ |= w_[i] == 0;
     start_.push_back(0);
     for (const auto& X : designs_) start_.push_back(start_.back() + static_cast<int>(X.cols()));
     // Linear predictors that share a design (categorical) share its gathered rows.
@@ -120,6 +121,7 @@ class Objective {
   // Weighted Gram matrix X_j' W X_j, blocked like evaluate().
   Eigen::MatrixXd gram(int j) const {
     const Design& X = designs_[j];
+    if (X.cols() == 0) return Eigen::MatrixXd(0, 0);
     const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
     std::vector<Eigen::MatrixXd> parts(n_blocks);
     parallel_for(n_blocks, n_threads_, [&](long b, int) {
@@ -141,6 +143,17 @@ class Objective {
   }
 
  private:
+  // Rows of weight zero take no part, even where their nll is infinite
+  // (0 * Inf would be NaN).
+  static void mask_zero_weights(const Eigen::Ref<const Eigen::VectorXd>& w, LocalDerivs& ld) {
+    for (Index i = 0; i < w.size(); ++i) {
+      if (w[i] != 0) continue;
+      ld.value[i] = 0;
+      if (ld.d1.rows() == w.size()) ld.d1.row(i).setZero();
+      if (ld.d2.rows() == w.size()) ld.d2.row(i).setZero();
+    }
+  }
+
   Evaluation zero(int order) const {
     Evaluation e;
     if (order >= 1) e.gradient = Eigen::VectorXd::Zero(n_params());
@@ -170,6 +183,7 @@ class Objective {
       const auto y = y_.segment(c0, rows);
       const auto w = w_.segment(c0, rows);
       family_.local(U, y, aux_values, std::min(order, curvature == Curvature::observed ? 2 : 1), ld);
+      if (has_zero_weights_) mask_zero_weights(w, ld);
       acc.value += w.dot(ld.value);
       if (order < 1) continue;
       for (int j = 0; j < m; ++j) {
@@ -183,6 +197,9 @@ class Objective {
       const Eigen::MatrixXd* curv = &ld.d2;
       if (curvature == Curvature::expected) {
         family_.local_expected(U, aux_values, expected);
+        if (has_zero_weights_)
+          for (Index i = 0; i < rows; ++i)
+            if (w[i] == 0) expected.row(i).setZero();
         curv = &expected;
       }
       for (int j = 0; j < m; ++j) {
@@ -230,6 +247,7 @@ class Objective {
   ConstMatrixMap offset_;
   int n_threads_;
   Index chunk_stride_;
+  bool has_zero_weights_ = false;
   std::vector<int> start_;
   Index block_rows_ = 0;
 };

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#include "callbacks.hpp"
 
 namespace probml {
 
@@ -40,13 +41,5 @@ void parallel_for(long n_tasks, int n_threads, Fn&& fn) {
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
 }
-
-// Side effects the core needs from its host, injected by the glue.
-struct Callbacks {
-  std::function<void()> check_interrupt;  // called on the calling thread only
-  void interrupt_point() const {
-    if (check_interrupt) check_interrupt();
-  }
-};
 
 }  // namespace probml

@@ -1,8 +1,9 @@
 #pragma once
-// Random streams for Monte Carlo studies. One 64-bit seed (drawn in R) and a
-// stream index (e.g. the replicate number) give an independent xoshiro256**
-// generator, seeded through SplitMix64, so replicate r sees the same numbers
-// whichever thread runs it. Samplers draw from that generator only.
+// Random streams. One 64-bit seed (drawn in R, so that set.seed() governs
+// it) and a stream index (a replicate, an ensemble member, a fold) give an
+// independent xoshiro256** generator, seeded through SplitMix64, so stream r
+// sees the same numbers whichever thread runs it. The samplers of
+// random.hpp draw from these generators only.
 #include <cmath>
 #include <cstdint>
 #include <limits>

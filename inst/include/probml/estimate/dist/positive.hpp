@@ -1,0 +1,211 @@
+#pragma once
+// Positive data: exponential (rate), gamma (shape, rate) and Weibull
+// (shape, scale). The gamma and Weibull shapes solve one equation each by
+// Newton's method; the rate and scale then follow in closed form.
+#include <vector>
+#include "../../util/random.hpp"
+#include "distribution.hpp"
+
+namespace probml {
+
+class ExponentialDist : public DistributionOf<ExponentialDist> {
+ public:
+  std::string name() const override { return "exponential"; }
+  std::vector<DistParam> params() const override { return {{"rate", ParamKind::positive}}; }
+  Support support() const override { return Support::positive; }
+  std::string support_text() const override { return "positive numbers"; }
+
+  using Context = const double*;
+  Context context(const double* p) const { return p; }
+  double log_density_at(double x, const double* p) const { return std::log(p[0]) - p[0] * x; }
+  void derivatives_at(double x, const double* p, double* s, double* h) const {
+    s[0] = 1 / p[0] - x;
+    h[0] = -1 / (p[0] * p[0]);
+  }
+  Eigen::MatrixXd fisher(const Eigen::VectorXd& p) const override {
+    return Eigen::MatrixXd::Constant(1, 1, 1 / (p[0] * p[0]));
+  }
+  Moments moments(const Eigen::VectorXd& p) const override {
+    return {1 / p[0], 1 / (p[0] * p[0]), 0.6931471805599453 / p[0], false};
+  }
+  void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
+    for (long i = 0; i < n; ++i) x[i] = random::exponential(g) / p[0];
+  }
+  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+    DistFit f;
+    f.params = Eigen::VectorXd::Constant(1, 1 / mean_of(x, n));
+    return f;
+  }
+  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, n, p, use_start);
+    f.loglik = n * (std::log(f.params[0]) - 1);
+    f.observed = n * fisher(f.params);
+    return f;
+  }
+};
+
+class GammaDist : public DistributionOf<GammaDist> {
+ public:
+  std::string name() const override { return "gamma"; }
+  std::vector<DistParam> params() const override {
+    return {{"shape", ParamKind::positive}, {"rate", ParamKind::positive}};
+  }
+  Support support() const override { return Support::positive; }
+  std::string support_text() const override { return "positive numbers"; }
+  bool needs_spread() const override { return true; }
+  long min_n() const override { return 2; }
+
+  struct Context {
+    const double* p;
+    double constant;  // shape log(rate) - lgamma(shape)
+  };
+  Context context(const double* p) const { return {p, p[0] * std::log(p[1]) - std::lgamma(p[0])}; }
+  double log_density_at(double x, const Context& c) const {
+    return c.constant + (c.p[0] - 1) * std::log(x) - c.p[1] * x;
+  }
+  void derivatives_at(double x, const Context& c, double* s, double* h) const {
+    const double k = c.p[0], r = c.p[1];
+    s[0] = std::log(r) - math::digamma(k) + std::log(x);
+    s[1] = k / r - x;
+    h[0] = -math::trigamma(k);
+    h[1] = 1 / r;
+    h[2] = -k / (r * r);
+  }
+  Eigen::MatrixXd fisher(const Eigen::VectorXd& p) const override {
+    Eigen::MatrixXd I(2, 2);
+    I << math::trigamma(p[0]), -1 / p[1], -1 / p[1], p[0] / (p[1] * p[1]);
+    return I;
+  }
+  Moments moments(const Eigen::VectorXd& p) const override {
+    return {p[0] / p[1], p[0] / (p[1] * p[1]), median(p[0]) / p[1], false};
+  }
+  void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
+    for (long i = 0; i < n; ++i) x[i] = random::gamma(g, p[0]) / p[1];
+  }
+
+  // log k - digamma(k) = log(mean) - mean(log x), from Minka's approximation
+  // (or the given start), then rate = k / mean.
+  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+    const double m = mean_of(x, n);
+    const double s = std::log(m) - sum4(x, n, [](double v) { return std::log(v); }) / n;
+    double k = use_start ? p[0] : (3.0 - s + std::sqrt((s - 3.0) * (s - 3.0) + 24.0 * s)) / (12.0 * s);
+    DistFit f;
+    f.converged = false;
+    for (f.iterations = 0; f.iterations < 100 && std::isfinite(k);) {
+      const double step = (std::log(k) - math::digamma(k) - s) / (1.0 / k - math::trigamma(k));
+      k = std::max(k - step, 0.5 * k);
+      ++f.iterations;
+      if (std::abs(step) <= 1e-14 * k) {
+        f.converged = true;
+        break;
+      }
+    }
+    if (!std::isfinite(k)) throw NumericalError("the gamma shape diverged: the data may be too close to constant");
+    f.params.resize(2);
+    f.params << k, k / m;
+    return f;
+  }
+  // The Hessian does not involve the data: the observed information is n times the expected.
+  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, n, p, use_start);
+    f.loglik = loglik(x, n, f.params);
+    f.observed = n * fisher(f.params);
+    return f;
+  }
+
+ private:
+  // Median of Gamma(k, 1): Newton on P(k, t) = 1/2 from Wilson-Hilferty.
+  static double median(double k) {
+    double t = k * std::pow(1 - 1 / (9 * k), 3);
+    if (!(t > 0)) t = k * std::pow(0.5, 1 / k);
+    for (int it = 0; it < 100; ++it) {
+      const double dens = std::exp(math::log_gamma_prefactor(k, t)) / t;
+      const double step = (math::gamma_p(k, t) - 0.5) / dens;
+      t = std::max(t - step, 0.5 * t);
+      if (std::abs(step) <= 1e-14 * t) break;
+    }
+    return t;
+  }
+};
+
+class WeibullDist : public DistributionOf<WeibullDist> {
+ public:
+  std::string name() const override { return "weibull"; }
+  std::vector<DistParam> params() const override {
+    return {{"shape", ParamKind::positive}, {"scale", ParamKind::positive}};
+  }
+  Support support() const override { return Support::positive; }
+  std::string support_text() const override { return "positive numbers"; }
+  bool needs_spread() const override { return true; }
+  long min_n() const override { return 2; }
+
+  using Context = const double*;
+  Context context(const double* p) const { return p; }
+  double log_density_at(double x, const double* p) const {
+    const double k = p[0], lz = std::log(x / p[1]);
+    return std::log(k / p[1]) + (k - 1) * lz - std::exp(k * lz);
+  }
+  void derivatives_at(double x, const double* p, double* s, double* h) const {
+    const double k = p[0], lam = p[1], lz = std::log(x / lam), z = std::exp(k * lz);
+    s[0] = 1 / k + lz - z * lz;
+    s[1] = (k / lam) * (z - 1);
+    h[0] = -1 / (k * k) - z * lz * lz;
+    h[1] = (-1 + z + k * z * lz) / lam;
+    h[2] = -(k / (lam * lam)) * (z - 1 + k * z);
+  }
+  Eigen::MatrixXd fisher(const Eigen::VectorXd& p) const override {
+    const double g = 0.5772156649015329, k = p[0], lam = p[1];
+    Eigen::MatrixXd I(2, 2);
+    I << ((1 - g) * (1 - g) + math::kPi * math::kPi / 6) / (k * k), -(1 - g) / lam,
+        -(1 - g) / lam, k * k / (lam * lam);
+    return I;
+  }
+  Moments moments(const Eigen::VectorXd& p) const override {
+    const double k = p[0], lam = p[1], g1 = std::tgamma(1 + 1 / k), g2 = std::tgamma(1 + 2 / k);
+    return {lam * g1, lam * lam * (g2 - g1 * g1), lam * std::pow(0.6931471805599453, 1 / k), false};
+  }
+  void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
+    for (long i = 0; i < n; ++i) x[i] = p[1] * std::pow(random::exponential(g), 1.0 / p[0]);
+  }
+
+  // sum x^k log x / sum x^k - 1/k = mean(log x), by Newton from a
+  // log-moment start (or the given one); scale = mean(x^k)^(1/k). Sums of
+  // x^k are scaled by the largest, so nothing overflows.
+  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+    std::vector<double> lx(static_cast<size_t>(n));
+    for (long i = 0; i < n; ++i) lx[static_cast<size_t>(i)] = std::log(x[i]);
+    const double* l = lx.data();
+    const double mean_log = mean_of(l, n);
+    const double sd_log = std::sqrt(sum4(l, n, [&](double v) { return (v - mean_log) * (v - mean_log); }) / n);
+    const double lmax = *std::max_element(lx.begin(), lx.end());
+    double k = use_start ? p[0] : 1.2825 / sd_log;
+    DistFit f;
+    f.converged = false;
+    for (f.iterations = 0; f.iterations < 100 && std::isfinite(k);) {
+      double a = 0, b = 0, c = 0;
+      for (long i = 0; i < n; ++i) {
+        const double e = std::exp(k * (l[i] - lmax));
+        b += e;
+        a += e * l[i];
+        c += e * l[i] * l[i];
+      }
+      const double value = a / b - 1.0 / k - mean_log;
+      const double slope = (c * b - a * a) / (b * b) + 1.0 / (k * k);
+      const double step = value / slope;
+      k = std::max(k - step, 0.5 * k);
+      ++f.iterations;
+      if (std::abs(step) <= 1e-14 * k) {
+        f.converged = true;
+        break;
+      }
+    }
+    if (!std::isfinite(k)) throw NumericalError("the Weibull shape diverged: the data may be too close to constant");
+    double b = 0;
+    for (long i = 0; i < n; ++i) b += std::exp(k * (l[i] - lmax));
+    f.params.resize(2);
+    f.params << k, std::exp(lmax + std::log(b / n) / k);
+    return f;
+  }
+};
+
+}  // namespace probml
