@@ -154,8 +154,8 @@ calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", 
   }
 
   raw <- check_scores(scores, method, "scores")
-  out <- code_outcome(y, if (is.matrix(raw)) "classes" else "binary", "y", levels = colnames(raw),
-                      n_classes = NCOL(raw) + !is.matrix(raw), n = NROW(raw))
+  out <- code_outcome(y, if (is.matrix(raw)) "classes" else "binary", "y", levels = class_names(raw),
+                      n_classes = NCOL(raw) + !is.matrix(raw), n = NROW(raw), n_arg = "scores")
   n <- length(out$y)
   w <- check_weights(weights, n)
   used <- w > 0

@@ -23,7 +23,7 @@ frame_design <- function(tt, mf, contrasts = NULL) {
 design_nrow <- function(d) if (inherits(d, "probml_columns")) d$n else nrow(d)
 design_colnames <- function(d) {
   if (inherits(d, "probml_columns")) return(d$names)
-  colnames(d) %||% paste0("x", seq_len(ncol(d)))
+  colnames(d) %||% sprintf("x%d", seq_len(ncol(d)))
 }
 
 # The designs of a fit's formula parts: kept (matrix fits) or rebuilt from

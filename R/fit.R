@@ -2,7 +2,8 @@
 #'
 #' @param max_iter Maximum number of Newton iterations.
 #' @param tol Convergence tolerance on the Newton decrement (the predicted
-#'   decrease of the negative log-likelihood), relative to `1 + |nll|`.
+#'   decrease of the negative log-likelihood), relative to `|nll|` plus the
+#'   total weight, so that it does not depend on the units of the weights.
 #' @param rank_tol Tolerance for declaring a design column aliased, as in
 #'   R's QR: the part of a column not explained by earlier columns must have
 #'   norm at least `rank_tol` times the column's norm.
@@ -135,10 +136,12 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
   if (attr(attr(mf, "terms"), "response") != 1L) abort_probml("formula", "{.arg formula} needs a response on the left of {.code ~}.")
   y <- mf[[1L]]
   w <- model.weights(mf)
-  off <- model.offset(mf)
+  off <- tryCatch(model.offset(mf), error = function(e) {
+    abort_probml("type", c("The offset must be numeric.", x = conditionMessage(e)), call = rlang::caller_env(4))
+  })
 
   fit <- fit_design(designs, y, family, weights = w, offset = off, control = control,
-                    n_threads = n_threads, arg_y = "the response")
+                    n_threads = n_threads, arg_y = deparse1(formula[[2L]]))
   fit$call <- match.call()
   fit$formula <- formula
   fit$terms <- term_list
@@ -216,6 +219,10 @@ check_frame_columns <- function(mf, call = rlang::caller_env()) {
     col <- mf[[v]]
     if (is.list(col) && !is.data.frame(col)) {
       abort_probml("data", "The variable {.field {v}} is a list; the model needs numbers or factors.", call = call)
+    }
+    if (is.factor(col) && nlevels(col) < 2L && v != "(weights)") {
+      abort_probml("degenerate", c("The factor {.field {v}} has a single level among the rows used; a factor term needs at least two.",
+                                   i = "Drop the term, or fit the rows of each level separately."), call = call)
     }
   }
 }

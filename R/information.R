@@ -214,7 +214,7 @@ label_smoothing_loss <- function(logits, y, epsilon = 0, weights = NULL,
   K <- ncol(logits)
   n <- nrow(logits)
   if (K < 2L) abort_probml("length", "{.arg logits} needs at least 2 columns (classes), not {K}.")
-  cls <- code_outcome(y, "classes", "y", levels = colnames(logits), n_classes = K, n = n)
+  cls <- code_outcome(y, "classes", "y", levels = class_names(logits), n_classes = K, n = n)
   if (cls$n_classes != K) {
     abort_probml("response", "{.arg y} has {cls$n_classes} levels but {.arg logits} has {K} columns.")
   }
@@ -287,17 +287,14 @@ info_finish_rows <- function(value, shape) {
 info_check_parameters <- function(args, positive = character(), unit = character(),
                              call = rlang::caller_env()) {
   for (nm in names(args)) {
-    x <- args[[nm]]
-    if (!is.numeric(x)) abort_probml("type", "{.arg {nm}} must be numeric, not {.obj_type_friendly {x}}.", call = call)
-    if (length(x) == 0L) abort_probml("length", "{.arg {nm}} is empty.", call = call)
-    if (anyNA(x)) abort_probml("missing", "{.arg {nm}} contains missing values.", call = call)
-    if (any(!is.finite(x))) abort_probml("nonfinite", "{.arg {nm}} must be finite.", call = call)
+    x <- check_real(args[[nm]], nm, call = call)
     if (nm %in% positive && any(x <= 0)) {
       abort_probml("value", "{.arg {nm}} must be positive; it contains {min(x)}.", call = call)
     }
     if (nm %in% unit && any(x < 0 | x > 1)) {
       abort_probml("value", "{.arg {nm}} must lie in [0, 1].", call = call)
     }
+    args[[nm]] <- x
   }
   lens <- lengths(args)
   n <- max(lens)

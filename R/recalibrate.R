@@ -5,18 +5,9 @@
 # Shared checks: y, mean and sd numeric, finite, sd > 0; mean and sd of
 # length 1 are recycled to the length of y.
 check_predictive <- function(y, mean, sd, call = rlang::caller_env(), y_arg = "y") {
-  check_real <- function(x, arg) {
-    if (!is.numeric(x) || !is.null(dim(x)) && NCOL(x) != 1L) {
-      abort_probml("type", "{.arg {arg}} must be a numeric vector, not {.obj_type_friendly {x}}.", call = call)
-    }
-    if (length(x) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
-    if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
-    if (any(!is.finite(x))) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
-    as.numeric(x)
-  }
-  y <- check_real(y, y_arg)
-  mean <- check_real(mean, "mean")
-  sd <- check_real(sd, "sd")
+  y <- check_real(y, y_arg, call = call)
+  mean <- check_real(mean, "mean", call = call)
+  sd <- check_real(sd, "sd", call = call)
   n <- length(y)
   for (arg in c("mean", "sd")) {
     len <- length(get(arg))

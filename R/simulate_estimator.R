@@ -194,7 +194,8 @@ sim_check_reps <- function(reps, call = rlang::caller_env()) {
 sim_check_n <- function(n, call = rlang::caller_env()) {
   if (!is.numeric(n) || length(n) == 0L || anyNA(n) || !all(is.finite(n)) || any(n < 1) ||
       any(n != round(n)) || any(n > .Machine$integer.max)) {
-    abort_probml("value", "{.arg n} must be a vector of positive whole numbers (at most {.Machine$integer.max}).",
+    largest <- .Machine$integer.max
+    abort_probml("value", "{.arg n} must be a vector of positive whole numbers (at most {largest}).",
                  call = call)
   }
   as.double(n)

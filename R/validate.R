@@ -25,14 +25,15 @@ prob_tolerance <- 1e-6
 # check). `levels` (classes) are the ones the outcome must have; `n_classes`
 # allows whole numbers 1..K. Returns list(y, levels, n_classes).
 code_outcome <- function(y, kind, arg, levels = NULL, n_classes = length(levels), n = NULL,
-                         call = rlang::caller_env()) {
+                         n_arg = NULL, call = rlang::caller_env()) {
   if (is.null(y)) abort_probml("missing", "{.arg {arg}} is missing: there is no outcome.", call = call)
   if (is.data.frame(y) || is.matrix(y) && ncol(y) != 1L) {
     abort_probml("response", "{.arg {arg}} must be a single column, not {.obj_type_friendly {y}}.", call = call)
   }
   if (is.matrix(y)) y <- y[, 1L]
   if (!is.null(n) && length(y) != n) {
-    abort_probml("length", "{.arg {arg}} has length {length(y)} but there are {n} observations.", call = call)
+    against <- if (is.null(n_arg)) "there are {n} observations" else "{.arg {n_arg}} has {n}"
+    abort_probml("length", paste0("{.arg {arg}} has length {length(y)} but ", against, "."), call = call)
   }
   if (length(y) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
   if (anyNA(y)) {
@@ -176,13 +177,34 @@ check_probability_matrix <- function(p, arg, call = rlang::caller_env()) {
 # whose classes are its columns. Returns list(p, y (0-based), levels).
 check_class_problem <- function(y, p, weights, y_arg = "y", p_arg = "p", call = rlang::caller_env()) {
   p <- check_probability_matrix(p, p_arg, call = call)
-  out <- code_outcome(y, "classes", y_arg, levels = colnames(p), n_classes = ncol(p), n = nrow(p), call = call)
-  if (is.null(colnames(p)) && !is.null(out$levels) && length(out$levels) != ncol(p)) {
+  out <- code_outcome(y, "classes", y_arg, levels = class_names(p), n_classes = ncol(p), n = nrow(p),
+                      n_arg = paste0(p_arg, " (rows)"), call = call)
+  if (is.null(class_names(p)) && !is.null(out$levels) && length(out$levels) != ncol(p)) {
     abort_probml("response", "{.arg {y_arg}} has {length(out$levels)} levels but {.arg {p_arg}} has {ncol(p)} columns.",
                  call = call)
   }
-  list(p = p, y = out$y, levels = out$levels %||% colnames(p),
+  list(p = p, y = out$y, levels = out$levels %||% class_names(p),
        w = check_weights(weights, nrow(p), call = call))
+}
+
+# The class names of a matrix's columns: its column names when every
+# column has one (cbind(1 - p, p) names only the second).
+class_names <- function(m) {
+  nm <- colnames(m)
+  if (is.null(nm) || !all(nzchar(nm))) NULL else nm
+}
+
+# Numbers -----------------------------------------------------------------------
+
+# A vector of finite numbers (a one-column matrix counts as a vector).
+check_real <- function(x, arg, call = rlang::caller_env()) {
+  if (!is.numeric(x) || is.object(x) || !is.null(dim(x)) && NCOL(x) != 1L) {
+    abort_probml("type", "{.arg {arg}} must be a numeric vector, not {.obj_type_friendly {x}}.", call = call)
+  }
+  if (length(x) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
+  if (anyNA(x)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
+  if (any(!is.finite(x))) abort_probml("nonfinite", "{.arg {arg}} contains infinite values.", call = call)
+  as.double(x)
 }
 
 # Logits and scores -------------------------------------------------------------

@@ -1,7 +1,19 @@
 # Shared helpers for the probml tests.
 
+# An error of the given probml class (every mismatch in a test is reported,
+# not only the first).
 expect_probml_error <- function(expr, class = "probml_error") {
-  expect_error(expr, class = class)
+  err <- tryCatch({
+    expr
+    NULL
+  }, error = function(e) e)
+  if (is.null(err)) {
+    fail(sprintf("`%s` did not throw an error.", deparse1(substitute(expr))))
+    return(invisible(NULL))
+  }
+  expect(inherits(err, class), sprintf("`%s` threw <%s>, not <%s>: %s", deparse1(substitute(expr)),
+                                       class(err)[1], class, conditionMessage(err)))
+  invisible(err)
 }
 
 # Central finite differences of a scalar function, and of a vector function.

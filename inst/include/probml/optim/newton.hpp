@@ -16,7 +16,7 @@ namespace probml {
 
 struct NewtonOptions {
   int max_iter = 100;
-  double tol = 1e-12;  // on the Newton decrement, relative to 1 + |nll|
+  double tol = 1e-12;  // on the Newton decrement, relative to |nll| + the total weight
 };
 
 struct NewtonResult {
@@ -69,7 +69,10 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
       throw NumericalError(
           "the Newton step is not finite at iteration " + std::to_string(res.iterations + 1) +
           ": a parameter diverges, typically a scale heading to 0 because many observations are fitted exactly");
-    const bool last = decrement <= 2 * opt.tol * (1 + std::abs(f));
+    // Tolerances are relative to the nll and the total weight, so that
+    // rescaling the weights rescales nothing but the nll.
+    const double scale = obj.weight_sum() + std::abs(f);
+    const bool last = decrement <= 2 * opt.tol * scale;
 
     // Backtracking line search; the final, tiny step needs only not to
     // increase f. The full step is usually accepted, so it is evaluated with
@@ -83,7 +86,7 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
       if (!feasible(cand)) continue;
       trial = halving == 0 ? obj.evaluate(cand, 2, Curvature::observed) : Evaluation{obj.value(cand), {}, {}};
       if (!std::isfinite(trial.value)) continue;
-      const double slack = last ? 1e-12 * (1 + std::abs(f)) : -1e-4 * t * decrement;
+      const double slack = last ? 1e-12 * scale : -1e-4 * t * decrement;
       if (trial.value <= f + slack) {
         accepted = true;
         break;
@@ -92,7 +95,7 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
     ++res.iterations;
     if (!accepted) {
       // No decrease along a descent direction: f is flat to rounding here.
-      if (decrement <= 1e-6 * (1 + std::abs(f))) {
+      if (decrement <= 1e-6 * scale) {
         res.converged = true;
         res.message = "converged (no further decrease representable)";
       } else {

@@ -39,7 +39,11 @@ class Objective {
     if (w_.size() != n) throw std::invalid_argument("weights do not match the length of y");
     if (offset_.rows() != n || offset_.cols() != family_.n_linear())
       throw std::invalid_argument("offset must have one row per observation and one column per linear predictor");
-    for (Index i = 0; i < n; ++i) has_zero_weights_ |= w_[i] == 0;
+    for (Index i = 0; i < n; ++i) {
+      has_zero_weights_ |= w_[i] == 0;
+      weight_sum_ += w_[i];
+    }
+    weight_sum_ /= static_cast<double>(chunk_stride_);
     start_.push_back(0);
     for (const auto& X : designs_) start_.push_back(start_.back() + static_cast<int>(X.cols()));
     // Linear predictors that share a design (categorical) share its gathered rows.
@@ -59,6 +63,10 @@ class Objective {
   }
 
   Index n() const { return y_.size(); }
+  // The total weight (of the rows covered): the scale of the nll against
+  // which tolerances are relative, so that they do not depend on the units
+  // of the weights.
+  double weight_sum() const { return weight_sum_; }
   Index n_chunks() const { return (n() + kChunkRows - 1) / kChunkRows; }
   int n_linear() const { return family_.n_linear(); }
   int n_params() const { return start_.back() + family_.n_aux(); }
@@ -248,6 +256,7 @@ class Objective {
   int n_threads_;
   Index chunk_stride_;
   bool has_zero_weights_ = false;
+  double weight_sum_ = 0;
   std::vector<int> start_;
   Index block_rows_ = 0;
 };
