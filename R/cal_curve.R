@@ -46,8 +46,9 @@ cal_curve <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), wei
   check_number(n_resamples, "n_resamples", lower = 10, upper = 1e6, integer = TRUE)
   check_flag(consistency, "consistency")
   models <- if (is.list(p) && !is.data.frame(p)) p else list(p)
+  if (length(models) == 0L) abort_probml("length", "{.arg p} must be a vector or a named list of vectors, not an empty list.")
   if (is.null(names(models))) names(models) <- if (length(models) == 1L) "model" else paste0("model", seq_along(models))
-  if (length(models) == 0L || any(names(models) == "")) abort_probml("type", "{.arg p} must be a vector or a named list of vectors.")
+  if (any(names(models) == "")) abort_probml("type", "{.arg p} must be a vector or a named list of vectors: name every element.")
   tables <- lapply(names(models), function(m) {
     b <- check_binary_problem(y, models[[m]], weights, p_arg = if (length(models) > 1L) paste0("p$", m) else "p")
     tab <- bin_table(b, bins, strategy)
@@ -165,9 +166,7 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
 #' @exportS3Method ggplot2::autoplot
 autoplot.probml_cal_curve <- function(object, ...) {
   check_dots_empty(...)
-  if (!requireNamespace("ggplot2", quietly = TRUE)) {
-    abort_probml("dependency", "{.fn autoplot} needs the {.pkg ggplot2} package.")
-  }
+  check_installed("ggplot2", "{.fn autoplot}")
   tab <- object$table[object$table$count > 0, , drop = FALSE]
   # Two facets share the x axis: the diagram above, the counts per bin below.
   tab$panel <- factor("Observed frequency", levels = c("Observed frequency", "Count"))

@@ -215,7 +215,7 @@ check_calibrate_dots <- function(dots, call = rlang::caller_env()) {
                                i = "Give the model as {.code model = } or as {.code fit = } and {.code predict_fn = }."),
                  call = call)
   }
-  allowed <- setdiff(names(formals(calibrate)), c("y", "scores", "method", "weights"))
+  allowed <- setdiff(names(formals(calibrate)), c("y", "scores", "method", "weights", "..."))
   bad <- setdiff(nm, allowed)
   if (length(bad)) {
     abort_probml("unused_argument", c("{.arg {bad}} {?is/are} not {?an argument/arguments} of {.fn calibrate}.",
@@ -298,7 +298,6 @@ model_data <- function(model, call = rlang::caller_env()) {
 # coded as the fit codes it.
 model_outcome <- function(model, data, call = rlang::caller_env()) {
   f <- model$formula
-  if (length(f) != 3L) abort_probml("model", "The formula of {.arg model} has no response.", call = call)
   yv <- tryCatch(eval(f[[2L]], data, environment(f)), error = function(e) {
     abort_probml("data", c("The response {.code {deparse1(f[[2L]])}} of {.arg model} cannot be evaluated in {.arg data}.",
                            x = conditionMessage(e)), call = call)
@@ -345,7 +344,7 @@ check_class_counts <- function(outcome, call = rlang::caller_env()) {
 cross_fit_job <- function(job, data, fit_fun, predict_fun, n_classes, levels) {
   where <- if (job$fold == 0L) "all rows" else paste("the training rows of fold", job$fold)
   model <- tryCatch(fit_fun(data[job$train, , drop = FALSE]), error = function(e) {
-    abort_probml("user_function", c("Fitting the model on {where} failed.", x = conditionMessage(e)), parent = e, call = NULL)
+    abort_probml("user_function", "Fitting the model on {where} failed.", parent = e, call = NULL)
   })
   pred <- NULL
   if (length(job$test)) {
@@ -358,7 +357,7 @@ cross_fit_job <- function(job, data, fit_fun, predict_fun, n_classes, levels) {
 # Call predict_fn and check what it returned.
 predict_checked <- function(predict_fun, model, newdata, n_classes, levels, where, call = NULL) {
   p <- tryCatch(predict_fun(model, newdata), error = function(e) {
-    abort_probml("user_function", c("Predicting {where} failed.", x = conditionMessage(e)), parent = e, call = call)
+    abort_probml("user_function", "Predicting {where} failed.", parent = e, call = call)
   })
   m <- nrow(newdata)
   if (is.data.frame(p)) p <- as.matrix(p)
@@ -453,7 +452,8 @@ apply_fold_calibrator <- function(cal, p) {
 predict.probml_calibrated_model <- function(object, newdata, type = c("calibrated", "raw"), ...) {
   type <- check_choice(type[1], c("calibrated", "raw"), "type")
   if (missing(newdata) || !is.data.frame(newdata)) {
-    abort_probml("newdata", "{.arg newdata} must be a data frame with the predictors{if (!missing(newdata)) ', not {.obj_type_friendly {newdata}}' else ''}.")
+    if (missing(newdata)) abort_probml("missing", "{.arg newdata} must be given: a data frame with the predictors.")
+    abort_probml("type", "{.arg newdata} must be a data frame with the predictors, not {.obj_type_friendly {newdata}}.")
   }
   frame <- environment()
   one <- function(model, cal) {

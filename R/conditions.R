@@ -150,6 +150,15 @@ check_flag <- function(x, arg, call = rlang::caller_env()) {
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
+# A suggested package that a function needs.
+check_installed <- function(pkg, what, call = rlang::caller_env()) {
+  if (!requireNamespace(pkg, quietly = TRUE)) {
+    abort_probml("dependency", c("{what} needs the {.pkg {pkg}} package.", i = "Install it with {.code install.packages(\"{pkg}\")}."),
+                 call = call)
+  }
+  invisible(TRUE)
+}
+
 # The kinds as a markdown table, for ?probml_conditions.
 conditions_table <- function(kinds, prefix) {
   paste(c("| class | what was wrong |", "|---|---|",

@@ -136,7 +136,8 @@ check_nested <- function(fits, ll, call = rlang::caller_env()) {
     small <- labels[[i - 1L]]
     big <- labels[[i]]
     if (!is.null(small) && !is.null(big) && !all(small %in% big)) {
-      abort_probml("value", c("Model {i - 1} is not nested in model {i}: term{?s} {.val {setdiff(small, big)}} {?is/are} not in the larger model.",
+      missing_terms <- setdiff(small, big)
+      abort_probml("value", c("Model {i - 1} is not nested in model {i}: {cli::qty(missing_terms)}term{?s} {.val {missing_terms}} {?is/are} not in the larger model.",
                               i = "A likelihood-ratio test compares nested models; compare non-nested ones with {.fn AIC}."),
                    call = call)
     }

@@ -90,8 +90,9 @@ check_dist_sample <- function(x, dist, params, arg = "x", call = rlang::caller_e
 
 # Inverse of an information matrix. A parameter on the boundary of its space
 # (a proportion of 0 or 1, a Poisson mean of 0) has infinite information and
-# a variance of zero.
-dist_info_inverse <- function(info, call = rlang::caller_env()) {
+# a variance of zero. A singular matrix is an error, or with
+# `singular = "na"` a matrix of NA (the caller then says so).
+dist_info_inverse <- function(info, singular = c("error", "na"), call = rlang::caller_env()) {
   nm <- colnames(info)
   if (any(!is.finite(info))) {
     out <- matrix(0, nrow(info), ncol(info), dimnames = list(nm, nm))
@@ -101,6 +102,7 @@ dist_info_inverse <- function(info, call = rlang::caller_env()) {
   }
   out <- tryCatch(solve(info), error = function(e) NULL)
   if (is.null(out)) {
+    if (identical(singular[1], "na")) return(matrix(NA_real_, nrow(info), ncol(info), dimnames = list(nm, nm)))
     abort_probml("degenerate", "The Fisher information is singular at these parameters.", call = call)
   }
   dimnames(out) <- list(nm, nm)

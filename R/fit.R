@@ -137,7 +137,7 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
   y <- mf[[1L]]
   w <- model.weights(mf)
   off <- tryCatch(model.offset(mf), error = function(e) {
-    abort_probml("type", c("The offset must be numeric.", x = conditionMessage(e)), call = rlang::caller_env(4))
+    abort_probml("type", "The offset must be numeric.", call = rlang::caller_env(4))
   })
 
   fit <- fit_design(designs, y, family, weights = w, offset = off, control = control,
@@ -211,15 +211,10 @@ check_design <- function(x, arg, call = rlang::caller_env()) {
   x
 }
 
-# Model-frame columns the design cannot use: character vectors become
-# factors in model.matrix(), which is right; lists and matrices of strings
-# are not.
+# A factor with a single level among the rows used has no contrasts.
 check_frame_columns <- function(mf, call = rlang::caller_env()) {
   for (v in names(mf)[-1L]) {
     col <- mf[[v]]
-    if (is.list(col) && !is.data.frame(col)) {
-      abort_probml("data", "The variable {.field {v}} is a list; the model needs numbers or factors.", call = call)
-    }
     if (is.factor(col) && nlevels(col) < 2L && v != "(weights)") {
       abort_probml("degenerate", c("The factor {.field {v}} has a single level among the rows used; a factor term needs at least two.",
                                    i = "Drop the term, or fit the rows of each level separately."), call = call)

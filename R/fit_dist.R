@@ -86,8 +86,11 @@ fit_dist <- function(x, family, size = NULL, start = NULL, ...) {
   estimate <- stats::setNames(core$params, info$params)[est_names]
   info_obs <- named_square(core$observed, est_names)
   info_exp <- named_square(core$expected, est_names)
-  vc_obs <- dist_info_inverse(info_obs)
-  vc_exp <- dist_info_inverse(info_exp)
+  vc_obs <- dist_info_inverse(info_obs, singular = "na")
+  vc_exp <- dist_info_inverse(info_exp, singular = "na")
+  if (anyNA(vc_obs) || anyNA(vc_exp)) {
+    warn_probml("information", "The information is singular at the estimate; standard errors are not available.")
+  }
   if (!core$converged) {
     warn_probml("convergence", c("The fit of {.val {family}} did not converge in {core$iterations} iterations; the estimates may be inaccurate.",
                                  i = "A parameter may be heading for the edge of its space (for a Student t, df growing without bound: Gaussian tails)."))

@@ -11,8 +11,11 @@ check_folds <- function(folds, n, call = rlang::caller_env()) {
     if (max(ids) < 2L) abort_probml("value", "{.arg folds} given as fold labels has a single fold; cross-fitting needs at least two.", call = call)
     return(list(k = max(ids), ids = ids))
   }
-  if (!is.numeric(folds) || length(folds) != 1L || is.na(folds) || !is.finite(folds) || folds != round(folds)) {
+  if (!is.numeric(folds) || length(folds) != 1L) {
     abort_probml("type", "{.arg folds} must be a whole number of folds or one fold label per row of {.arg data}.", call = call)
+  }
+  if (is.na(folds) || !is.finite(folds) || folds != round(folds)) {
+    abort_probml("value", "{.arg folds} must be a whole number of folds, not {folds}.", call = call)
   }
   if (folds < 2L) abort_probml("value", "{.arg folds} must be at least 2, not {folds}.", call = call)
   if (folds > n) abort_probml("value", "{.arg folds} ({folds}) must not exceed the number of rows of {.arg data} ({n}).", call = call)

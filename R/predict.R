@@ -55,13 +55,13 @@ prediction_inputs <- function(object, newdata, na.action, call = rlang::caller_e
     abort_probml("type", "{.arg newdata} must be a data frame, not {.obj_type_friendly {newdata}}.", call = call)
   }
   tt <- delete.response(object$frame_terms)
+  check_new_levels(newdata, object$xlevels, call)
   mf <- tryCatch(
     model.frame(tt, newdata, na.action = na.action, xlev = object$xlevels),
     error = function(e) {
       abort_probml("newdata", c("{.arg newdata} does not fit the model.", x = conditionMessage(e)), call = call)
     })
   check_newdata_classes(tt, mf, call)
-  check_new_levels(mf, object$xlevels, call)
   parts <- lapply(seq_along(object$terms), function(j) {
     model.matrix(delete.response(object$terms[[j]]), mf, contrasts.arg = object$contrasts[[j]])
   })
@@ -80,11 +80,17 @@ check_newdata_classes <- function(tt, mf, call) {
   })
 }
 
-check_new_levels <- function(mf, xlevels, call) {
-  for (v in intersect(names(xlevels), names(mf))) {
-    bad <- setdiff(unique(as.character(mf[[v]][!is.na(mf[[v]])])), xlevels[[v]])
+# Factor levels in newdata that the fit never saw, named before the model
+# frame is built.
+check_new_levels <- function(newdata, xlevels, call) {
+  for (v in intersect(names(xlevels), names(newdata))) {
+    x <- newdata[[v]]
+    if (!is.factor(x) && !is.character(x)) next
+    bad <- setdiff(unique(as.character(x[!is.na(x)])), xlevels[[v]])
     if (length(bad)) {
-      abort_probml("newdata", "{.arg newdata} has level{?s} {.val {bad}} of {.field {v}} that the fit never saw.", call = call)
+      n_bad <- length(bad)
+      abort_probml("newdata", "{.arg newdata} has {cli::qty(n_bad)}level{?s} {.val {bad}} of {.field {v}} that the fit never saw.",
+                   call = call)
     }
   }
 }
@@ -99,6 +105,9 @@ newdata_offset <- function(object, newdata, mf, call) {
                         abort_probml("newdata", c("The offset {.code {deparse1(object$call$offset)}} cannot be evaluated in {.arg newdata}.",
                                                   x = conditionMessage(e)), call = call)
                       })
+    if (!is.numeric(extra)) {
+      abort_probml("newdata", "The offset evaluated in {.arg newdata} must be numeric, not {.obj_type_friendly {extra}}.", call = call)
+    }
     if (length(extra) != nrow(newdata)) {
       abort_probml("newdata", "The offset evaluated in {.arg newdata} has length {length(extra)}, not {nrow(newdata)}.", call = call)
     }
@@ -107,7 +116,6 @@ newdata_offset <- function(object, newdata, mf, call) {
     off <- (if (is.null(off)) 0 else off) + extra
   }
   if (is.null(off)) return(numeric(0))
-  if (!is.numeric(off)) abort_probml("newdata", "The offset in {.arg newdata} must be numeric, not {.obj_type_friendly {off}}.", call = call)
   as.double(off)
 }
 

@@ -107,7 +107,7 @@ simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = N
     label <- "R function"
     target <- if (is.null(true_value)) NA_real_ else true_value
     crb <- rep(NA_real_, length(n))
-    counts <- list(not_converged = 0, failed = 0)
+    counts <- list(not_converged = 0)
   } else {
     opts <- sim_builtin_options(estimator, dist, n, ...)
     study <- list(estimator = estimator, dist = dist, params = params, n = n, reps = reps,
@@ -122,17 +122,14 @@ simulate_estimator <- function(estimator, dist, params, n, reps = 1000, seed = N
     target <- if (is.null(true_value)) natural else true_value
   }
   colnames(est) <- paste0("n=", n)
-  if (counts$failed > 0) {
-    warn_probml("convergence", "The estimator failed on {counts$failed} of {reps * length(n)} simulated data sets; their estimates are {.val NaN} and are left out of the summary.")
-  }
   if (counts$not_converged > 0) {
     warn_probml("convergence", "The maximum-likelihood fit did not converge on {counts$not_converged} of {reps * length(n)} simulated data sets; their estimates are kept.")
   }
 
-  m <- colMeans(est, na.rm = TRUE)
-  v <- colMeans(sweep(est, 2L, m)^2, na.rm = TRUE)
+  m <- colMeans(est)
+  v <- colMeans(sweep(est, 2L, m)^2)
   bias <- m - target
-  mse <- colMeans((est - target)^2, na.rm = TRUE)
+  mse <- colMeans((est - target)^2)
   summary <- data.frame(n = n, mean = m, bias = bias, variance = v, mse = mse,
                         mse_check = mse - (bias^2 + v), crb = crb, efficiency = crb / v,
                         row.names = NULL)
@@ -222,7 +219,8 @@ sim_crb <- function(estimator, dist, params, n, parameter) {
   info <- dist_info(dist)
   na <- rep(NA_real_, length(n))
   if (!info$regular || (estimator == "median" && info$discrete)) return(na)
-  if (estimator == "mle") return(vapply(n, function(k) cramer_rao_bound(dist, params, k, parameter = parameter), 1))
+  per_obs_inverse <- dist_info_inverse(fisher_information(dist, params), singular = "na")
+  if (estimator == "mle") return(per_obs_inverse[parameter, parameter] / n)
   est_names <- dist_estimated(dist)
   target_at <- function(p) sim_target(estimator, dist, p, parameter)
   if (!is.finite(target_at(params))) return(na)
@@ -234,7 +232,7 @@ sim_crb <- function(estimator, dist, params, n, parameter) {
     dn[[nm]] <- dn[[nm]] - h
     (target_at(up) - target_at(dn)) / (2 * h)
   }, 1)
-  per_obs <- drop(t(grad) %*% dist_info_inverse(fisher_information(dist, params)) %*% grad)
+  per_obs <- drop(t(grad) %*% per_obs_inverse %*% grad)
   per_obs / n
 }
 

@@ -135,8 +135,8 @@ double cpp_study_stream(double k, double rep) {
   return static_cast<double>(probml::study_stream(static_cast<long>(k), static_cast<long>(rep)));
 }
 
-// A study from its named specification: estimates (reps x sizes) and counts
-// of replicates whose fit did not converge or failed.
+// A study from its named specification: estimates (reps x sizes) and the
+// number of replicates whose fit did not converge.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_run_study(Rcpp::List study, Rcpp::Nullable<Rcpp::Function> progress) {
   probml::StudySpec s;
@@ -154,6 +154,5 @@ Rcpp::List cpp_run_study(Rcpp::List study, Rcpp::Nullable<Rcpp::Function> progre
   Rcpp::NumericMatrix est(static_cast<int>(s.reps), static_cast<int>(s.sizes.size()));
   std::copy(r.estimates.begin(), r.estimates.end(), est.begin());
   return Rcpp::List::create(Rcpp::Named("estimates") = est,
-                            Rcpp::Named("not_converged") = static_cast<double>(r.not_converged),
-                            Rcpp::Named("failed") = static_cast<double>(r.failed));
+                            Rcpp::Named("not_converged") = static_cast<double>(r.not_converged));
 }

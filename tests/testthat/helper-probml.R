@@ -83,8 +83,8 @@ dist_score <- function(dist, x, params) probml:::cpp_dist_score(dist, x, unlist(
 
 # Snapshot of an error (or warning), its class included, for one or more
 # calls: each call's condition is recorded in _snaps/.
-expect_condition_snapshot <- function(code) {
-  eval(bquote(testthat::expect_snapshot(.(substitute(code)), error = TRUE, cnd_class = TRUE)),
+expect_condition_snapshot <- function(code, error = TRUE) {
+  eval(bquote(testthat::expect_snapshot(.(substitute(code)), error = .(error), cnd_class = TRUE)),
        envir = parent.frame())
 }
 

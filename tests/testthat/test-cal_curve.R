@@ -68,3 +68,12 @@ test_that("cal_curve refuses bad input with classed errors", {
   expect_probml_error(cal_curve(y, list(p, p[-1])), "probml_error")
   expect_probml_error(cal_curve(y, p, weights = c(1, 1, -1, 1)), "probml_error")
 })
+
+test_that("cal_curve's messages", {
+  expect_condition_snapshot({
+    cal_curve(c(0, 1, 1), list())
+    cal_curve(c(0, 1, 1), list(a = c(0.2, 0.8, 0.6), c(0.2, 0.8, 0.6)))
+    cal_curve(c(0, 1, 1), c(0.2, 0.8, 0.6), consistency = NA)
+    cal_curve(c(0, 1, 1), list(a = c(0.2, 0.8, 0.6), b = c(0.2, 1.8, 0.6)))
+  })
+})

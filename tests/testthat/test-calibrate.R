@@ -413,3 +413,30 @@ test_that("print shows the method and its parameters; plot draws the map", {
   expect_identical(plot(tmp), tmp)
   expect_lt(graphics::par("usr")[1], min(2 * d$z) + 0.5)      # over the logit range
 })
+
+test_that("calibrate's messages", {
+  set.seed(4)
+  y <- rbinom(40, 1, 0.5)
+  p <- runif(40, 0.05, 0.95)
+  P <- cbind(a = 1 - p, b = p)
+  cal <- calibrate(y, p, method = "platt")
+  cal_t <- calibrate(factor(c("a", "b")[y + 1L]), P, method = "temperature")
+  expect_condition_snapshot({
+    calibrate(y, p, log_t_bounds = c(2, 1))
+    calibrate(y, rep(0.3, 40), method = "beta")
+    calibrate(y, as.character(p))
+    calibrate(y, P, method = "isotonic")
+    calibrate(y, numeric(0))
+    calibrate(y, replace(p, 3, NA))
+    predict(cal, P)
+    predict(cal_t, p)
+    calibrate(y, replace(p, 1, 1.5), scores_are = "probability")
+    calibrate(y, replace(qlogis(p), 1, Inf), scores_are = "logit")
+    predict(calibrate(y, qlogis(p), scores_are = "logit"), c(0, Inf))
+    calibrate(y, replace(p, 1, 0), method = "platt")
+    calibrate(c(0, 1), c(0.2, 0.7), method = "beta")
+    predict(cal)
+  })
+  expect_condition_snapshot(cal2 <- calibrate(c(rep(1, 30), rep(0, 10)), c(runif(30, 0.6, 0.9), runif(10, 0.1, 0.4)),
+                                              method = "temperature"), error = FALSE)
+})

@@ -51,5 +51,6 @@ test_that("argument checks' messages", {
     fit_mle(mpg ~ wt, mtcars, lik_gaussian(), NULL)
     fit_control(maxit = 50)
     probml:::call_core(stop("boom"))
+    probml:::check_installed("surely.not.a.package", "This example")
   })
 })

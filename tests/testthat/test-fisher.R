@@ -101,3 +101,11 @@ test_that("parameters outside the support give classed errors", {
   expect_probml_error(cramer_rao_bound("gaussian", c(0, 1), 10, parameter = "var"),
                       "probml_error")
 })
+
+test_that("fisher_information's messages", {
+  expect_condition_snapshot({
+    cramer_rao_bound("gaussian", c(0, 1))
+    cramer_rao_bound("gaussian", c(0, 1), n = 10, parameter = "variance")
+    fisher_information("gaussian", c(0, 1), n = 0)
+  })
+})

@@ -211,3 +211,12 @@ test_that("the core's samplers and log-likelihoods cover every family", {
   expect_equal(integrate(f, -Inf, Inf)$value, 1, tolerance = 1e-6)
   expect_equal(var(draw_dist("laplace", 1e5, c(location = 1, scale = 2))), 8, tolerance = 0.03)
 })
+
+test_that("fit_dist's messages", {
+  expect_condition_snapshot({
+    fit_dist(c(0, 3, 2), "binomial")
+    fit_dist(c(0, 3, 2), "poisson", size = 4)
+    fit_dist(c(1, 2, 3), "uniform")
+  })
+  expect_condition_snapshot(fit <- fit_dist(qnorm(ppoints(200)), "student_t"), error = FALSE)
+})

@@ -243,3 +243,23 @@ test_that("bad inputs give classed errors naming the argument", {
   expect_error(label_smoothing_loss(logits, y, weights = c(1, -1, 1)), class = "probml_error")
   expect_error(label_smoothing_loss(logits, y, weights = 1:2), class = "probml_error_length")
 })
+
+test_that("the information functions' messages", {
+  q <- c(0.7, 0.2, 0.1)
+  expect_condition_snapshot({
+    smooth_labels(c(1, 2), 0.1, K = 1e9)
+    label_smoothing_loss(c(1, 2), c(1, 2))
+    label_smoothing_loss(matrix(c(1, 2), 2, 1), c(1, 1))
+    label_smoothing_loss(matrix(1:6 + 0.5, 2), factor(c("a", "b")))
+    entropy(q, base = 1)
+    smooth_labels(factor(c("a", "b")), epsilon = 1)
+    kl_divergence(c(0.5, 0.5), q)
+    kl_divergence(rbind(q, q), rbind(q, q, q))
+    kl_gaussian(0, -1, 0, 1)
+    kl_bernoulli(1.5, 0.5)
+    kl_gaussian(c(0, 1), 1, c(0, 1, 2), 1)
+    kl_gaussian("a", 1, 0, 1)
+    smooth_labels(c(1, 2), 0.1)
+    smooth_labels(factor(c("a", "b")), 0.1, K = 3)
+  })
+})

@@ -157,3 +157,24 @@ test_that("methods refuse bad arguments with classed errors", {
   expect_probml_error(vcov(fit_mle(breaks ~ wool, data = warpbreaks, family = lik_student_t(), model = FALSE),
                            information = "expected"), "probml_error_unsupported")
 })
+
+test_that("the methods' messages", {
+  fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+  small <- fit_mle(breaks ~ wool, data = warpbreaks, family = lik_poisson())
+  nb <- fit_mle(mpg ~ wt, data = mtcars)
+  expect_condition_snapshot({
+    vcov(fit_mle(stack.loss ~ ., data = stackloss, family = lik_huber()), information = "expected")
+    sigma(fit)
+    sigma(fit_mle(stack.loss ~ ., data = stackloss, family = lik_laplace()), unbiased = TRUE)
+    anova(fit)
+    anova(fit, lm(breaks ~ wool, warpbreaks))
+    anova(fit, fit_mle(breaks ~ wool, data = warpbreaks, family = lik_gaussian()))
+    anova(fit, fit_mle(breaks ~ wool, data = warpbreaks[-1, ], family = lik_poisson()))
+    anova(small, fit_mle(breaks ~ tension, data = warpbreaks, family = lik_poisson()))
+    anova(fit_mle(mpg ~ wt, data = mtcars), fit_mle(qsec ~ wt, data = mtcars))
+    anova(fit_mle_xy(cbind(1, mtcars$wt), mtcars$mpg), fit_mle_xy(cbind(1, mtcars$drat, mtcars$gear), mtcars$mpg))
+    confint(fit, 10)
+    confint(fit, "nope")
+    predict(fit_mle(breaks ~ wool, data = warpbreaks, model = FALSE))
+  })
+})

@@ -132,3 +132,12 @@ test_that("the Brier decomposition sums to the Brier score exactly", {
   expect_probml_error(brier_decomp(y, p, method = "murphy"), "probml_error")
   expect_probml_error(brier_decomp(y, cbind(p, 1 - p)), "probml_error")
 })
+
+test_that("the scores' messages", {
+  P <- rbind(c(0.7, 0.3), c(0.4, 0.6))
+  expect_condition_snapshot({
+    brier_decomp(factor(c("a", "b")), P)
+    ece(c(0, 1), c(0.2, 0.9), strategy = "equal")
+    log_loss(c(0, 1), c(0.2, 0.9), eps = 0.7)
+  })
+})

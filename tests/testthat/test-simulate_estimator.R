@@ -175,3 +175,22 @@ test_that("the built-in MLE agrees in distribution with fit_dist run through the
   expect_probml_error(simulate_estimator("mle", "gamma", c(-2, 1), n = 10), "probml_error_value")
   expect_probml_error(simulate_estimator("mle", "gamma", c(2, 1), n = 10, trim = 0.1), "probml_error")
 })
+
+test_that("simulate_estimator's messages", {
+  g <- c(mean = 0, sd = 1)
+  expect_condition_snapshot({
+    simulate_estimator("mode", "gaussian", g, n = 5)
+    simulate_estimator("mean", "poisson", c(lambda = 1e300), n = 10, reps = 10, seed = 1)
+    simulate_estimator("mean", "gaussian", g, n = 5, trim = 0.1)
+    simulate_estimator("var_mle", "gaussian", g, n = c(1, 10))
+    simulate_estimator("mle", "student_t", c(0, 1, 3), n = 2)
+    simulate_estimator("proportion", "gaussian", g, n = 5)
+    simulate_estimator("mle", "gamma", c(2, 1), n = 10, parameter = "scale")
+    simulate_estimator("mle", "binomial", c(10, 0.3), n = 10, parameter = "size")
+    simulate_estimator("mean", "gaussian", g, n = 2.5)
+    simulate_estimator(function(x) stop("boom"), "gaussian", g, n = 5, reps = 3, seed = 1)
+    simulate_estimator(function(x) x, "gaussian", g, n = 5, reps = 3, seed = 1)
+  })
+  expect_condition_snapshot(st <- simulate_estimator("mle", "student_t", c(0, 1, 1e6), n = 30, reps = 20, seed = 1),
+                            error = FALSE)
+})

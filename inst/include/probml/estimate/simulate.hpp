@@ -48,7 +48,6 @@ struct StudySpec {
 struct StudyResult {
   std::vector<double> estimates;  // reps x sizes, column-major
   long not_converged = 0;         // mle: replicates whose fit did not converge (estimate kept)
-  long failed = 0;                // replicates whose estimate could not be computed (NaN)
 };
 
 // Stream of replicate `rep` at the k-th sample size.
@@ -114,7 +113,7 @@ inline StudyResult run_study(const StudySpec& s, const Callbacks& cb = Callbacks
   StudyResult out;
   out.estimates.assign(static_cast<size_t>(reps) * s.sizes.size(), 0.0);
   std::vector<std::vector<double>> scratch(static_cast<size_t>(n_threads));
-  std::vector<long> not_converged(static_cast<size_t>(n_threads), 0), failed(static_cast<size_t>(n_threads), 0);
+  std::vector<long> not_converged(static_cast<size_t>(n_threads), 0);
   const double total = static_cast<double>(reps) * static_cast<double>(s.sizes.size());
   double done = 0;
 
@@ -136,9 +135,9 @@ inline StudyResult run_study(const StudySpec& s, const Callbacks& cb = Callbacks
           bool converged = true;
           try {
             col[r] = apply_estimator(s, x, n, &converged);
-          } catch (const NumericalError&) {
-            col[r] = std::nan("");
-            ++failed[static_cast<size_t>(worker)];
+          } catch (const NumericalError& e) {
+            throw NumericalError("the estimator failed on replicate " + std::to_string(r + 1) + " at n = " +
+                                 std::to_string(n) + ": " + e.what());
           }
           if (!converged) ++not_converged[static_cast<size_t>(worker)];
         }
@@ -148,10 +147,7 @@ inline StudyResult run_study(const StudySpec& s, const Callbacks& cb = Callbacks
       cb.report(done, total);
     }
   }
-  for (int w = 0; w < n_threads; ++w) {
-    out.not_converged += not_converged[static_cast<size_t>(w)];
-    out.failed += failed[static_cast<size_t>(w)];
-  }
+  for (int w = 0; w < n_threads; ++w) out.not_converged += not_converged[static_cast<size_t>(w)];
   return out;
 }
 
