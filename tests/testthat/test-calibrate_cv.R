@@ -235,7 +235,7 @@ test_that("calibrate_cv refuses bad input with classed errors", {
   expect_probml_error(calibrate_cv(d, y = "y", fit = function(train) stop("boom"), predict_fn = glm_prob),
                       "probml_error")
   cm <- user(seed = 1)
-  expect_probml_error(predict(cm, as.matrix(d)), "probml_error_newdata")
+  expect_probml_error(predict(cm, as.matrix(d)), "probml_error_type")
   expect_probml_error(predict(cm, d, type = "odds"), "probml_error")
 })
 
@@ -292,7 +292,7 @@ test_that("calibrate_cv's messages", {
     user(folds = c(NA, rep(1:2, length.out = 49)))
     user(folds = rep(1, 50))
     user(folds = 2.5)
-    user(folds = "two")
+    user(folds = TRUE)
     predict(user(seed = 1))
     user(folds = 1)
     user(folds = 51)
