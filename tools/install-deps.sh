@@ -3,9 +3,9 @@
 #
 #   tools/install-deps.sh [test|all]      (default: all)
 #
-#   test  what `R CMD build` / `R CMD check` and the report need: the R
-#         packages, pandoc and qpdf.
-#   all   test + what the benchmarks need: cmake, Google Benchmark, Eigen.
+#   test  what `make test` needs: the R packages, pandoc, qpdf, and cmake with
+#         GoogleTest for the C++ unit tests.
+#   all   test + what the benchmarks need: Google Benchmark, Eigen.
 #
 # Idempotent: Debian packages already installed are skipped (and apt is not
 # touched at all when nothing is missing); an R package is installed from
@@ -42,8 +42,8 @@ deb_r=(
   r-cran-randomforest r-cran-e1071 r-cran-flexmix r-cran-formula
   r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools
 )
-deb_tools=(pandoc qpdf)
-deb_bench=(libbenchmark-dev libeigen3-dev cmake)
+deb_tools=(pandoc qpdf cmake libgtest-dev)
+deb_bench=(libbenchmark-dev libeigen3-dev)
 
 want=("${deb_r[@]}" "${deb_tools[@]}")
 if [ "$mode" = all ]; then want+=("${deb_bench[@]}"); fi
@@ -165,8 +165,10 @@ RSCRIPT
 # ------------------------------------------------------- system tools ------
 command -v pandoc >/dev/null 2>&1 || die "pandoc not found (needed for vignettes and the report)"
 command -v qpdf >/dev/null 2>&1 || say "note: qpdf not found (R CMD check --as-cran may note it)"
+command -v cmake >/dev/null 2>&1 || die "cmake not found (needed by the C++ unit tests)"
+[ -f /usr/include/gtest/gtest.h ] || [ -f /usr/local/include/gtest/gtest.h ] \
+  || die "GoogleTest headers not found (Debian: libgtest-dev)"
 if [ "$mode" = all ]; then
-  command -v cmake >/dev/null 2>&1 || die "cmake not found (needed by make bench)"
   [ -f /usr/include/benchmark/benchmark.h ] || [ -f /usr/local/include/benchmark/benchmark.h ] \
     || die "Google Benchmark headers not found (Debian: libbenchmark-dev)"
 fi

@@ -4,14 +4,14 @@
 // t is the one-hot target, optionally smoothed to (1 - eps) onehot + eps / K.
 #include <cmath>
 #include <sstream>
-#include "family.hpp"
+#include "classes.hpp"
 
 namespace probml {
 
-class CategoricalFamily : public Family {
+class CategoricalFamily : public ClassResponseFamily {
  public:
   CategoricalFamily(std::vector<std::string> levels, int n_classes, double label_smoothing)
-      : k_(n_classes), eps_(label_smoothing), levels_(class_labels(levels, n_classes)) {
+      : ClassResponseFamily(n_classes), eps_(label_smoothing), levels_(class_labels(levels, n_classes)) {
     if (k_ < 2) throw DomainError("the categorical family needs at least 2 classes");
     if (!(eps_ >= 0 && eps_ < 1)) throw DomainError("label_smoothing must be in [0, 1)");
   }
@@ -26,22 +26,12 @@ class CategoricalFamily : public Family {
   bool positive_curvature() const override { return true; }
 
   std::string response_kind() const override { return "classes"; }
-  std::string support_text() const override { return "a class index"; }
-  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    return first_non_class(y, k_);
-  }
   std::vector<std::string> linear_predictor_names() const override {
     return std::vector<std::string>(levels_.begin() + 1, levels_.end());
   }
   std::string coefficient_prefix(int j) const override { return levels_[static_cast<size_t>(j + 1)] + ":"; }
   bool accepts_offset() const override { return false; }
   bool logits_against_first_class() const override { return true; }
-  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
-    return mean[static_cast<Index>(y)];
-  }
-  std::string boundary_message() const override {
-    return "fitted probabilities numerically 0 or 1 occurred: the classes are (quasi-)separated, so the MLE may not exist";
-  }
   // A point mass on the observed class: nll 0 (the smoothed target's
   // entropy with label smoothing).
   void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
@@ -88,7 +78,6 @@ class CategoricalFamily : public Family {
 
   double start_eta(int, double, double) const override { return std::nan(""); }
 
-  int n_mean_columns() const override { return k_; }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
             Eigen::Ref<Eigen::MatrixXd> out) const override {
     Eigen::VectorXd p(k_);
@@ -96,11 +85,6 @@ class CategoricalFamily : public Family {
       probabilities(U.row(i), p);
       out.row(i) = p.transpose();
     }
-  }
-  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
-                Eigen::Ref<Eigen::VectorXd> out) const override {
-    out.setConstant(std::nan(""));
-    (void)U;
   }
 
  private:
@@ -121,7 +105,6 @@ class CategoricalFamily : public Family {
     return mx + std::log(total);
   }
 
-  int k_;
   double eps_;
   std::vector<std::string> levels_;
 };

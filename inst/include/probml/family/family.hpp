@@ -40,6 +40,13 @@ struct LocalDerivs {
 // Row index in an error message, 1-based as R users count.
 inline std::string row_label(Index i) { return "row " + std::to_string(i + 1); }
 
+// The first row that is not finite, or -1.
+inline Index first_non_finite(const Eigen::Ref<const Eigen::VectorXd>& y) {
+  for (Index i = 0; i < y.size(); ++i)
+    if (!std::isfinite(y[i])) return i;
+  return -1;
+}
+
 // The first row that is not a class index in 0..k-1, or -1.
 inline Index first_non_class(const Eigen::Ref<const Eigen::VectorXd>& y, int k) {
   for (Index i = 0; i < y.size(); ++i)

@@ -18,9 +18,7 @@ class GaussianHeteroFamily : public Family {
   std::string response_kind() const override { return "numeric"; }
   std::string support_text() const override { return "finite"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    for (Index i = 0; i < y.size(); ++i)
-      if (!std::isfinite(y[i])) return i;
-    return -1;
+    return first_non_finite(y);
   }
   // The mean at y, the fitted log-variance kept.
   void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>&,

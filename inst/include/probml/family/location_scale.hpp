@@ -11,9 +11,7 @@ class LocationScaleFamily : public Family {
   std::string response_kind() const override { return "numeric"; }
   std::string support_text() const override { return "finite"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    for (Index i = 0; i < y.size(); ++i)
-      if (!std::isfinite(y[i])) return i;
-    return -1;
+    return first_non_finite(y);
   }
   int log_scale_aux() const override { return 0; }
   double start_eta(int, double y, double) const override { return y; }

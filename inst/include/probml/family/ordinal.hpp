@@ -4,16 +4,16 @@
 // For class c the nll is -log(F(b) - F(a)), b = theta_{c+1} - eta, a = theta_c - eta
 // (theta_0 = -inf, theta_K = +inf), computed in log space in whichever tail is safer.
 #include "../util/math.hpp"
-#include "family.hpp"
+#include "classes.hpp"
 
 namespace probml {
 
 enum class OrdinalLink { logit, probit };
 
-class OrdinalFamily : public Family {
+class OrdinalFamily : public ClassResponseFamily {
  public:
   OrdinalFamily(std::vector<std::string> levels, int n_classes, OrdinalLink link)
-      : k_(n_classes), link_(link), levels_(class_labels(levels, n_classes)) {
+      : ClassResponseFamily(n_classes), link_(link), levels_(class_labels(levels, n_classes)) {
     if (k_ < 2) throw DomainError("the ordinal family needs at least 2 classes");
   }
   std::string name() const override { return "ordinal"; }
@@ -30,16 +30,6 @@ class OrdinalFamily : public Family {
   }
 
   std::string response_kind() const override { return "ordered"; }
-  std::string support_text() const override { return "a class index"; }
-  Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    return first_non_class(y, k_);
-  }
-  double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
-    return mean[static_cast<Index>(y)];
-  }
-  std::string boundary_message() const override {
-    return "fitted probabilities numerically 0 or 1 occurred: the classes are (quasi-)separated, so the MLE may not exist";
-  }
   void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
                      const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
     out.setZero();
@@ -112,7 +102,6 @@ class OrdinalFamily : public Family {
     return theta;
   }
 
-  int n_mean_columns() const override { return k_; }
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
             Eigen::Ref<Eigen::MatrixXd> out) const override {
     for (Index i = 0; i < U.rows(); ++i)
@@ -121,10 +110,6 @@ class OrdinalFamily : public Family {
         const double b = c < k_ - 1 ? aux[c] - U(i, 0) : math::kInf;
         out(i, c) = std::exp(log_interval(a, b));
       }
-  }
-  void variance(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::VectorXd&,
-                Eigen::Ref<Eigen::VectorXd> out) const override {
-    out.setConstant(std::nan(""));
   }
 
  private:
@@ -159,7 +144,6 @@ class OrdinalFamily : public Family {
     return log_cdf(-a) + (b == math::kInf ? 0.0 : math::log1mexp(log_cdf(-b) - log_cdf(-a)));
   }
 
-  int k_;
   OrdinalLink link_;
   std::vector<std::string> levels_;
 };

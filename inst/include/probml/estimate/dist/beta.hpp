@@ -9,14 +9,11 @@ namespace probml {
 
 class BetaDist : public DistributionOf<BetaDist> {
  public:
-  std::string name() const override { return "beta"; }
-  std::vector<DistParam> params() const override {
-    return {{"shape1", ParamKind::positive}, {"shape2", ParamKind::positive}};
-  }
-  Support support() const override { return Support::unit_open; }
-  std::string support_text() const override { return "numbers strictly between 0 and 1"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  BetaDist()
+      : DistributionOf({"beta",
+                        {{"shape1", ParamKind::positive}, {"shape2", ParamKind::positive}},
+                        Support::unit_open, "numbers strictly between 0 and 1",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
   struct Context {
     const double* p;

@@ -10,14 +10,12 @@ namespace probml {
 
 class BernoulliDist : public DistributionOf<BernoulliDist> {
  public:
-  std::string name() const override { return "bernoulli"; }
-  std::vector<DistParam> params() const override { return {{"prob", ParamKind::probability}}; }
-  Support support() const override { return Support::binary; }
-  std::string support_text() const override { return "0 or 1"; }
-  bool discrete() const override { return true; }
+  BernoulliDist()
+      : DistributionOf({"bernoulli",
+                        {{"prob", ParamKind::probability}},
+                        Support::binary, "0 or 1",
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     return x == 1 ? std::log(p[0]) : std::log1p(-p[0]);
   }
@@ -52,16 +50,12 @@ class BernoulliDist : public DistributionOf<BernoulliDist> {
 
 class BinomialDist : public DistributionOf<BinomialDist> {
  public:
-  std::string name() const override { return "binomial"; }
-  std::vector<DistParam> params() const override {
-    return {{"size", ParamKind::trials}, {"prob", ParamKind::probability}};
-  }
-  Support support() const override { return Support::count_to_trials; }
-  std::string support_text() const override { return "whole numbers from 0 to size"; }
-  bool discrete() const override { return true; }
+  BinomialDist()
+      : DistributionOf({"binomial",
+                        {{"size", ParamKind::trials}, {"prob", ParamKind::probability}},
+                        Support::count_to_trials, "whole numbers from 0 to size",
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const { return math::log_dbinom(x, p[0], p[1]); }
   void derivatives_at(double x, const double* p, double* s, double* h) const {
     const double q = 1 - p[1];
@@ -105,14 +99,12 @@ class BinomialDist : public DistributionOf<BinomialDist> {
 
 class PoissonDist : public DistributionOf<PoissonDist> {
  public:
-  std::string name() const override { return "poisson"; }
-  std::vector<DistParam> params() const override { return {{"lambda", ParamKind::positive}}; }
-  Support support() const override { return Support::count; }
-  std::string support_text() const override { return "non-negative whole numbers"; }
-  bool discrete() const override { return true; }
+  PoissonDist()
+      : DistributionOf({"poisson",
+                        {{"lambda", ParamKind::positive}},
+                        Support::count, "non-negative whole numbers",
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const { return math::log_dpois(x, p[0]); }
   void derivatives_at(double x, const double* p, double* s, double* h) const {
     s[0] = x / p[0] - 1;

@@ -81,19 +81,54 @@ inline double median_in_place(double* x, long n) {
   return 0.5 * (x[h] + *std::max_element(x, x + h));
 }
 
+// What a distribution is, declared once per distribution (see table.hpp).
+struct DistFacts {
+  std::string name;
+  std::vector<DistParam> params;
+  Support support;
+  std::string support_text;   // for messages: "positive numbers"
+  bool needs_spread = false;  // the MLE needs two distinct values (a scale to estimate)
+  long min_n = 1;
+  bool discrete = false;
+  bool regular = true;        // Fisher information exists (the support does not depend on the parameters)
+};
+
 class Distribution {
+ private:
+  // A branch-free pass answers "is anything wrong?" (and finds the range);
+  // only then is the first bad row searched for.
+  template <class InSupport>
+  SampleProblem scan(const double* x, long n, InSupport in_support) const {
+    bool bad = false;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (long i = 0; i < n; ++i) {
+      bad |= !(std::isfinite(x[i]) && in_support(x[i]));
+      lo = std::min(lo, x[i]);
+      hi = std::max(hi, x[i]);
+    }
+    if (bad) {
+      for (long i = 0; i < n; ++i) {
+        if (std::isnan(x[i])) return {"missing", i};
+        if (!std::isfinite(x[i])) return {"infinite", i};
+        if (!in_support(x[i])) return {"support", i};
+      }
+    }
+    if (n < min_n()) return {"too_few", -1};
+    if (needs_spread() && n > 0 && lo == hi) return {"no_spread", -1};
+    return {};
+  }
+
  public:
+  explicit Distribution(DistFacts facts) : facts_(std::move(facts)) {}
   virtual ~Distribution() = default;
-  virtual std::string name() const = 0;
-  virtual std::vector<DistParam> params() const = 0;
-  virtual Support support() const = 0;
-  virtual std::string support_text() const = 0;
-  // Fisher information exists (the support does not depend on the parameters).
-  virtual bool regular() const { return true; }
-  virtual bool discrete() const { return false; }
-  // The MLE needs at least two distinct values (a scale to estimate).
-  virtual bool needs_spread() const { return false; }
-  virtual long min_n() const { return 1; }
+  const std::string& name() const { return facts_.name; }
+  const std::vector<DistParam>& params() const { return facts_.params; }
+  Support support() const { return facts_.support; }
+  const std::string& support_text() const { return facts_.support_text; }
+  bool regular() const { return facts_.regular; }
+  bool discrete() const { return facts_.discrete; }
+  bool needs_spread() const { return facts_.needs_spread; }
+  long min_n() const { return facts_.min_n; }
 
   int n_params() const { return static_cast<int>(params().size()); }
   int n_estimated() const {
@@ -137,31 +172,16 @@ class Distribution {
   // value, too few values, or no spread where the MLE needs one.
   SampleProblem check_sample(const double* x, long n, const Eigen::VectorXd& p) const {
     const double trials = support() == Support::count_to_trials ? p[0] : 0.0;
-    const Support s = support();
-    auto in_support = [&](double v) {
-      switch (s) {
-        case Support::real: return true;
-        case Support::positive: return v > 0;
-        case Support::unit_open: return v > 0 && v < 1;
-        case Support::binary: return v == 0 || v == 1;
-        case Support::count: return v >= 0 && v == std::floor(v);
-        case Support::count_to_trials: return v >= 0 && v <= trials && v == std::floor(v);
-        case Support::interval: return true;
-      }
-      return true;
-    };
-    bool bad = false;
-    for (long i = 0; i < n; ++i) bad |= !std::isfinite(x[i]) | !in_support(x[i]);
-    if (bad) {
-      for (long i = 0; i < n; ++i) {
-        if (std::isnan(x[i])) return {"missing", i};
-        if (!std::isfinite(x[i])) return {"infinite", i};
-        if (!in_support(x[i])) return {"support", i};
-      }
+    switch (support()) {
+      case Support::real:
+      case Support::interval: return scan(x, n, [](double) { return true; });
+      case Support::positive: return scan(x, n, [](double v) { return v > 0; });
+      case Support::unit_open: return scan(x, n, [](double v) { return v > 0 && v < 1; });
+      case Support::binary: return scan(x, n, [](double v) { return v == 0 || v == 1; });
+      case Support::count: return scan(x, n, [](double v) { return v >= 0 && v == std::floor(v); });
+      case Support::count_to_trials:
+        return scan(x, n, [trials](double v) { return v >= 0 && v <= trials && v == std::floor(v); });
     }
-    if (n < min_n()) return {"too_few", -1};
-    if (needs_spread() && n > 0 && std::all_of(x, x + n, [&](double v) { return v == x[0]; }))
-      return {"no_spread", -1};
     return {};
   }
 
@@ -187,6 +207,9 @@ class Distribution {
     f.observed = observed_information(x, n, f.params);
     return f;
   }
+
+ private:
+  DistFacts facts_;
 };
 
 // The loops over a sample, written once on top of a distribution's inline
@@ -195,10 +218,15 @@ class Distribution {
 //   double log_density_at(double x, const Context& c) const;
 //   void derivatives_at(double x, const Context& c, double* score, double* hessian) const;
 // (hessian: the lower triangle, packed by rows: (0,0), (1,0), (1,1), ...).
-// Distributions with nothing to precompute use `using Context = const double*`.
+// Distributions with nothing to precompute keep the default context, the
+// parameter vector itself.
 template <class D>
 class DistributionOf : public Distribution {
  public:
+  using Distribution::Distribution;
+  using Context = const double*;
+  Context context(const double* p) const { return p; }
+
   double log_density(double x, const Eigen::VectorXd& p) const override {
     return self().log_density_at(x, self().context(p.data()));
   }

@@ -12,17 +12,12 @@ namespace probml {
 
 class LaplaceDist : public DistributionOf<LaplaceDist> {
  public:
-  std::string name() const override { return "laplace"; }
-  std::vector<DistParam> params() const override {
-    return {{"location", ParamKind::real}, {"scale", ParamKind::positive}};
-  }
-  Support support() const override { return Support::real; }
-  std::string support_text() const override { return "finite numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  LaplaceDist()
+      : DistributionOf({"laplace",
+                        {{"location", ParamKind::real}, {"scale", ParamKind::positive}},
+                        Support::real, "finite numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     return -std::log(2 * p[1]) - std::abs(x - p[0]) / p[1];
   }

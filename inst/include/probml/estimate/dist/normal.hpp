@@ -43,17 +43,12 @@ inline Eigen::VectorXd normal_mle(const double* x, long n, F f) {
 
 class GaussianDist : public DistributionOf<GaussianDist> {
  public:
-  std::string name() const override { return "gaussian"; }
-  std::vector<DistParam> params() const override {
-    return {{"mean", ParamKind::real}, {"sd", ParamKind::positive}};
-  }
-  Support support() const override { return Support::real; }
-  std::string support_text() const override { return "finite numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  GaussianDist()
+      : DistributionOf({"gaussian",
+                        {{"mean", ParamKind::real}, {"sd", ParamKind::positive}},
+                        Support::real, "finite numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     const double z = (x - p[0]) / p[1];
     return -math::kLogSqrt2Pi - std::log(p[1]) - 0.5 * z * z;
@@ -85,17 +80,12 @@ class GaussianDist : public DistributionOf<GaussianDist> {
 
 class LognormalDist : public DistributionOf<LognormalDist> {
  public:
-  std::string name() const override { return "lognormal"; }
-  std::vector<DistParam> params() const override {
-    return {{"meanlog", ParamKind::real}, {"sdlog", ParamKind::positive}};
-  }
-  Support support() const override { return Support::positive; }
-  std::string support_text() const override { return "positive numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  LognormalDist()
+      : DistributionOf({"lognormal",
+                        {{"meanlog", ParamKind::real}, {"sdlog", ParamKind::positive}},
+                        Support::positive, "positive numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     const double lx = std::log(x), z = (lx - p[0]) / p[1];
     return -math::kLogSqrt2Pi - std::log(p[1]) - lx - 0.5 * z * z;

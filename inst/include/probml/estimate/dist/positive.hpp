@@ -10,13 +10,12 @@ namespace probml {
 
 class ExponentialDist : public DistributionOf<ExponentialDist> {
  public:
-  std::string name() const override { return "exponential"; }
-  std::vector<DistParam> params() const override { return {{"rate", ParamKind::positive}}; }
-  Support support() const override { return Support::positive; }
-  std::string support_text() const override { return "positive numbers"; }
+  ExponentialDist()
+      : DistributionOf({"exponential",
+                        {{"rate", ParamKind::positive}},
+                        Support::positive, "positive numbers",
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ false, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const { return std::log(p[0]) - p[0] * x; }
   void derivatives_at(double x, const double* p, double* s, double* h) const {
     s[0] = 1 / p[0] - x;
@@ -46,14 +45,11 @@ class ExponentialDist : public DistributionOf<ExponentialDist> {
 
 class GammaDist : public DistributionOf<GammaDist> {
  public:
-  std::string name() const override { return "gamma"; }
-  std::vector<DistParam> params() const override {
-    return {{"shape", ParamKind::positive}, {"rate", ParamKind::positive}};
-  }
-  Support support() const override { return Support::positive; }
-  std::string support_text() const override { return "positive numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  GammaDist()
+      : DistributionOf({"gamma",
+                        {{"shape", ParamKind::positive}, {"rate", ParamKind::positive}},
+                        Support::positive, "positive numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
   struct Context {
     const double* p;
@@ -130,17 +126,12 @@ class GammaDist : public DistributionOf<GammaDist> {
 
 class WeibullDist : public DistributionOf<WeibullDist> {
  public:
-  std::string name() const override { return "weibull"; }
-  std::vector<DistParam> params() const override {
-    return {{"shape", ParamKind::positive}, {"scale", ParamKind::positive}};
-  }
-  Support support() const override { return Support::positive; }
-  std::string support_text() const override { return "positive numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  WeibullDist()
+      : DistributionOf({"weibull",
+                        {{"shape", ParamKind::positive}, {"scale", ParamKind::positive}},
+                        Support::positive, "positive numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     const double k = p[0], lz = std::log(x / p[1]);
     return std::log(k / p[1]) + (k - 1) * lz - std::exp(k * lz);

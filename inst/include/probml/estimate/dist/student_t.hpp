@@ -11,14 +11,11 @@ namespace probml {
 
 class StudentTDist : public DistributionOf<StudentTDist> {
  public:
-  std::string name() const override { return "student_t"; }
-  std::vector<DistParam> params() const override {
-    return {{"location", ParamKind::real}, {"scale", ParamKind::positive}, {"df", ParamKind::positive}};
-  }
-  Support support() const override { return Support::real; }
-  std::string support_text() const override { return "finite numbers"; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 3; }
+  StudentTDist()
+      : DistributionOf({"student_t",
+                        {{"location", ParamKind::real}, {"scale", ParamKind::positive}, {"df", ParamKind::positive}},
+                        Support::real, "finite numbers",
+                        /* needs_spread */ true, /* min_n */ 3, /* discrete */ false, /* regular */ true}) {}
 
   struct Context {
     double m, s, nu;

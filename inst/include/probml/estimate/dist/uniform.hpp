@@ -9,19 +9,15 @@ namespace probml {
 
 class UniformDist : public DistributionOf<UniformDist> {
  public:
-  std::string name() const override { return "uniform"; }
-  std::vector<DistParam> params() const override { return {{"min", ParamKind::real}, {"max", ParamKind::real}}; }
-  Support support() const override { return Support::real; }
-  std::string support_text() const override { return "finite numbers"; }
-  bool regular() const override { return false; }
-  bool needs_spread() const override { return true; }
-  long min_n() const override { return 2; }
+  UniformDist()
+      : DistributionOf({"uniform",
+                        {{"min", ParamKind::real}, {"max", ParamKind::real}},
+                        Support::real, "finite numbers",
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ false}) {}
   void check_relations(const Eigen::VectorXd& p) const override {
     if (!(p[0] < p[1])) throw DomainError("parameter min of the uniform distribution must be less than max");
   }
 
-  using Context = const double*;
-  Context context(const double* p) const { return p; }
   double log_density_at(double x, const double* p) const {
     return x >= p[0] && x <= p[1] ? -std::log(p[1] - p[0]) : -math::kInf;
   }
