@@ -52,10 +52,12 @@
 #' L'Ecuyer-CMRG stream per fit, in which `fit()` runs; results are the same
 #' whether the fits run sequentially or in parallel.
 #'
-#' The fits are independent jobs run by `future.apply::future_lapply()`
-#' when the future.apply package is installed, so a `future::plan()` set by
-#' the user (multisession, cluster, a scheduler) spreads them out; without
-#' it they run one after another with [lapply()].
+#' The fits are independent jobs. Under a `future::plan()` set by the user
+#' (multisession, cluster, a scheduler) they run through
+#' `future.apply::future_lapply()` and spread out; under the default
+#' sequential plan they run one after another in this session, with a
+#' progress bar in interactive sessions (`options(probml.progress = FALSE)`
+#' turns it off). The results are the same either way.
 #'
 #' @section A fold that lacks a class:
 #' With a rare class and several folds, a held-out fold may contain no
@@ -450,6 +452,7 @@ apply_fold_calibrator <- function(cal, p) {
 #' cbind(raw = predict(cm, nd, type = "raw"), calibrated = predict(cm, nd))
 #' @export
 predict.probml_calibrated_model <- function(object, newdata, type = c("calibrated", "raw"), ...) {
+  check_dots_empty(...)
   type <- check_choice(type[1], c("calibrated", "raw"), "type")
   if (missing(newdata) || !is.data.frame(newdata)) {
     if (missing(newdata)) abort_probml("missing", "{.arg newdata} must be given: a data frame with the predictors.")
@@ -468,6 +471,7 @@ predict.probml_calibrated_model <- function(object, newdata, type = c("calibrate
 
 #' @export
 print.probml_calibrated_model <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_dots_empty(...)
   cat("probml cross-fitted calibrated model\n")
   cat("Model: ", x$model_label, "\n", sep = "")
   classes <- if (x$n_classes > 2L) paste(x$n_classes, "classes") else "binary"

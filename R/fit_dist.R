@@ -154,11 +154,15 @@ NULL
 
 #' @rdname probml_dist_fit-methods
 #' @export
-coef.probml_dist_fit <- function(object, ...) object$estimate
+coef.probml_dist_fit <- function(object, ...) {
+  check_dots_empty(...)
+  object$estimate
+}
 
 #' @rdname probml_dist_fit-methods
 #' @export
 vcov.probml_dist_fit <- function(object, information = c("observed", "expected"), ...) {
+  check_dots_empty(...)
   information <- check_choice(information[1], c("observed", "expected"), "information")
   if (information == "observed") object$vcov else object$vcov_expected
 }
@@ -167,6 +171,7 @@ vcov.probml_dist_fit <- function(object, information = c("observed", "expected")
 #' @export
 confint.probml_dist_fit <- function(object, parm, level = 0.95, information = c("observed", "expected"),
                                     scale = c("natural", "log"), ...) {
+  check_dots_empty(...)
   scale <- check_choice(scale[1], c("natural", "log"), "scale")
   check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
   nm <- names(object$estimate)
@@ -191,16 +196,21 @@ confint.probml_dist_fit <- function(object, parm, level = 0.95, information = c(
 #' @rdname probml_dist_fit-methods
 #' @export
 logLik.probml_dist_fit <- function(object, ...) {
+  check_dots_empty(...)
   structure(object$loglik, df = length(object$estimate), nobs = object$n, class = "logLik")
 }
 
 #' @rdname probml_dist_fit-methods
 #' @export
-nobs.probml_dist_fit <- function(object, ...) object$n
+nobs.probml_dist_fit <- function(object, ...) {
+  check_dots_empty(...)
+  object$n
+}
 
 #' @rdname probml_dist_fit-methods
 #' @export
 print.probml_dist_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_dots_empty(...)
   cat("Maximum likelihood fit of the ", x$family, " distribution", sep = "")
   if (length(x$fixed)) cat(" (", paste(names(x$fixed), x$fixed, sep = " = ", collapse = ", "), ")", sep = "")
   cat("\nn = ", x$n, ", log-likelihood = ", format(x$loglik, digits = digits),

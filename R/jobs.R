@@ -27,12 +27,11 @@ lecuyer_seed <- function(s) {
 }
 
 # Run FUN over the jobs, each in its own random number stream: through
-# future.apply when it is installed (so the user's future::plan() applies),
-# else lapply with the same streams (and a progress bar), so the results
-# agree.
+# future.apply under the user's future::plan() (multisession, cluster, a
+# scheduler), else in this session with a progress bar. The streams are
+# the same either way, so the results agree.
 run_jobs <- function(jobs, seeds, FUN, ..., label = "Running jobs") {
-  use_future <- isTRUE(getOption("probml.use_future", TRUE)) &&
-    requireNamespace("future.apply", quietly = TRUE)
+  use_future <- isTRUE(getOption("probml.use_future", TRUE)) && parallel_plan()
   with_preserved_rng({
     if (use_future) {
       future.apply::future_lapply(jobs, FUN, ..., future.seed = seeds)
@@ -49,11 +48,16 @@ run_jobs <- function(jobs, seeds, FUN, ..., label = "Running jobs") {
   })
 }
 
+# A future plan other than the default (sequential) one is set.
+parallel_plan <- function() {
+  requireNamespace("future.apply", quietly = TRUE) && !inherits(future::plan(), "sequential")
+}
+
 # Progress bars: shown in interactive sessions unless
 # options(probml.progress = FALSE); cli decides when a bar is worth drawing
 # (it waits a moment before showing one, so quick work stays quiet).
 progress_enabled <- function() {
-  isTRUE(getOption("probml.progress", TRUE)) && interactive()
+  isTRUE(getOption("probml.progress", TRUE)) && rlang::is_interactive()
 }
 
 # Calls work(tick), where tick(done, total) advances a progress bar, or is

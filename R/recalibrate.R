@@ -188,6 +188,7 @@ pit_map_moments <- function(x, r) {
 #' @export
 predict.probml_regression_calibrator <- function(object, mean, sd, type = c("parameters", "cdf", "quantile"),
                                                  y = NULL, probs = c(0.05, 0.5, 0.95), ...) {
+  check_dots_empty(...)
   type <- check_choice(type[1], c("parameters", "cdf", "quantile"), "type")
   if (missing(mean) || missing(sd)) abort_probml("missing", "{.arg mean} and {.arg sd} must be given.")
   if (type == "cdf") {
@@ -219,6 +220,7 @@ predict.probml_regression_calibrator <- function(object, mean, sd, type = c("par
 
 #' @export
 print.probml_regression_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_dots_empty(...)
   fmt <- function(v) format(signif(v, digits))
   cat("probml regression calibrator: ",
       if (x$method == "scale") "variance scaling" else "isotonic recalibration of the PIT (Kuleshov et al. 2018)",
@@ -318,6 +320,7 @@ plot.probml_pit <- function(x, bins = 10L, main = "PIT histogram", ...) {
 #' @rdname pit_values
 #' @export
 print.probml_pit <- function(x, ...) {
+  check_dots_empty(...)
   u <- sort(unclass(x))
   n <- length(u)
   ks <- max(seq_len(n) / n - u, u - (seq_len(n) - 1) / n)

@@ -248,7 +248,8 @@ print.probml_brier_decomp <- function(x, digits = 6L, ...) {
   if (x$method == "binned") {
     parts <- c(parts, within_bin_variance = x$within_bin_variance,
                within_bin_covariance = x$within_bin_covariance)
-    cat("  brier = reliability - resolution + uncertainty + within_bin_variance - 2 * within_bin_covariance\n")
+    cat("  brier = reliability - resolution + uncertainty\n",
+        "          + within_bin_variance - 2 * within_bin_covariance\n", sep = "")
   } else {
     cat("  brier = reliability - resolution + uncertainty\n")
   }

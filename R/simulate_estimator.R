@@ -267,6 +267,7 @@ sim_run_r <- function(fn, dist, params, n, reps, seed, core_seed, dots, call = r
 
 #' @export
 print.probml_estimator_study <- function(x, digits = 4, ...) {
+  check_dots_empty(...)
   p <- paste(sprintf("%s = %s", names(x$params), format(x$params, digits = digits)), collapse = ", ")
   cat(sprintf("Monte Carlo study of %s: %s(%s), %d replicates, seed %s\n", x$estimator, x$dist, p,
               x$reps, format(x$seed)))

@@ -440,3 +440,12 @@ test_that("calibrate's messages", {
   expect_condition_snapshot(cal2 <- calibrate(c(rep(1, 30), rep(0, 10)), c(runif(30, 0.6, 0.9), runif(10, 0.1, 0.4)),
                                               method = "temperature"), error = FALSE)
 })
+
+test_that("constant scores are refused by the maps they cannot identify", {
+  y <- rep(c(0, 1), 20)
+  expect_error(calibrate(y, rep(0.4, 40), method = "platt"), class = "probml_error_degenerate")
+  expect_error(calibrate(y, rep(0.4, 40), method = "beta"), class = "probml_error_degenerate")
+  # Isotonic and histogram maps of constant scores are the base rate.
+  expect_equal(predict(calibrate(y, rep(0.4, 40), method = "isotonic"), 0.4), 0.5)
+  expect_equal(predict(calibrate(y, rep(0.4, 40), method = "histogram", bins = 3), 0.4), 0.5)
+})

@@ -112,7 +112,7 @@ test_that("the seed governs folds and fits; set.seed() governs the seed", {
   expect_identical(calibrate_cv(d, model = fit, seed = 1)$folds, calibrate_cv(d, model = fit, seed = 1)$folds)
 })
 
-test_that("randomness inside the fits is seeded per fold, the same with and without future", {
+test_that("randomness inside the fits is seeded per fold, the same in this session and under a future plan", {
   d <- sim_bounded(300, 6)
   noisy_fit <- function(train) list(m = glm_fit(train), draw = runif(1))
   noisy_prob <- function(m, newdata) glm_prob(m$m, newdata)
@@ -121,8 +121,11 @@ test_that("randomness inside the fits is seeded per fold, the same with and with
   b <- calibrate_cv(d, y = "y", fit = noisy_fit, predict_fn = noisy_prob, seed = 7)
   expect_identical(draws(a), draws(b))
   expect_length(unique(draws(a)), 5L)
-  old <- options(probml.use_future = FALSE)
-  on.exit(options(old), add = TRUE)
+  skip_if_not_installed("future.apply")
+  skip_if_not(future::supportsMulticore(), "forked workers are not available here")
+  old <- future::plan(future::multicore, workers = 2)
+  on.exit(future::plan(old), add = TRUE)
+  expect_true(probml:::parallel_plan())
   c <- calibrate_cv(d, y = "y", fit = noisy_fit, predict_fn = noisy_prob, seed = 7)
   expect_identical(draws(a), draws(c))
   expect_identical(predict(a, d), predict(c, d))

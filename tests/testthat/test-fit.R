@@ -359,3 +359,54 @@ test_that("fit_mle's warnings", {
     fit <- fit_mle(y ~ 1, data = data.frame(y = qnorm(ppoints(50))), family = lik_student_t())
   }, error = FALSE)
 })
+
+test_that("convergence does not depend on the units of the weights", {
+  ref <- fit_mle(am ~ wt, mtcars, family = lik_bernoulli())
+  for (s in c(1e-12, 1e-6, 1e6)) {
+    fit <- fit_mle(am ~ wt, mtcars, family = lik_bernoulli(), weights = rep(s, 32))
+    expect_equal(coef(fit), coef(ref), tolerance = 1e-8, info = s)
+  }
+  glm_ref <- glm(am ~ wt, binomial, mtcars)
+  expect_equal(unname(coef(ref)), unname(coef(glm_ref)), tolerance = 1e-6)
+})
+
+test_that("columns of extreme magnitude are estimated as lm estimates them", {
+  set.seed(41)
+  d <- data.frame(x = c(rnorm(19), 1e200), y = rnorm(20))
+  expect_equal(unname(coef(fit_mle(y ~ x, d))[1:2]), unname(coef(lm(y ~ x, d))), tolerance = 1e-8)
+  for (s in c(1e155, 1e-155)) {
+    d2 <- data.frame(x = rnorm(20) * s, z = rnorm(20))
+    d2$y <- 1 + d2$x / s - d2$z + rnorm(20)
+    fit <- fit_mle(y ~ x + z, d2)
+    expect_false(any(fit$aliased))
+    expect_equal(unname(coef(fit)[1:3]), unname(coef(lm(y ~ x + z, d2))), tolerance = 1e-8, info = s)
+    se_lm <- sqrt(diag(vcov(lm(y ~ x + z, d2)))) * sqrt(17 / 20)
+    expect_equal(unname(sqrt(diag(vcov(fit)))[1:3]), unname(se_lm), tolerance = 1e-6, info = s)
+  }
+  expect_equal(unname(coef(fit_mle(am ~ wt, transform(mtcars, wt = wt * 1e160), family = lik_bernoulli()))),
+               unname(coef(glm(am ~ wt, binomial, transform(mtcars, wt = wt * 1e160)))), tolerance = 1e-6)
+})
+
+test_that("a design with no columns fits the scale alone", {
+  fit <- fit_mle(mpg ~ 0, mtcars)
+  expect_equal(sigma(fit), sqrt(mean(mtcars$mpg^2)), tolerance = 1e-10)
+  expect_equal(as.numeric(logLik(fit)), sum(dnorm(mtcars$mpg, 0, sqrt(mean(mtcars$mpg^2)), log = TRUE)), tolerance = 1e-10)
+  expect_equal(coef(fit_mle_xy(matrix(numeric(0), 32, 0), mtcars$mpg)), coef(fit))
+})
+
+test_that("a Poisson MLE that does not exist (a group of zero counts) warns, as separation does", {
+  d <- data.frame(g = factor(rep(c("a", "b", "c"), each = 10)), y = c(rpois(20, 3), rep(0, 10)))
+  expect_warning(fit <- fit_mle(y ~ g, d, family = lik_poisson()), class = "probml_warning_separation")
+  expect_true(fit$separation)
+  expect_false(fit_mle(breaks ~ wool, warpbreaks, family = lik_poisson())$separation)
+})
+
+test_that("zero weights take no part in the fit but are predicted, as in glm", {
+  w <- rep(c(0, 1, 1), length.out = 54)
+  fit <- fit_mle(breaks ~ wool + tension, warpbreaks, family = lik_poisson(), weights = w)
+  ref <- glm(breaks ~ wool + tension, poisson, warpbreaks, weights = w)
+  expect_equal(coef(fit), coef(ref), tolerance = 1e-8)
+  expect_equal(unname(fitted(fit)), unname(fitted(ref)), tolerance = 1e-8)
+  expect_equal(nobs(fit), sum(w > 0))
+  expect_equal(unname(residuals(fit, "deviance")), unname(residuals(ref, "deviance")), tolerance = 1e-6)
+})

@@ -105,3 +105,25 @@ test_that("predict's messages", {
     predict(hetero, list(x = cbind(1, 3, 4)))
   })
 })
+
+test_that("newdata of the wrong type is refused, never predicted from", {
+  f <- fit_mle(mpg ~ wt, mtcars)
+  expect_error(predict(f, data.frame(wt = as.character(mtcars$wt[1:3]))), class = "probml_error_newdata")
+  expect_error(predict(f, data.frame(wt = factor(mtcars$wt[1:3]))), class = "probml_error_newdata")
+  # glm refuses the same inputs.
+  g <- glm(mpg ~ wt, data = mtcars)
+  expect_error(predict(g, data.frame(wt = as.character(mtcars$wt[1:3]))))
+})
+
+test_that("predict() without newdata honours the fit's na.exclude, as fitted() does", {
+  mt <- mtcars
+  mt$mpg[3] <- NA
+  fit <- fit_mle(mpg ~ wt, mt, na.action = na.exclude)
+  ref <- glm(mpg ~ wt, data = mt, na.action = na.exclude)
+  expect_length(predict(fit), 32)
+  expect_true(is.na(predict(fit)[3]))
+  expect_equal(unname(predict(fit)), unname(predict(ref)), tolerance = 1e-10)
+  expect_equal(unname(predict(fit, se.fit = TRUE)$fit), unname(predict(ref)), tolerance = 1e-10)
+  expect_length(fitted(fit), 32)
+  expect_length(residuals(fit), 32)
+})

@@ -141,3 +141,33 @@ test_that("the scores' messages", {
     log_loss(c(0, 1), c(0.2, 0.9), eps = 0.7)
   })
 })
+
+test_that("quantile bins are weighted: a weight acts as that many copies of its row", {
+  set.seed(31)
+  for (i in 1:20) {
+    n <- 60
+    y <- rbinom(n, 1, 0.5)
+    p <- runif(n)
+    w <- sample(1:4, n, TRUE)
+    expect_equal(ece(y, p, weights = w, strategy = "quantile", bins = 5),
+                 ece(rep(y, w), rep(p, w), strategy = "quantile", bins = 5), tolerance = 1e-12)
+    expect_equal(mce(y, p, weights = w, strategy = "quantile", bins = 4),
+                 mce(rep(y, w), rep(p, w), strategy = "quantile", bins = 4), tolerance = 1e-12)
+  }
+})
+
+test_that("the CORP decomposition ignores rows of weight zero", {
+  set.seed(32)
+  for (i in 1:30) {
+    y <- rbinom(80, 1, 0.5)
+    p <- runif(80)
+    w <- rbinom(80, 1, 0.7) * runif(80)
+    d <- brier_decomp(y, p, weights = w, method = "corp")
+    keep <- w > 0
+    ref <- brier_decomp(y[keep], p[keep], weights = w[keep], method = "corp")
+    expect_gte(d$reliability, -1e-12)
+    expect_gte(d$resolution, -1e-12)
+    expect_equal(d[c("brier", "reliability", "resolution", "uncertainty")],
+                 ref[c("brier", "reliability", "resolution", "uncertainty")], tolerance = 1e-12)
+  }
+})

@@ -194,3 +194,48 @@ test_that("simulate_estimator's messages", {
   expect_condition_snapshot(st <- simulate_estimator("mle", "student_t", c(0, 1, 1e6), n = 30, reps = 20, seed = 1),
                             error = FALSE)
 })
+
+test_that("the built-in MLE covers every fit_dist family, identically for 1, 2 and 3 threads", {
+  params <- list(gaussian = c(1, 2), bernoulli = 0.3, binomial = c(10, 0.4), poisson = 3,
+                 exponential = 2, gamma = c(2, 3), beta = c(2, 3), laplace = c(0, 1),
+                 student_t = c(0, 1, 4), lognormal = c(0, 0.5), weibull = c(1.5, 2))
+  expect_setequal(names(params), probml:::dist_names(regular_only = TRUE))
+  for (d in names(params)) {
+    # (The t fit may not converge on small samples: df heads to infinity.)
+    runs <- lapply(1:3, function(k) suppressWarnings(
+      simulate_estimator("mle", d, params[[d]], n = c(20, 60), reps = 150, seed = 9, n_threads = k)))
+    expect_identical(runs[[2]]$estimates, runs[[1]]$estimates, info = d)
+    expect_identical(runs[[3]]$estimates, runs[[1]]$estimates, info = d)
+    # ... and each replicate's estimate is fit_dist's on the same data set.
+    x <- probml:::cpp_dist_sample(d, probml:::check_dist_params(d, params[[d]]), 60, 9,
+                                  probml:::cpp_study_stream(1, 0))
+    est <- coef(fit_dist(x, d, size = if (d == "binomial") 10))[[1]]
+    expect_equal(unname(runs[[1]]$estimates[1, 2]), est, tolerance = 1e-8, info = d)
+  }
+})
+
+test_that("an R function sees the built-in estimators' data sets and leaves the caller's RNG alone", {
+  p <- c(mean = 3, sd = 2)
+  set.seed(42)
+  before <- .Random.seed
+  r <- simulate_estimator(function(x) mean(x), "gaussian", p, n = c(5, 30), reps = 200, seed = 1)
+  expect_identical(.Random.seed, before)
+  b <- simulate_estimator("mean", "gaussian", p, n = c(5, 30), reps = 200, seed = 1)
+  expect_equal(r$estimates, b$estimates, tolerance = 1e-12)
+  # The function's own randomness is reproducible too.
+  noisy <- function(x) mean(x) + runif(1)
+  expect_identical(simulate_estimator(noisy, "gaussian", p, n = 5, reps = 20, seed = 3)$estimates,
+                   simulate_estimator(noisy, "gaussian", p, n = 5, reps = 20, seed = 3)$estimates)
+})
+
+test_that("counts too large to simulate are refused at once, not looped on", {
+  expect_error(simulate_estimator("proportion", "binomial", c(size = 1e18, prob = 0.3), n = 10, reps = 10, seed = 1),
+               class = "probml_error_value")
+  expect_error(simulate_estimator("mean", "poisson", c(lambda = 1e300), n = 10, reps = 10, seed = 1),
+               class = "probml_error_value")
+  # Large but representable counts are simulated exactly and quickly.
+  s <- simulate_estimator("mean", "poisson", c(lambda = 1e12), n = 10, reps = 50, seed = 1)$summary
+  expect_lt(abs(s$bias), 5 * sqrt(1e12 / 10 / 50))
+  s <- simulate_estimator("proportion", "binomial", c(size = 1e15, prob = 0.3), n = 10, reps = 50, seed = 1)$summary
+  expect_lt(abs(s$bias), 5 * sqrt(0.21 / 1e15 / 10 / 50))
+})
