@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include <probml/estimate/rng.hpp>
+#include <probml/util/rng.hpp>
 #include <probml/family/make_family.hpp>
 #include <probml/optim/objective.hpp>
 

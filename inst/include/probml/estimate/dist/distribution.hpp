@@ -69,6 +69,24 @@ inline double sum4(const double* x, long n, F f) {
   return (a0 + a1) + (a2 + a3);
 }
 
+// Sums of (log x - shift) and of its square, the logs taken in blocks by
+// Eigen's vectorised log (the log is most of the cost of a pass).
+struct LogSums {
+  double sum = 0, sum_sq = 0;
+};
+inline LogSums log_sums(const double* x, long n, double shift) {
+  constexpr long kBlock = 2048;
+  LogSums out;
+  Eigen::ArrayXd r(kBlock);
+  for (long i0 = 0; i0 < n; i0 += kBlock) {
+    const long len = std::min(kBlock, n - i0);
+    r.head(len) = Eigen::Map<const Eigen::ArrayXd>(x + i0, len).log() - shift;
+    out.sum += r.head(len).sum();
+    out.sum_sq += r.head(len).square().sum();
+  }
+  return out;
+}
+
 inline double mean_of(const double* x, long n) {
   return sum4(x, n, [](double v) { return v; }) / static_cast<double>(n);
 }

@@ -102,25 +102,12 @@ class LognormalDist : public DistributionOf<LognormalDist> {
     const auto& z = detail::ziggurat_tables();
     for (long i = 0; i < n; ++i) x[i] = std::exp(p[0] + p[1] * draw_std_normal(g, z));
   }
-  // One pass over the logs (the cost is the log), with sums shifted by the
-  // first log so that the variance loses no digits to cancellation.
+  // One pass over the logs, with sums shifted by the first log so that the
+  // variance loses no digits to cancellation.
   DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
     const double c = std::log(x[0]);
-    double s1[4] = {0, 0, 0, 0}, s2[4] = {0, 0, 0, 0};
-    long i = 0;
-    for (; i + 4 <= n; i += 4)
-      for (int l = 0; l < 4; ++l) {
-        const double r = std::log(x[i + l]) - c;
-        s1[l] += r;
-        s2[l] += r * r;
-      }
-    for (; i < n; ++i) {
-      const double r = std::log(x[i]) - c;
-      s1[0] += r;
-      s2[0] += r * r;
-    }
-    const double m = ((s1[0] + s1[1]) + (s1[2] + s1[3])) / n;
-    const double v = ((s2[0] + s2[1]) + (s2[2] + s2[3])) / n - m * m;
+    const LogSums ls = log_sums(x, n, c);
+    const double m = ls.sum / n, v = ls.sum_sq / n - m * m;
     DistFit f;
     f.params.resize(2);
     f.params << c + m, std::sqrt(std::max(v, 0.0));

@@ -82,8 +82,22 @@ class GammaDist : public DistributionOf<GammaDist> {
   // log k - digamma(k) = log(mean) - mean(log x), from Minka's approximation
   // (or the given start), then rate = k / mean.
   DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    const double m = mean_of(x, n);
-    const double s = std::log(m) - sum4(x, n, [](double v) { return std::log(v); }) / n;
+    return mle_from(mean_of(x, n), log_sums(x, n, 0).sum / n, p, use_start);
+  }
+  // The log-likelihood depends on the data through mean(x) and mean(log x)
+  // only, and its Hessian not at all: one pass of logs for the whole fit.
+  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+    const double m = mean_of(x, n), mean_log = log_sums(x, n, 0).sum / n;
+    DistFit f = mle_from(m, mean_log, p, use_start);
+    const double k = f.params[0], r = f.params[1];
+    f.loglik = n * (k * std::log(r) - std::lgamma(k) + (k - 1) * mean_log - r * m);
+    f.observed = n * fisher(f.params);
+    return f;
+  }
+
+ private:
+  DistFit mle_from(double m, double mean_log, const Eigen::VectorXd& p, bool use_start) const {
+    const double s = std::log(m) - mean_log;
     double k = use_start ? p[0] : (3.0 - s + std::sqrt((s - 3.0) * (s - 3.0) + 24.0 * s)) / (12.0 * s);
     DistFit f;
     f.converged = false;
@@ -101,15 +115,7 @@ class GammaDist : public DistributionOf<GammaDist> {
     f.params << k, k / m;
     return f;
   }
-  // The Hessian does not involve the data: the observed information is n times the expected.
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    f.loglik = loglik(x, n, f.params);
-    f.observed = n * fisher(f.params);
-    return f;
-  }
 
- private:
   // Median of Gamma(k, 1): Newton on P(k, t) = 1/2 from Wilson-Hilferty.
   static double median(double k) {
     double t = k * std::pow(1 - 1 / (9 * k), 3);
