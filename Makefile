@@ -111,7 +111,7 @@ check-generated:
 test: deps-test cpp-test check-snapshots
 	rm -rf "$(CHECK_DIR)" && mkdir -p "$(CHECK_DIR)"
 	cd "$(CHECK_DIR)" && $(CHECK_ENV) $(R) CMD build "$(CURDIR)"
-	cd "$(CHECK_DIR)" && rc=0 && { $(CHECK_ENV) $(R) CMD check --as-cran --no-manual --install-args=--strip $(TARBALL) || rc=$$?; } && echo $$rc > check.rc
+	cd "$(CHECK_DIR)" && rc=0 && { $(CHECK_ENV) $(R) CMD check --as-cran --no-manual $(TARBALL) || rc=$$?; } && echo $$rc > check.rc
 	@log="$(CHECK_DIR)/$(PKG).Rcheck/00check.log"; \
 	 rc=$$(cat "$(CHECK_DIR)/check.rc"); \
 	 if [ ! -f "$$log" ]; then echo "make test: no $$log (R CMD check exit $$rc)"; exit 1; fi; \

@@ -32,18 +32,22 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #' `fit_mle_xy()` is the matrix entry point for data that are already
 #' numeric.
 #'
-#' Aliased (linearly dependent) columns of the design get `NA` coefficients
-#' with a warning, as in `glm()`. Where the MLE does not exist, because a
-#' coefficient heads to infinity (separation in the Bernoulli, categorical or
-#' ordinal families: fitted probabilities numerically 0 or 1; a group of only
-#' zero counts in the Poisson family: fitted means numerically 0), the fit
-#' warns with class `probml_warning_separation` and sets `fit$separation`.
-#' Reaching `max_iter` always warns. Observations of weight zero do not enter
-#' the fit, but they are predicted: [fitted()] covers every row, as in
-#' `glm()`. Columns of extreme magnitude (1e200) are rescaled inside the fit,
-#' so they are estimated as `lm()` estimates them.
-#'
-#' Errors and warnings have the classes documented in [probml_conditions].
+#' What a fit does where the data are awkward:
+#' * **Aliased columns** (linearly dependent on earlier ones) get `NA`
+#'   coefficients and a `probml_warning_rank_deficient` warning, as in
+#'   `glm()`.
+#' * **An MLE that does not exist**, because a coefficient heads to infinity
+#'   (separation in the Bernoulli, categorical or ordinal families: fitted
+#'   probabilities numerically 0 or 1; a group of only zero counts in the
+#'   Poisson family: fitted means numerically 0), gives a
+#'   `probml_warning_separation` warning and sets `fit$separation`.
+#' * **Reaching `max_iter`** always warns (`probml_warning_convergence`).
+#' * **Observations of weight zero** do not enter the fit, but they are
+#'   predicted: [fitted()] covers every row, as in `glm()`.
+#' * **Columns of extreme magnitude** (1e200) are rescaled inside the fit, so
+#'   they are estimated as `lm()` estimates them.
+#' * **Bad input** is refused with an error whose class says what was wrong
+#'   (see [probml_conditions]); a misspelled argument is one of them.
 #'
 #' @param formula A model formula. For [lik_gaussian_hetero()] use
 #'   `y ~ mean terms | log-variance terms`.

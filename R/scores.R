@@ -16,6 +16,7 @@
 #'   class whose rows sum to 1.
 #' @param weights Optional non-negative observation weights.
 #' @param eps Optional clipping constant in `(0, 0.5)`.
+#' @param ... Not used: a misspelled argument is an error.
 #' @return A number.
 #' @examples
 #' log_loss(c(1, 0, 1, 1, 0), c(0.9, 0.1, 0.8, 0.7, 0.3))

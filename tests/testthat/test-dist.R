@@ -23,7 +23,17 @@ test_that("parameters are taken the same way everywhere: named vector, named lis
 })
 
 test_that("the samplers are the core's: one seed, the same draws on any platform", {
-  # Fixed values of the core's own algorithms (not of a C++ standard library).
+  # The core's own algorithms, not a C++ standard library's (whose Poisson,
+  # binomial and gamma samplers differ between libstdc++ and libc++): these
+  # draws of seed 42 are the same on every platform. Both branches of the
+  # count samplers (small and large means) are pinned.
+  draw <- function(d, p) probml:::cpp_dist_sample(d, p, 4, 42, 0)
+  expect_identical(draw("poisson", 3.5), c(2, 2, 4, 6))
+  expect_identical(draw("poisson", 250), c(229, 253, 249, 263))
+  expect_identical(draw("binomial", c(30, 0.3)), c(6, 8, 9, 10))
+  expect_identical(draw("binomial", c(5000, 0.6)), c(3046, 2994, 3003, 2973))
+  expect_equal(draw("gamma", c(4, 1)), c(4.85656292939343, 2.24329443045138, 9.94523409072202, 2.2557218018972),
+               tolerance = 1e-12)
   x <- probml:::cpp_dist_sample("poisson", c(lambda = 3.5), 5, 42, 0)
   expect_identical(x, probml:::cpp_dist_sample("poisson", c(lambda = 3.5), 5, 42, 0))
   expect_true(all(x == round(x)))
