@@ -29,12 +29,12 @@ cpp_dist_check_params <- function(dist, params) {
     invisible(.Call(`_probml_cpp_dist_check_params`, dist, params))
 }
 
-cpp_dist_check_sample <- function(dist, x, params) {
-    .Call(`_probml_cpp_dist_check_sample`, dist, x, params)
+cpp_dist_check_sample <- function(dist, x, params, n_threads) {
+    .Call(`_probml_cpp_dist_check_sample`, dist, x, params, n_threads)
 }
 
-cpp_dist_fit <- function(dist, x, params, use_start) {
-    .Call(`_probml_cpp_dist_fit`, dist, x, params, use_start)
+cpp_dist_fit <- function(dist, x, params, use_start, n_threads) {
+    .Call(`_probml_cpp_dist_fit`, dist, x, params, use_start, n_threads)
 }
 
 cpp_dist_fisher <- function(dist, params) {

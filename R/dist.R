@@ -68,12 +68,12 @@ check_dist_params <- function(dist, params, arg = "params", call = rlang::caller
 }
 
 # The sample checked against the distribution's support, in one core pass.
-check_dist_sample <- function(x, dist, params, arg = "x", call = rlang::caller_env()) {
+check_dist_sample <- function(x, dist, params, n_threads = 1L, arg = "x", call = rlang::caller_env()) {
   if (!(is.numeric(x) || is.logical(x)) || !is.null(dim(x)) && NCOL(x) != 1L) {
     abort_probml("type", "{.arg {arg}} must be a numeric vector, not {.obj_type_friendly {x}}.", call = call)
   }
   x <- as.double(x)
-  found <- cpp_dist_check_sample(dist, x, params)
+  found <- cpp_dist_check_sample(dist, x, params, n_threads)
   info <- dist_info(dist)
   switch(found$problem,
     missing = abort_probml("missing", "{.arg {arg}} has a missing value (element {found$row}); remove missing values first.",

@@ -36,6 +36,8 @@
 #' @param start Optional starting values for the iterative families (a named
 #'   list or vector of all parameters, as `params` of
 #'   [fisher_information()]); by default they come from moments.
+#' @param n_threads Threads for the passes over `x`. Results do not depend
+#'   on it.
 #' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `probml_dist_fit`: a list with `family`,
 #'   `estimate` (named natural parameters), `se` (from the observed
@@ -60,8 +62,10 @@
 #'
 #' fit_dist(c(3, 5, 2, 7, 4), "binomial", size = 10)
 #' @export
-fit_dist <- function(x, family, size = NULL, start = NULL, ...) {
+fit_dist <- function(x, family, size = NULL, start = NULL,
+                     n_threads = getOption("probml.threads", 2L), ...) {
   check_dots_empty(...)
+  n_threads <- check_threads(n_threads)
   family <- check_dist(family, "family", regular_only = TRUE)
   info <- dist_info(family)
   trials <- info$params[info$kinds == "trials"]
@@ -80,8 +84,8 @@ fit_dist <- function(x, family, size = NULL, start = NULL, ...) {
   } else {
     check_dist_params(family, c(as.list(fixed), as.list(start)), "start")
   }
-  x <- check_dist_sample(x, family, params)
-  core <- call_core(cpp_dist_fit(family, x, params, use_start = !is.null(start)))
+  x <- check_dist_sample(x, family, params, n_threads)
+  core <- call_core(cpp_dist_fit(family, x, params, use_start = !is.null(start), n_threads))
   est_names <- dist_estimated(family)
   estimate <- stats::setNames(core$params, info$params)[est_names]
   info_obs <- named_square(core$observed, est_names)

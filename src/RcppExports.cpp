@@ -93,27 +93,29 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_dist_check_sample
-Rcpp::List cpp_dist_check_sample(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params);
-RcppExport SEXP _probml_cpp_dist_check_sample(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP) {
+Rcpp::List cpp_dist_check_sample(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, int n_threads);
+RcppExport SEXP _probml_cpp_dist_check_sample(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP, SEXP n_threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_dist_check_sample(dist, x, params));
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_check_sample(dist, x, params, n_threads));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_dist_fit
-Rcpp::List cpp_dist_fit(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, bool use_start);
-RcppExport SEXP _probml_cpp_dist_fit(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP, SEXP use_startSEXP) {
+Rcpp::List cpp_dist_fit(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, bool use_start, int n_threads);
+RcppExport SEXP _probml_cpp_dist_fit(SEXP distSEXP, SEXP xSEXP, SEXP paramsSEXP, SEXP use_startSEXP, SEXP n_threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< std::string >::type dist(distSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< bool >::type use_start(use_startSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_dist_fit(dist, x, params, use_start));
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_dist_fit(dist, x, params, use_start, n_threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -346,8 +348,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_isotonic", (DL_FUNC) &_probml_cpp_isotonic, 3},
     {"_probml_cpp_dist_table", (DL_FUNC) &_probml_cpp_dist_table, 0},
     {"_probml_cpp_dist_check_params", (DL_FUNC) &_probml_cpp_dist_check_params, 2},
-    {"_probml_cpp_dist_check_sample", (DL_FUNC) &_probml_cpp_dist_check_sample, 3},
-    {"_probml_cpp_dist_fit", (DL_FUNC) &_probml_cpp_dist_fit, 4},
+    {"_probml_cpp_dist_check_sample", (DL_FUNC) &_probml_cpp_dist_check_sample, 4},
+    {"_probml_cpp_dist_fit", (DL_FUNC) &_probml_cpp_dist_fit, 5},
     {"_probml_cpp_dist_fisher", (DL_FUNC) &_probml_cpp_dist_fisher, 2},
     {"_probml_cpp_dist_moments", (DL_FUNC) &_probml_cpp_dist_moments, 2},
     {"_probml_cpp_dist_log_density", (DL_FUNC) &_probml_cpp_dist_log_density, 3},

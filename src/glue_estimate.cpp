@@ -61,17 +61,19 @@ void cpp_dist_check_params(std::string dist, Rcpp::NumericVector params) {
 
 // The first problem of a sample: list(problem = "" or its name, row = 1-based or NA).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_dist_check_sample(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params) {
+Rcpp::List cpp_dist_check_sample(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params,
+                                 int n_threads) {
   const probml::SampleProblem p =
-      probml::find_distribution(dist).check_sample(x.begin(), x.size(), as_params(params));
+      probml::find_distribution(dist).check_sample({x.begin(), x.size(), n_threads}, as_params(params));
   return Rcpp::List::create(Rcpp::Named("problem") = p.problem,
                             Rcpp::Named("row") = p.row < 0 ? NA_REAL : static_cast<double>(p.row + 1));
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_dist_fit(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, bool use_start) {
+Rcpp::List cpp_dist_fit(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params, bool use_start,
+                        int n_threads) {
   const probml::Distribution& d = probml::find_distribution(dist);
-  const probml::DistFit f = d.fit(x.begin(), x.size(), as_params(params), use_start);
+  const probml::DistFit f = d.fit({x.begin(), x.size(), n_threads}, as_params(params), use_start);
   const double n = static_cast<double>(x.size());
   return Rcpp::List::create(
       Rcpp::Named("params") = Rcpp::NumericVector(f.params.data(), f.params.data() + f.params.size()),
@@ -106,14 +108,14 @@ Rcpp::NumericVector cpp_dist_log_density(std::string dist, Rcpp::NumericVector x
 // Per-observation score (n x estimated parameters).
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericMatrix cpp_dist_score(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params) {
-  return as_r_matrix(probml::find_distribution(dist).score(x.begin(), x.size(), as_params(params)));
+  return as_r_matrix(probml::find_distribution(dist).score({x.begin(), x.size()}, as_params(params)));
 }
 
 // Minus the Hessian of the summed log-likelihood.
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericMatrix cpp_dist_observed(std::string dist, Rcpp::NumericVector x, Rcpp::NumericVector params) {
   return as_r_matrix(
-      probml::find_distribution(dist).observed_information(x.begin(), x.size(), as_params(params)));
+      probml::find_distribution(dist).observed_information({x.begin(), x.size()}, as_params(params)));
 }
 
 // n draws from stream `stream` of `seed`: the data set of one replicate.

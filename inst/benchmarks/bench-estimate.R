@@ -67,10 +67,11 @@ cat(sprintf("Speedup (probml, %d threads) vs replicate(): %.1fx (target >= 20x)\
 
 # ---- fit_dist() beside MASS::fitdistr, n = 1e6 ------------------------------
 # The same sample for both, every family both support; "speedup" is
-# fitdistr time / fit_dist time (target >= 10x). fitdistr's iterative fits
-# (gamma, beta, Weibull, t) run optim() with its default tolerance, and it
-# is timed once for them (tens of seconds each); fit_dist is timed as the
-# median of several runs. The estimates are printed side by side.
+# fitdistr time / fit_dist time (target >= 10x), with fit_dist on
+# getOption("probml.threads", 2) threads and on one. fitdistr's iterative
+# fits (gamma, beta, Weibull, t) run optim() with its default tolerance, and
+# it is timed once for them (tens of seconds each); the rest, and fit_dist,
+# are the median of several runs. The estimates are compared.
 if (requireNamespace("MASS", quietly = TRUE)) {
   N_FIT <- if (quick) 2e5 else 1e6
   set.seed(2)
@@ -86,19 +87,24 @@ if (requireNamespace("MASS", quietly = TRUE)) {
   )
   rows <- lapply(names(samples), function(fam) {
     x <- samples[[fam]][[1]]
+    ref <- NULL
     ref_fit <- function() {
       st <- samples[[fam]][[3]]
-      suppressWarnings(if (is.null(st)) MASS::fitdistr(x, samples[[fam]][[2]])
-                       else MASS::fitdistr(x, samples[[fam]][[2]], start = st))
+      ref <<- suppressWarnings(if (is.null(st)) MASS::fitdistr(x, samples[[fam]][[2]])
+                               else MASS::fitdistr(x, samples[[fam]][[2]], start = st))
     }
     iterative <- fam %in% c("gamma", "beta", "weibull", "student_t")
     t_ref <- time_median(ref_fit, times = if (iterative) 1L else TIMES)
-    t_ours <- time_median(function() fit_dist(x, fam))
+    t_ours <- time_median(function() fit_dist(x, fam, n_threads = threads))
+    t_ours1 <- time_median(function() fit_dist(x, fam, n_threads = 1L))
     ours <- unname(coef(fit_dist(x, fam)))
-    ref <- unname(ref_fit()$estimate)
     data.frame(family = fam, fitdistr_s = t_ref, fit_dist_s = t_ours, speedup = t_ref / t_ours,
-               max_rel_diff_estimates = max(abs(ours - ref) / abs(ref)))
+               fit_dist_1thread_s = t_ours1, speedup_1thread = t_ref / t_ours1,
+               max_rel_diff_estimates = max(abs(ours - unname(ref$estimate)) / abs(unname(ref$estimate))))
   })
-  cat(sprintf("\nfit_dist() vs MASS::fitdistr(), n = %g (%s)\n", N_FIT, if (quick) "quick" else "full"))
-  print(format(do.call(rbind, rows), digits = 3), row.names = FALSE)
+  cat(sprintf("\nfit_dist() (%d threads, and 1) vs MASS::fitdistr(), n = %g (%s)\n", threads, N_FIT,
+              if (quick) "quick" else "full"))
+  tab <- do.call(rbind, rows)
+  tab[c("fitdistr_s", "fit_dist_s", "fit_dist_1thread_s")] <- lapply(tab[c("fitdistr_s", "fit_dist_s", "fit_dist_1thread_s")], signif, 3)
+  print(format(tab, digits = 3), row.names = FALSE)
 }

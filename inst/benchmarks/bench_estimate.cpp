@@ -9,8 +9,11 @@
 //                               run_study() on gaussian(0, 1) data, 1e3
 //                               replicates of size n: stream set-up, draws
 //                               and the estimator.
-//   BM_dist_fit/<dist>/<n>      Distribution::fit(): the MLE with its
-//                               log-likelihood and observed information.
+//   BM_dist_fit/<dist>/n:<n>/threads:<t>
+//                               Distribution::check_sample() and fit(): the
+//                               support check, the MLE with its
+//                               log-likelihood and observed information,
+//                               what fit_dist() runs in the core.
 // Counters: time/draw (seconds per simulated observation) and draws/s.
 //
 // Examples:
@@ -83,13 +86,15 @@ void BM_sim_study(benchmark::State& state, std::string estimator) {
 
 void BM_dist_fit(benchmark::State& state, std::string dist) {
   const long n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
   const Case c = case_of(dist);
   std::vector<double> x(static_cast<std::size_t>(n));
   probml::Xoshiro256 g(7, 0);
   c.dist->sample(c.params, g, x.data(), n);
+  const probml::Sample sample{x.data(), n, threads};
   for (auto _ : state) {
-    const probml::SampleProblem problem = c.dist->check_sample(x.data(), n, c.params);
-    const probml::DistFit f = c.dist->fit(x.data(), n, c.params, false);
+    const probml::SampleProblem problem = c.dist->check_sample(sample, c.params);
+    const probml::DistFit f = c.dist->fit(sample, c.params, false);
     benchmark::DoNotOptimize(problem.row);
     benchmark::DoNotOptimize(f.loglik);
   }
@@ -105,7 +110,9 @@ const int registered = [] {
   }
   for (const char* d : {"gaussian", "exponential", "poisson", "lognormal", "gamma", "beta", "weibull", "student_t"}) {
     benchmark::RegisterBenchmark((std::string("BM_dist_fit/") + d).c_str(), BM_dist_fit, std::string(d))
-        ->Arg(1000000)
+        ->ArgNames({"n", "threads"})
+        ->Args({1000000, 1})
+        ->Args({1000000, 2})
         ->Unit(benchmark::kMillisecond);
   }
   for (const char* e : {"mean", "median", "trimmed_mean", "var_mle"}) {

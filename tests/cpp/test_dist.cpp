@@ -52,8 +52,8 @@ TEST(Distributions, ScoreAndHessianMatchFiniteDifferences) {
     const auto est = estimated(d);
     const auto x = draw(d, p, 25, 11);
     const long n = static_cast<long>(x.size());
-    const MatrixXd S = d.score(x.data(), n, p);
-    const MatrixXd I = d.observed_information(x.data(), n, p);
+    const MatrixXd S = d.score({x.data(), n}, p);
+    const MatrixXd I = d.observed_information({x.data(), n}, p);
     for (size_t a = 0; a < est.size(); ++a) {
       const double h = 1e-6 * std::max(1.0, std::abs(p[est[a]]));
       VectorXd up = p, dn = p;
@@ -66,8 +66,8 @@ TEST(Distributions, ScoreAndHessianMatchFiniteDifferences) {
         EXPECT_NEAR(S(i, static_cast<Eigen::Index>(a)), fd, 1e-6 * std::max(1.0, std::abs(fd))) << c.name;
       }
       // observed information = - d score / d theta
-      const VectorXd su = d.score(x.data(), n, up).colwise().sum().transpose();
-      const VectorXd sd = d.score(x.data(), n, dn).colwise().sum().transpose();
+      const VectorXd su = d.score({x.data(), n}, up).colwise().sum().transpose();
+      const VectorXd sd = d.score({x.data(), n}, dn).colwise().sum().transpose();
       const VectorXd fd = -(su - sd) / (2 * h);
       for (size_t b = 0; b < est.size(); ++b) {
         if (c.name == "laplace" && (a == 0 || b == 0)) continue;
@@ -86,7 +86,7 @@ TEST(Distributions, FisherInformationIsTheVarianceOfTheScore) {
     const VectorXd p = vec(c.params);
     const long n = 400000;
     const auto x = draw(d, p, n, 7);
-    const MatrixXd S = d.score(x.data(), n, p);
+    const MatrixXd S = d.score({x.data(), n}, p);
     const MatrixXd V = (S.transpose() * S) / static_cast<double>(n);
     const MatrixXd F = d.fisher(p);
     for (Eigen::Index a = 0; a < F.rows(); ++a)
@@ -127,13 +127,13 @@ TEST(Distributions, MleIsAStationaryPointNearTheTruth) {
     const VectorXd p = vec(c.params);
     const long n = 20000;
     const auto x = draw(d, p, n, 5);
-    const probml::DistFit f = d.fit(x.data(), n, p, false);
+    const probml::DistFit f = d.fit({x.data(), n}, p, false);
     EXPECT_TRUE(f.converged) << c.name;
     for (Eigen::Index k = 0; k < p.size(); ++k) EXPECT_NEAR(f.params[k], p[k], 0.05 * std::max(1.0, std::abs(p[k]))) << c.name;
-    EXPECT_NEAR(f.loglik, d.loglik(x.data(), n, f.params), 1e-8 * std::abs(f.loglik)) << c.name;
+    EXPECT_NEAR(f.loglik, d.loglik({x.data(), n}, f.params), 1e-8 * std::abs(f.loglik)) << c.name;
     if (!d.regular() || c.name == "laplace") continue;
-    const VectorXd g = d.score(x.data(), n, f.params).colwise().sum().transpose();
-    const MatrixXd I = d.observed_information(x.data(), n, f.params);
+    const VectorXd g = d.score({x.data(), n}, f.params).colwise().sum().transpose();
+    const MatrixXd I = d.observed_information({x.data(), n}, f.params);
     for (Eigen::Index k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], 0, 1e-7 * std::sqrt(n * I(k, k))) << c.name;
     EXPECT_TRUE(f.observed.isApprox(I, 1e-8)) << c.name;
   }
@@ -182,15 +182,45 @@ TEST(Distributions, HugeCountsAreSampledQuicklyOrRefused) {
   for (double v : z) EXPECT_EQ(v, std::floor(v));
 }
 
+// Passes over a sample combine fixed chunks in order: fits, log-likelihoods
+// and information are the same to the bit for any number of threads.
+TEST(Distributions, FitsDoNotDependOnThreads) {
+  for (const auto& c : cases()) {
+    const Distribution& d = find_distribution(c.name);
+    const VectorXd p = vec(c.params);
+    const long n = 5 * probml::kSampleChunk + 123;
+    const auto x = draw(d, p, n, 9);
+    const probml::DistFit one = d.fit({x.data(), n, 1}, p, false);
+    for (int threads : {2, 3}) {
+      const probml::Sample s{x.data(), n, threads};
+      const probml::DistFit many = d.fit(s, p, false);
+      EXPECT_EQ(one.params, many.params) << c.name << " " << threads;
+      EXPECT_EQ(one.loglik, many.loglik) << c.name << " " << threads;
+      EXPECT_EQ(one.observed, many.observed) << c.name << " " << threads;
+      EXPECT_EQ(d.loglik({x.data(), n, 1}, p), d.loglik(s, p)) << c.name;
+      EXPECT_EQ(d.check_sample(s, p).problem, "") << c.name;
+      if (d.regular()) {
+        EXPECT_EQ(d.score({x.data(), n, 1}, p), d.score(s, p)) << c.name;
+      }
+    }
+  }
+}
+
 TEST(Distributions, SampleChecksNameTheProblem) {
   const Distribution& g = find_distribution("gamma");
   const VectorXd p = vec({2, 1});
   const std::vector<double> ok = {1, 2, 3}, neg = {1, -2, 3}, nan = {1, std::nan(""), 3}, same = {2, 2, 2};
-  EXPECT_EQ(g.check_sample(ok.data(), 3, p).problem, "");
-  EXPECT_EQ(g.check_sample(neg.data(), 3, p).problem, "support");
-  EXPECT_EQ(g.check_sample(neg.data(), 3, p).row, 1);
-  EXPECT_EQ(g.check_sample(nan.data(), 3, p).problem, "missing");
-  EXPECT_EQ(g.check_sample(same.data(), 3, p).problem, "no_spread");
+  EXPECT_EQ(g.check_sample({ok.data(), 3}, p).problem, "");
+  EXPECT_EQ(g.check_sample({neg.data(), 3}, p).problem, "support");
+  EXPECT_EQ(g.check_sample({neg.data(), 3}, p).row, 1);
+  EXPECT_EQ(g.check_sample({nan.data(), 3}, p).problem, "missing");
+  EXPECT_EQ(g.check_sample({same.data(), 3}, p).problem, "no_spread");
+  // A bad value in a later chunk, found by any thread.
+  std::vector<double> big(3 * probml::kSampleChunk, 1.5);
+  big[2 * probml::kSampleChunk + 7] = -1;
+  const probml::SampleProblem found = g.check_sample({big.data(), static_cast<long>(big.size()), 2}, p);
+  EXPECT_EQ(found.problem, "support");
+  EXPECT_EQ(found.row, 2 * probml::kSampleChunk + 7);
   EXPECT_THROW(find_distribution("nope"), probml::DomainError);
 }
 

@@ -35,6 +35,21 @@ test_that("iterative fits solve the score equations", {
   }
 })
 
+test_that("fits do not depend on the number of threads", {
+  set.seed(12)
+  n <- 2e5  # several chunks of the core's passes
+  cases <- list(gaussian = rnorm(n), lognormal = rlnorm(n), gamma = rgamma(n, 2),
+                weibull = rweibull(n, 1.5), beta = rbeta(n, 2, 3), poisson = rpois(n, 3))
+  for (fam in names(cases)) {
+    one <- fit_dist(cases[[fam]], fam, n_threads = 1)
+    for (t in 2:3) expect_identical(fit_dist(cases[[fam]], fam, n_threads = t)[c("estimate", "se", "loglik")],
+                                    one[c("estimate", "se", "loglik")])
+  }
+  bad <- cases$gamma
+  bad[n - 5] <- -1
+  expect_condition_snapshot(fit_dist(bad, "gamma", n_threads = 2), error = TRUE)
+})
+
 test_that("claim 16: the Gaussian MLE variance divides by n", {
   x <- c(2.1, 2.5, 3.0, 2.8, 2.3, 3.1, 2.7)
   fit <- fit_dist(x, "gaussian")

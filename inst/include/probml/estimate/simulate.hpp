@@ -58,34 +58,34 @@ inline std::uint64_t study_stream(long k, long rep) {
 // The estimate from x[0..n); x may be reordered. Sets *converged for mle.
 inline double apply_estimator(const StudySpec& s, double* x, long n, bool* converged) {
   switch (s.estimator) {
-    case Estimator::mean: return mean_of(x, n);
+    case Estimator::mean: return mean_of(Sample{x, n});
     case Estimator::proportion: {
       const auto ps = s.dist->params();
       const double trials = ps[0].kind == ParamKind::trials ? s.params[0] : 1.0;
-      return mean_of(x, n) / trials;
+      return mean_of(Sample{x, n}) / trials;
     }
     case Estimator::median: return median_in_place(x, n);
     case Estimator::trimmed_mean: {
       // As R's mean(x, trim): drop floor(n * trim) from each end; trim >= 0.5 gives the median.
       if (s.trim >= 0.5) return median_in_place(x, n);
       const long lo = static_cast<long>(std::floor(n * s.trim));
-      if (lo == 0) return mean_of(x, n);
+      if (lo == 0) return mean_of(Sample{x, n});
       const long hi = n - lo;  // keep [lo, hi)
       std::nth_element(x, x + lo, x + n);
       std::nth_element(x + lo, x + hi - 1, x + n);
-      return mean_of(x + lo, hi - lo);
+      return mean_of(Sample{x + lo, hi - lo});
     }
     case Estimator::var_mle:
     case Estimator::var_unbiased:
     case Estimator::sd: {
-      const double m = mean_of(x, n);
+      const double m = mean_of(Sample{x, n});
       const double ss = sum4(x, n, [m](double v) { return (v - m) * (v - m); });
       if (s.estimator == Estimator::var_mle) return ss / n;
       const double v = ss / (n - 1);
       return s.estimator == Estimator::sd ? std::sqrt(v) : v;
     }
     case Estimator::mle: {
-      const DistFit f = s.dist->mle(x, n, s.params, false);
+      const DistFit f = s.dist->mle(Sample{x, n}, s.params, false);
       *converged = f.converged;
       return f.params[s.parameter];
     }

@@ -45,8 +45,9 @@ class BetaDist : public DistributionOf<BetaDist> {
     for (long i = 0; i < n; ++i) x[i] = random::beta(g, p[0], p[1]);
   }
 
-  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    const Stats st = stats(x, n);
+  DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    const Stats st = stats(x);
+    const double n = static_cast<double>(x.n);
     Eigen::VectorXd start(2);
     if (use_start) {
       start << std::log(p[0]), std::log(p[1]);
@@ -75,9 +76,9 @@ class BetaDist : public DistributionOf<BetaDist> {
     out.params = out.params.array().exp().matrix();
     return out;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    f.observed = n * fisher(f.params);  // the Hessian does not involve the data
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    f.observed = x.n * fisher(f.params);  // the Hessian does not involve the data
     return f;                           // f.loglik is the maximised value
   }
 
@@ -85,12 +86,13 @@ class BetaDist : public DistributionOf<BetaDist> {
   struct Stats {
     double mean, var, mean_log, mean_log1m;
   };
-  static Stats stats(const double* x, long n) {
+  static Stats stats(const Sample& x) {
     Stats s;
-    s.mean = mean_of(x, n);
-    s.var = sum4(x, n, [&](double v) { return (v - s.mean) * (v - s.mean); }) / (n - 1);
-    s.mean_log = sum4(x, n, [](double v) { return std::log(v); }) / n;
-    s.mean_log1m = sum4(x, n, [](double v) { return std::log1p(-v); }) / n;
+    const double n = static_cast<double>(x.n);
+    s.mean = mean_of(x);
+    s.var = sum_of(x, [&](double v) { return (v - s.mean) * (v - s.mean); }) / (n - 1);
+    s.mean_log = sum_of(x, [](double v) { return std::log(v); }) / n;
+    s.mean_log1m = sum_of(x, [](double v) { return std::log1p(-v); }) / n;
     return s;
   }
   static double log_norm(double a, double b) { return std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b); }

@@ -34,14 +34,14 @@ class BernoulliDist : public DistributionOf<BernoulliDist> {
   void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
     for (long i = 0; i < n; ++i) x[i] = g.uniform() < p[0] ? 1.0 : 0.0;
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
     DistFit f;
-    f.params = Eigen::VectorXd::Constant(1, mean_of(x, n));
+    f.params = Eigen::VectorXd::Constant(1, mean_of(x));
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    const double ph = f.params[0];
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    const double ph = f.params[0], n = static_cast<double>(x.n);
     f.loglik = n * ((ph > 0 ? ph * std::log(ph) : 0.0) + (ph < 1 ? (1 - ph) * std::log1p(-ph) : 0.0));
     f.observed = n * fisher(f.params);
     return f;
@@ -79,17 +79,17 @@ class BinomialDist : public DistributionOf<BinomialDist> {
   void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
     for (long i = 0; i < n; ++i) x[i] = random::binomial(g, p[0], p[1]);
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool) const override {
     DistFit f;
     f.params = p;
-    f.params[1] = mean_of(x, n) / p[0];
+    f.params[1] = mean_of(x) / p[0];
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    const double size = p[0], ph = f.params[1];
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    const double size = p[0], ph = f.params[1], n = static_cast<double>(x.n);
     const double log_choose = math::log_factorial(size) * n -
-                              sum4(x, n, [&](double v) { return math::log_factorial(v) + math::log_factorial(size - v); });
+                              sum_of(x, [&](double v) { return math::log_factorial(v) + math::log_factorial(size - v); });
     const double k = ph * size * n;  // successes
     f.loglik = log_choose + (k > 0 ? k * std::log(ph) : 0.0) + (ph < 1 ? (size * n - k) * std::log1p(-ph) : 0.0);
     f.observed = n * fisher(f.params);
@@ -125,15 +125,15 @@ class PoissonDist : public DistributionOf<PoissonDist> {
     random::check_count_parameter(p[0], "the Poisson mean lambda");
     for (long i = 0; i < n; ++i) x[i] = random::poisson(g, p[0]);
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
     DistFit f;
-    f.params = Eigen::VectorXd::Constant(1, mean_of(x, n));
+    f.params = Eigen::VectorXd::Constant(1, mean_of(x));
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    const double lam = f.params[0];
-    const double log_fact = sum4(x, n, [](double v) { return math::log_factorial(v); });
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    const double lam = f.params[0], n = static_cast<double>(x.n);
+    const double log_fact = sum_of(x, [](double v) { return math::log_factorial(v); });
     f.loglik = (lam > 0 ? n * lam * std::log(lam) : 0.0) - n * lam - log_fact;
     f.observed = n * fisher(f.params);
     return f;

@@ -17,6 +17,7 @@
 #include "../../optim/descent.hpp"
 #include "../../util/errors.hpp"
 #include "../../util/math.hpp"
+#include "../../util/parallel.hpp"
 #include "../../util/rng.hpp"
 
 namespace probml {
@@ -53,8 +54,7 @@ struct DistFit {
 };
 
 // Sum of f(x[i]) in four lanes: one running sum is bound by the latency of
-// an addition per element, four are not. The order is fixed, so results do
-// not depend on threads or scheduling.
+// an addition per element, four are not.
 template <class F>
 inline double sum4(const double* x, long n, F f) {
   double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -69,26 +69,96 @@ inline double sum4(const double* x, long n, F f) {
   return (a0 + a1) + (a2 + a3);
 }
 
-// Sums of (log x - shift) and of its square, the logs taken in blocks by
-// Eigen's vectorised log (the log is most of the cost of a pass).
-struct LogSums {
-  double sum = 0, sum_sq = 0;
+// A sample the engine reads, and how many threads its passes may use. A
+// pass works on fixed chunks of kSampleChunk values and combines them in
+// chunk order, so its result does not depend on the number of threads.
+struct Sample {
+  const double* x;
+  long n;
+  int threads = 1;
+  Sample part(const double* y) const { return {y, n, threads}; }  // another array of the same length
 };
-inline LogSums log_sums(const double* x, long n, double shift) {
-  constexpr long kBlock = 2048;
-  LogSums out;
-  Eigen::ArrayXd r(kBlock);
-  for (long i0 = 0; i0 < n; i0 += kBlock) {
-    const long len = std::min(kBlock, n - i0);
-    r.head(len) = Eigen::Map<const Eigen::ArrayXd>(x + i0, len).log() - shift;
-    out.sum += r.head(len).sum();
-    out.sum_sq += r.head(len).square().sum();
+constexpr long kSampleChunk = 1L << 15;
+
+// zero + chunk(x + i0, len) + ... over the chunks, in order; T has +=.
+template <class T, class ChunkFn>
+T sum_chunks(const Sample& s, const T& zero, ChunkFn chunk) {
+  const long n_chunks = (s.n + kSampleChunk - 1) / kSampleChunk;
+  const auto run = [&](long c) {
+    const long i0 = c * kSampleChunk;
+    return chunk(s.x + i0, std::min(kSampleChunk, s.n - i0));
+  };
+  T total = zero;
+  if (s.threads <= 1 || n_chunks <= 1) {
+    for (long c = 0; c < n_chunks; ++c) total += run(c);
+    return total;
   }
-  return out;
+  std::vector<T> parts(static_cast<size_t>(n_chunks), zero);
+  parallel_for(n_chunks, s.threads, [&](long c, int) { parts[static_cast<size_t>(c)] = run(c); });
+  for (const T& p : parts) total += p;
+  return total;
 }
 
-inline double mean_of(const double* x, long n) {
-  return sum4(x, n, [](double v) { return v; }) / static_cast<double>(n);
+// fn(i0, len) for each chunk, for passes that write per-row results.
+template <class ChunkFn>
+void for_chunks(const Sample& s, ChunkFn fn) {
+  const long n_chunks = (s.n + kSampleChunk - 1) / kSampleChunk;
+  parallel_for(n_chunks, s.threads, [&](long c, int) {
+    const long i0 = c * kSampleChunk;
+    fn(i0, std::min(kSampleChunk, s.n - i0));
+  });
+}
+
+template <class F>
+inline double sum_of(const Sample& s, F f) {
+  return sum_chunks(s, 0.0, [&](const double* x, long len) { return sum4(x, len, f); });
+}
+
+inline double mean_of(const Sample& s) {
+  return sum_of(s, [](double v) { return v; }) / static_cast<double>(s.n);
+}
+
+// K running sums, for passes that accumulate several at once.
+template <int K>
+struct Sums {
+  double v[K] = {};
+  Sums& operator+=(const Sums& o) {
+    for (int k = 0; k < K; ++k) v[k] += o.v[k];
+    return *this;
+  }
+};
+
+// Sums of (log x - shift) and of its square, in one pass: the log is most
+// of the cost of a pass over positive data.
+struct LogSums {
+  double sum = 0, sum_sq = 0;
+  LogSums& operator+=(const LogSums& o) {
+    sum += o.sum;
+    sum_sq += o.sum_sq;
+    return *this;
+  }
+};
+inline LogSums log_sums(const Sample& s, double shift) {
+  return sum_chunks(s, LogSums(), [shift](const double* x, long len) {
+    double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
+    long i = 0;
+    for (; i + 2 <= len; i += 2) {
+      const double r0 = std::log(x[i]) - shift, r1 = std::log(x[i + 1]) - shift;
+      a0 += r0;
+      a1 += r1;
+      q0 += r0 * r0;
+      q1 += r1 * r1;
+    }
+    for (; i < len; ++i) {
+      const double r = std::log(x[i]) - shift;
+      a0 += r;
+      q0 += r * r;
+    }
+    LogSums out;
+    out.sum = a0 + a1;
+    out.sum_sq = q0 + q1;
+    return out;
+  });
 }
 
 // R's median of x[0..n); x is reordered.
@@ -113,27 +183,76 @@ struct DistFacts {
 
 class Distribution {
  private:
-  // A branch-free pass answers "is anything wrong?" (and finds the range);
-  // only then is the first bad row searched for.
-  template <class InSupport>
-  SampleProblem scan(const double* x, long n, InSupport in_support) const {
-    bool bad = false;
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (long i = 0; i < n; ++i) {
-      bad |= !(std::isfinite(x[i]) && in_support(x[i]));
-      lo = std::min(lo, x[i]);
-      hi = std::max(hi, x[i]);
+  // The range of a sample, and whether every value is finite (v * 0 sums to
+  // 0 only then) and, where asked, whole. Four lanes, no branches: a pass is
+  // as cheap as a sum.
+  struct Scan {
+    double zero = 0, lo = math::kInf, hi = -math::kInf;
+    bool whole = true;
+    Scan& operator+=(const Scan& o) {
+      zero += o.zero;
+      lo = std::min(lo, o.lo);
+      hi = std::max(hi, o.hi);
+      whole = whole && o.whole;
+      return *this;
     }
-    if (bad) {
-      for (long i = 0; i < n; ++i) {
-        if (std::isnan(x[i])) return {"missing", i};
-        if (!std::isfinite(x[i])) return {"infinite", i};
-        if (!in_support(x[i])) return {"support", i};
+  };
+  static Scan scan_chunk(const double* x, long len, bool check_whole) {
+    double z[4] = {0, 0, 0, 0}, lo[4], hi[4];
+    std::fill(lo, lo + 4, math::kInf);
+    std::fill(hi, hi + 4, -math::kInf);
+    long i = 0;
+    for (; i + 4 <= len; i += 4) {
+      for (int k = 0; k < 4; ++k) {
+        const double v = x[i + k];
+        z[k] += v * 0.0;
+        lo[k] = v < lo[k] ? v : lo[k];
+        hi[k] = v > hi[k] ? v : hi[k];
       }
     }
-    if (n < min_n()) return {"too_few", -1};
-    if (needs_spread() && n > 0 && lo == hi) return {"no_spread", -1};
-    return {};
+    for (; i < len; ++i) {
+      const double v = x[i];
+      z[0] += v * 0.0;
+      lo[0] = v < lo[0] ? v : lo[0];
+      hi[0] = v > hi[0] ? v : hi[0];
+    }
+    Scan c;
+    c.zero = (z[0] + z[1]) + (z[2] + z[3]);
+    c.lo = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+    c.hi = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+    if (check_whole) {
+      for (long j = 0; j < len; ++j) c.whole = c.whole && x[j] == std::floor(x[j]);
+    }
+    return c;
+  }
+  bool whole_number_support() const {
+    return support() == Support::binary || support() == Support::count || support() == Support::count_to_trials;
+  }
+  // A finite value in the support.
+  bool in_support(double v, double trials) const {
+    switch (support()) {
+      case Support::real:
+      case Support::interval: return true;
+      case Support::positive: return v > 0;
+      case Support::unit_open: return v > 0 && v < 1;
+      case Support::binary: return v == 0 || v == 1;
+      case Support::count: return v >= 0 && v == std::floor(v);
+      case Support::count_to_trials: return v >= 0 && v <= trials && v == std::floor(v);
+    }
+    return false;
+  }
+  // The same question of the whole sample, from its scan.
+  bool in_support(const Scan& c, double trials) const {
+    switch (support()) {
+      case Support::real:
+      case Support::interval: return true;
+      case Support::positive: return c.lo > 0;
+      case Support::unit_open: return c.lo > 0 && c.hi < 1;
+      case Support::binary: return c.whole && c.lo >= 0 && c.hi <= 1;
+      case Support::count: return c.whole && c.lo >= 0;
+      case Support::count_to_trials: return c.whole && c.lo >= 0 && c.hi <= trials;
+    }
+    return false;
   }
 
  public:
@@ -187,28 +306,31 @@ class Distribution {
   virtual void check_relations(const Eigen::VectorXd&) const {}
 
   // One pass over the sample: the first missing, infinite or unsupported
-  // value, too few values, or no spread where the MLE needs one.
-  SampleProblem check_sample(const double* x, long n, const Eigen::VectorXd& p) const {
+  // value, too few values, or no spread where the MLE needs one. Only if
+  // something is wrong is the first bad row searched for.
+  SampleProblem check_sample(const Sample& x, const Eigen::VectorXd& p) const {
     const double trials = support() == Support::count_to_trials ? p[0] : 0.0;
-    switch (support()) {
-      case Support::real:
-      case Support::interval: return scan(x, n, [](double) { return true; });
-      case Support::positive: return scan(x, n, [](double v) { return v > 0; });
-      case Support::unit_open: return scan(x, n, [](double v) { return v > 0 && v < 1; });
-      case Support::binary: return scan(x, n, [](double v) { return v == 0 || v == 1; });
-      case Support::count: return scan(x, n, [](double v) { return v >= 0 && v == std::floor(v); });
-      case Support::count_to_trials:
-        return scan(x, n, [trials](double v) { return v >= 0 && v <= trials && v == std::floor(v); });
+    const bool whole = whole_number_support();
+    const Scan found = sum_chunks(x, Scan(), [whole](const double* v, long len) { return scan_chunk(v, len, whole); });
+    if (!(found.zero == 0 && in_support(found, trials))) {
+      for (long i = 0; i < x.n; ++i) {
+        const double v = x.x[i];
+        if (std::isnan(v)) return {"missing", i};
+        if (!std::isfinite(v)) return {"infinite", i};
+        if (!in_support(v, trials)) return {"support", i};
+      }
     }
+    if (x.n < min_n()) return {"too_few", -1};
+    if (needs_spread() && x.n > 0 && found.lo == found.hi) return {"no_spread", -1};
     return {};
   }
 
   virtual double log_density(double x, const Eigen::VectorXd& p) const = 0;
-  virtual double loglik(const double* x, long n, const Eigen::VectorXd& p) const = 0;
+  virtual double loglik(const Sample& x, const Eigen::VectorXd& p) const = 0;
   // Per-observation score: n x (estimated parameters).
-  virtual Eigen::MatrixXd score(const double* x, long n, const Eigen::VectorXd& p) const = 0;
+  virtual Eigen::MatrixXd score(const Sample& x, const Eigen::VectorXd& p) const = 0;
   // Minus the Hessian of the summed log-likelihood.
-  virtual Eigen::MatrixXd observed_information(const double* x, long n, const Eigen::VectorXd& p) const = 0;
+  virtual Eigen::MatrixXd observed_information(const Sample& x, const Eigen::VectorXd& p) const = 0;
   // Expected information of one observation.
   virtual Eigen::MatrixXd fisher(const Eigen::VectorXd& p) const = 0;
   virtual Moments moments(const Eigen::VectorXd& p) const = 0;
@@ -216,13 +338,13 @@ class Distribution {
 
   // The MLE, with p holding the fixed parameters (and, with use_start,
   // starting values for the iterative fits). x is not modified.
-  virtual DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const = 0;
+  virtual DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool use_start) const = 0;
 
   // The MLE with its log-likelihood and observed information, for fit_dist().
-  virtual DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const {
-    DistFit f = mle(x, n, p, use_start);
-    f.loglik = loglik(x, n, f.params);
-    f.observed = observed_information(x, n, f.params);
+  virtual DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const {
+    DistFit f = mle(x, p, use_start);
+    f.loglik = loglik(x, f.params);
+    f.observed = observed_information(x, f.params);
     return f;
   }
 
@@ -249,47 +371,52 @@ class DistributionOf : public Distribution {
     return self().log_density_at(x, self().context(p.data()));
   }
 
-  double loglik(const double* x, long n, const Eigen::VectorXd& p) const override {
+  double loglik(const Sample& x, const Eigen::VectorXd& p) const override {
     const auto c = self().context(p.data());
-    return sum4(x, n, [&](double v) { return self().log_density_at(v, c); });
+    return sum_of(x, [&](double v) { return self().log_density_at(v, c); });
   }
 
-  Eigen::MatrixXd score(const double* x, long n, const Eigen::VectorXd& p) const override {
+  Eigen::MatrixXd score(const Sample& x, const Eigen::VectorXd& p) const override {
     const int k = n_estimated();
-    Eigen::MatrixXd out(n, k);
+    Eigen::MatrixXd out(x.n, k);
     const auto c = self().context(p.data());
-    double s[4] = {}, h[10] = {};
-    for (long i = 0; i < n; ++i) {
-      self().derivatives_at(x[i], c, s, h);
-      for (int a = 0; a < k; ++a) out(i, a) = s[a];
-    }
+    for_chunks(x, [&](long i0, long len) {
+      double s[4] = {}, h[10] = {};
+      for (long i = i0; i < i0 + len; ++i) {
+        self().derivatives_at(x.x[i], c, s, h);
+        for (int a = 0; a < k; ++a) out(i, a) = s[a];
+      }
+    });
     return out;
   }
 
-  Eigen::MatrixXd observed_information(const double* x, long n, const Eigen::VectorXd& p) const override {
+  Eigen::MatrixXd observed_information(const Sample& x, const Eigen::VectorXd& p) const override {
     Eigen::VectorXd g;
     Eigen::MatrixXd H;
-    sum_derivatives(x, n, p.data(), g, H);
+    sum_derivatives(x, p.data(), g, H);
     return -H;
   }
 
   // Summed score and Hessian of the log-likelihood.
-  void sum_derivatives(const double* x, long n, const double* p, Eigen::VectorXd& g,
-                       Eigen::MatrixXd& H) const {
+  void sum_derivatives(const Sample& x, const double* p, Eigen::VectorXd& g, Eigen::MatrixXd& H) const {
     const int k = n_estimated(), packed = k * (k + 1) / 2;
     const auto c = self().context(p);
-    double s[4] = {}, h[10] = {}, gs[4] = {0, 0, 0, 0}, hs[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    for (long i = 0; i < n; ++i) {
-      self().derivatives_at(x[i], c, s, h);
-      for (int a = 0; a < k; ++a) gs[a] += s[a];
-      for (int a = 0; a < packed; ++a) hs[a] += h[a];
-    }
+    const Sums<14> total = sum_chunks(x, Sums<14>(), [&](const double* v, long len) {
+      Sums<14> part;  // the score in [0, 4), the packed Hessian from 4
+      double s[4] = {}, h[10] = {};
+      for (long i = 0; i < len; ++i) {
+        self().derivatives_at(v[i], c, s, h);
+        for (int a = 0; a < k; ++a) part.v[a] += s[a];
+        for (int a = 0; a < packed; ++a) part.v[4 + a] += h[a];
+      }
+      return part;
+    });
     g.resize(k);
     H.resize(k, k);
-    int pos = 0;
+    int pos = 4;
     for (int a = 0; a < k; ++a) {
-      g[a] = gs[a];
-      for (int b = 0; b <= a; ++b) H(a, b) = H(b, a) = hs[pos++];
+      g[a] = total.v[a];
+      for (int b = 0; b <= a; ++b) H(a, b) = H(b, a) = total.v[pos++];
     }
   }
 

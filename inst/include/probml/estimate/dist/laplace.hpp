@@ -40,18 +40,18 @@ class LaplaceDist : public DistributionOf<LaplaceDist> {
       x[i] = p[0] - p[1] * (u < 0 ? -1.0 : 1.0) * std::log(m);
     }
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
-    std::vector<double> copy(x, x + n);
-    const double med = median_in_place(copy.data(), n);
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
+    std::vector<double> copy(x.x, x.x + x.n);
+    const double med = median_in_place(copy.data(), x.n);
     DistFit f;
     f.params.resize(2);
-    f.params << med, sum4(x, n, [med](double v) { return std::abs(v - med); }) / n;
+    f.params << med, sum_of(x, [med](double v) { return std::abs(v - med); }) / x.n;
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    f.loglik = -n * (std::log(2 * f.params[1]) + 1);
-    f.observed = n * fisher(f.params);
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    f.loglik = -x.n * (std::log(2 * f.params[1]) + 1);
+    f.observed = x.n * fisher(f.params);
     return f;
   }
 };

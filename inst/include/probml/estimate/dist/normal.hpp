@@ -26,16 +26,12 @@ inline Eigen::MatrixXd normal_fisher(double s) {
   return I;
 }
 
-// Mean and root mean squared deviation of f(x), two passes.
-template <class F>
-inline Eigen::VectorXd normal_mle(const double* x, long n, F f) {
-  const double m = sum4(x, n, f) / n;
-  const double ss = sum4(x, n, [&](double v) {
-    const double r = f(v) - m;
-    return r * r;
-  });
+// Mean and root mean squared deviation, two passes.
+inline Eigen::VectorXd normal_mle(const Sample& x) {
+  const double m = mean_of(x);
+  const double ss = sum_of(x, [m](double v) { return (v - m) * (v - m); });
   Eigen::VectorXd p(2);
-  p << m, std::sqrt(ss / n);
+  p << m, std::sqrt(ss / x.n);
   return p;
 }
 
@@ -62,16 +58,16 @@ class GaussianDist : public DistributionOf<GaussianDist> {
     const auto& z = detail::ziggurat_tables();
     for (long i = 0; i < n; ++i) x[i] = p[0] + p[1] * draw_std_normal(g, z);
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
     DistFit f;
-    f.params = detail::normal_mle(x, n, [](double v) { return v; });
+    f.params = detail::normal_mle(x);
     return f;
   }
   // At the MLE the log-likelihood and the observed information are closed
   // forms of the estimates: no further pass over the data.
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    const double s = f.params[1];
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    const double s = f.params[1], n = static_cast<double>(x.n);
     f.loglik = -0.5 * n * (std::log(2 * math::kPi * s * s) + 1);
     f.observed = n * detail::normal_fisher(s);
     return f;
@@ -104,18 +100,18 @@ class LognormalDist : public DistributionOf<LognormalDist> {
   }
   // One pass over the logs, with sums shifted by the first log so that the
   // variance loses no digits to cancellation.
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
-    const double c = std::log(x[0]);
-    const LogSums ls = log_sums(x, n, c);
-    const double m = ls.sum / n, v = ls.sum_sq / n - m * m;
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
+    const double c = std::log(x.x[0]);
+    const LogSums ls = log_sums(x, c);
+    const double m = ls.sum / x.n, v = ls.sum_sq / x.n - m * m;
     DistFit f;
     f.params.resize(2);
     f.params << c + m, std::sqrt(std::max(v, 0.0));
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    const double s = f.params[1], sum_log = f.params[0] * n;
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    const double s = f.params[1], n = static_cast<double>(x.n), sum_log = f.params[0] * n;
     f.loglik = -0.5 * n * (std::log(2 * math::kPi * s * s) + 1) - sum_log;
     f.observed = n * detail::normal_fisher(s);
     return f;

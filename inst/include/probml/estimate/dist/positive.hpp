@@ -30,15 +30,15 @@ class ExponentialDist : public DistributionOf<ExponentialDist> {
   void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
     for (long i = 0; i < n; ++i) x[i] = random::exponential(g) / p[0];
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
     DistFit f;
-    f.params = Eigen::VectorXd::Constant(1, 1 / mean_of(x, n));
+    f.params = Eigen::VectorXd::Constant(1, 1 / mean_of(x));
     return f;
   }
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    DistFit f = mle(x, n, p, use_start);
-    f.loglik = n * (std::log(f.params[0]) - 1);
-    f.observed = n * fisher(f.params);
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    DistFit f = mle(x, p, use_start);
+    f.loglik = x.n * (std::log(f.params[0]) - 1);
+    f.observed = x.n * fisher(f.params);
     return f;
   }
 };
@@ -81,13 +81,13 @@ class GammaDist : public DistributionOf<GammaDist> {
 
   // log k - digamma(k) = log(mean) - mean(log x), from Minka's approximation
   // (or the given start), then rate = k / mean.
-  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    return mle_from(mean_of(x, n), log_sums(x, n, 0).sum / n, p, use_start);
+  DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    return mle_from(mean_of(x), log_sums(x, 0).sum / x.n, p, use_start);
   }
   // The log-likelihood depends on the data through mean(x) and mean(log x)
   // only, and its Hessian not at all: one pass of logs for the whole fit.
-  DistFit fit(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
-    const double m = mean_of(x, n), mean_log = log_sums(x, n, 0).sum / n;
+  DistFit fit(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    const double m = mean_of(x), mean_log = log_sums(x, 0).sum / x.n, n = static_cast<double>(x.n);
     DistFit f = mle_from(m, mean_log, p, use_start);
     const double k = f.params[0], r = f.params[1];
     f.loglik = n * (k * std::log(r) - std::lgamma(k) + (k - 1) * mean_log - r * m);
@@ -168,24 +168,31 @@ class WeibullDist : public DistributionOf<WeibullDist> {
   // sum x^k log x / sum x^k - 1/k = mean(log x), by Newton from a
   // log-moment start (or the given one); scale = mean(x^k)^(1/k). Sums of
   // x^k are scaled by the largest, so nothing overflows.
-  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
+    const long n = x.n;
     std::vector<double> lx(static_cast<size_t>(n));
-    for (long i = 0; i < n; ++i) lx[static_cast<size_t>(i)] = std::log(x[i]);
-    const double* l = lx.data();
-    const double mean_log = mean_of(l, n);
-    const double sd_log = std::sqrt(sum4(l, n, [&](double v) { return (v - mean_log) * (v - mean_log); }) / n);
+    for_chunks(x, [&](long i0, long len) {
+      for (long i = i0; i < i0 + len; ++i) lx[static_cast<size_t>(i)] = std::log(x.x[i]);
+    });
+    const Sample l = x.part(lx.data());
+    const double mean_log = mean_of(l);
+    const double sd_log = std::sqrt(sum_of(l, [&](double v) { return (v - mean_log) * (v - mean_log); }) / n);
     const double lmax = *std::max_element(lx.begin(), lx.end());
     double k = use_start ? p[0] : 1.2825 / sd_log;
     DistFit f;
     f.converged = false;
     for (f.iterations = 0; f.iterations < 100 && std::isfinite(k);) {
-      double a = 0, b = 0, c = 0;
-      for (long i = 0; i < n; ++i) {
-        const double e = std::exp(k * (l[i] - lmax));
-        b += e;
-        a += e * l[i];
-        c += e * l[i] * l[i];
-      }
+      const Sums<3> t = sum_chunks(l, Sums<3>(), [&](const double* v, long len) {
+        Sums<3> part;  // sum of e, e log x, e (log x)^2, with e = (x / max x)^k
+        for (long i = 0; i < len; ++i) {
+          const double e = std::exp(k * (v[i] - lmax));
+          part.v[0] += e;
+          part.v[1] += e * v[i];
+          part.v[2] += e * v[i] * v[i];
+        }
+        return part;
+      });
+      const double b = t.v[0], a = t.v[1], c = t.v[2];
       const double value = a / b - 1.0 / k - mean_log;
       const double slope = (c * b - a * a) / (b * b) + 1.0 / (k * k);
       const double step = value / slope;
@@ -197,8 +204,7 @@ class WeibullDist : public DistributionOf<WeibullDist> {
       }
     }
     if (!std::isfinite(k)) throw NumericalError("the Weibull shape diverged: the data may be too close to constant");
-    double b = 0;
-    for (long i = 0; i < n; ++i) b += std::exp(k * (l[i] - lmax));
+    const double b = sum_of(l, [&](double v) { return std::exp(k * (v - lmax)); });
     f.params.resize(2);
     f.params << k, std::exp(lmax + std::log(b / n) / k);
     return f;

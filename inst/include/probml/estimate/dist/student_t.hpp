@@ -65,25 +65,25 @@ class StudentTDist : public DistributionOf<StudentTDist> {
     for (long i = 0; i < n; ++i) x[i] = p[0] + p[1] * random::student_t(g, p[2]);
   }
 
-  DistFit mle(const double* x, long n, const Eigen::VectorXd& p, bool use_start) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd& p, bool use_start) const override {
     Eigen::VectorXd theta(3);
     if (use_start) {
       theta << p[0], std::log(p[1]), std::log(p[2]);
     } else {
-      std::vector<double> copy(x, x + n);
-      const double med = median_in_place(copy.data(), n);
+      std::vector<double> copy(x.x, x.x + x.n);
+      const double med = median_in_place(copy.data(), x.n);
       for (auto& v : copy) v = std::abs(v - med);
-      double s = 1.482602218505602 * median_in_place(copy.data(), n);
-      if (!(s > 0)) s = std::sqrt(sum4(x, n, [&](double v) { return (v - med) * (v - med); }) / n);
+      double s = 1.482602218505602 * median_in_place(copy.data(), x.n);
+      if (!(s > 0)) s = std::sqrt(sum_of(x, [&](double v) { return (v - med) * (v - med); }) / x.n);
       theta << med, std::log(s), std::log(5.0);
     }
     const auto f = [&](const Eigen::VectorXd& th, int order, Eigen::VectorXd& g, Eigen::MatrixXd& H) {
       if (!(std::abs(th[1]) < 700 && std::abs(th[2]) < 700)) return std::nan("");
       Eigen::VectorXd q(3);
       q << th[0], std::exp(th[1]), std::exp(th[2]);
-      const double value = loglik(x, n, q);
+      const double value = loglik(x, q);
       if (order >= 2) {
-        sum_derivatives(x, n, q.data(), g, H);
+        sum_derivatives(x, q.data(), g, H);
         const Eigen::Vector3d J(1, q[1], q[2]);  // d natural / d theta
         H = J.asDiagonal() * H * J.asDiagonal();
         H(1, 1) += q[1] * g[1];

@@ -42,10 +42,10 @@ class UniformDist : public DistributionOf<UniformDist> {
   void sample(const Eigen::VectorXd& p, Xoshiro256& g, double* x, long n) const override {
     for (long i = 0; i < n; ++i) x[i] = p[0] + (p[1] - p[0]) * g.uniform();
   }
-  DistFit mle(const double* x, long n, const Eigen::VectorXd&, bool) const override {
+  DistFit mle(const Sample& x, const Eigen::VectorXd&, bool) const override {
     DistFit f;
     f.params.resize(2);
-    f.params << *std::min_element(x, x + n), *std::max_element(x, x + n);
+    f.params << *std::min_element(x.x, x.x + x.n), *std::max_element(x.x, x.x + x.n);
     return f;
   }
 };
