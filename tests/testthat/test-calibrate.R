@@ -67,9 +67,10 @@ test_that("Platt scaling equals glm(binomial) on the logit scores", {
   expect_equal(calibrate(d$y == 1, s)$coefficients, cal$coefficients)
   expect_equal(calibrate(factor(d$y, labels = c("no", "yes")), s)$coefficients, cal$coefficients)
 
-  # scores_are = "logit" keeps logits that happen to lie in [0, 1] as logits.
+  # scores_are = "logit" keeps logits that happen to lie in [0, 1] as
+  # logits, with a warning that they look like probabilities.
   s01 <- 0.05 + 0.9 * (s - min(s)) / diff(range(s))
-  cal_l <- calibrate(d$y, s01, scores_are = "logit")
+  expect_warning(cal_l <- calibrate(d$y, s01, scores_are = "logit"), class = "probml_warning_scale")
   ref_l <- glm(d$y ~ s01, family = binomial, control = ctrl)
   expect_equal(unname(cal_l$coefficients), unname(coef(ref_l)), tolerance = 1e-8)
   expect_false(isTRUE(all.equal(cal_l$coefficients, calibrate(d$y, s01)$coefficients)))

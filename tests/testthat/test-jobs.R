@@ -22,7 +22,7 @@ test_that("progress bars: shown in interactive sessions, quiet when asked or not
   old <- options(cli.progress_show_after = 0, cli.dynamic = FALSE, cli.progress_clear = FALSE)
   on.exit(options(old), add = TRUE)
   ticks <- 0
-  out <- capture.output(probml:::with_progress("Working", 3, function(tick) {
+  out <- capture.output(result <- probml:::with_progress("Working", 3, function(tick) {
     expect_true(is.function(tick))
     for (i in 1:3) {
       tick(i, 3)
@@ -31,6 +31,7 @@ test_that("progress bars: shown in interactive sessions, quiet when asked or not
     "done"
   }), type = "message")
   expect_equal(ticks, 3)
+  expect_equal(result, "done")
   expect_true(any(grepl("Working", out)))
   # The core reports progress through the same tick.
   seen <- numeric(0)
