@@ -85,12 +85,12 @@ cpp_scan_design <- function(parts) {
     .Call(`_probml_cpp_scan_design`, parts)
 }
 
-cpp_fit <- function(model, y, w, offset, start, fixed, control, part_names) {
-    .Call(`_probml_cpp_fit`, model, y, w, offset, start, fixed, control, part_names)
+cpp_fit <- function(model, y, w, offset, start, fixed, control, part_names, prior) {
+    .Call(`_probml_cpp_fit`, model, y, w, offset, start, fixed, control, part_names, prior)
 }
 
-cpp_evaluate <- function(model, y, w, offset, theta, order, expected, n_threads) {
-    .Call(`_probml_cpp_evaluate`, model, y, w, offset, theta, order, expected, n_threads)
+cpp_evaluate <- function(model, y, w, offset, theta, order, expected, n_threads, prior) {
+    .Call(`_probml_cpp_evaluate`, model, y, w, offset, theta, order, expected, n_threads, prior)
 }
 
 cpp_predict <- function(model, theta, offset, n_threads) {
@@ -107,5 +107,17 @@ cpp_family_saturated <- function(family, U, y, aux) {
 
 cpp_family_moments <- function(family, U, aux) {
     .Call(`_probml_cpp_family_moments`, family, U, aux)
+}
+
+cpp_path <- function(model, y, w, offset, unit, lambda, screen, control, progress) {
+    .Call(`_probml_cpp_path`, model, y, w, offset, unit, lambda, screen, control, progress)
+}
+
+cpp_cv_path <- function(model, y, w, offset, unit, lambda, screen, fold, n_folds, control, progress) {
+    .Call(`_probml_cpp_cv_path`, model, y, w, offset, unit, lambda, screen, fold, n_folds, control, progress)
+}
+
+cpp_model_layout <- function(model, part_names) {
+    .Call(`_probml_cpp_model_layout`, model, part_names)
 }
 

@@ -117,10 +117,11 @@ closest_argument <- function(name, candidates) {
 }
 
 check_number <- function(x, arg, lower = -Inf, upper = Inf, allow_null = FALSE,
-                         integer = FALSE, call = rlang::caller_env()) {
+                         integer = FALSE, positive = FALSE, call = rlang::caller_env()) {
   if (is.null(x) && allow_null) return(invisible(x))
-  kind <- if (integer) "a whole number" else "a single number"
-  range_txt <- if (is.finite(lower) || is.finite(upper)) paste0(" in [", format(lower), ", ", format(upper), "]") else ""
+  kind <- if (integer) "a whole number" else if (positive) "a single positive number" else "a single number"
+  if (positive) lower <- .Machine$double.xmin
+  range_txt <- if (!positive && (is.finite(lower) || is.finite(upper))) paste0(" in [", format(lower), ", ", format(upper), "]") else ""
   if (!is.numeric(x) || length(x) != 1L || is.object(x)) {
     abort_probml("type", "{.arg {arg}} must be {kind}{range_txt}, not {.obj_type_friendly {x}}.", call = call)
   }

@@ -62,8 +62,8 @@ profile_interval <- function(object, p, level) {
     start <- est
     start[k] <- value
     res <- call_core(cpp_fit(model, object$y, object$prior_weights, object$offset, unname(start), fixed,
-                             ctrl, part_names))
-    lr <- 2 * (object$loglik + res$value)
+                             ctrl, part_names, object$prior_spec))
+    lr <- 2 * ((object$log_posterior %||% object$loglik) + res$value)
     sign(value - est[[k]]) * sqrt(max(lr, 0))
   }
   limit <- function(direction) {

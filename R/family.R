@@ -9,10 +9,13 @@
 #' shape and cut-point parameters are estimated with the regression
 #' coefficients, on an unconstrained scale (`log(sigma)`, `log(phi)`, ...).
 #'
-#' * `lik_gaussian()`: \eqn{y \sim N(\mu, \sigma^2)}{y ~ N(mu, sigma^2)}, the
+#' * `lik_gaussian(sigma)`: \eqn{y \sim N(\mu, \sigma^2)}{y ~ N(mu, sigma^2)}, the
 #'   likelihood behind least squares. The ML estimate of sigma is
 #'   \eqn{\sqrt{RSS/n}}{sqrt(RSS/n)}; `sigma(fit, unbiased = TRUE)` gives
-#'   `lm`'s \eqn{\sqrt{RSS/(n-p)}}{sqrt(RSS/(n-p))}.
+#'   `lm`'s \eqn{\sqrt{RSS/(n-p)}}{sqrt(RSS/(n-p))}. With `sigma` given the
+#'   noise is known and only the mean is fitted: the negative
+#'   log-likelihood is then \eqn{RSS / (2\sigma^2)}{RSS / (2 sigma^2)} plus a
+#'   constant, and with `sigma = 1` a MAP path is glmnet's Gaussian path.
 #' * `lik_laplace()`: Laplace errors with scale `b`; the MLE of the mean
 #'   coefficients is median (least absolute deviations) regression, solved
 #'   exactly as a linear programme. Like any LAD fit it need not be unique:
@@ -49,6 +52,7 @@
 #' in the C++ core; the R functions read it from there.
 #'
 #' @param ... None: these families have no settings (passing any is an error).
+#' @param sigma The known noise standard deviation, or `NULL` to estimate it.
 #' @param delta Huber's threshold, in units of the scale; `NULL` for the
 #'   default, 1.345.
 #' @param df Degrees of freedom, or `NULL` to estimate them.
@@ -68,9 +72,10 @@ NULL
 
 #' @rdname families
 #' @export
-lik_gaussian <- function(...) {
-  check_no_settings(..., hint = "sigma is estimated")
-  new_family("gaussian")
+lik_gaussian <- function(sigma = NULL, ...) {
+  check_dots_empty(...)
+  check_number(sigma, "sigma", positive = TRUE, allow_null = TRUE)
+  new_family("gaussian", sigma = sigma)
 }
 
 #' @rdname families
@@ -136,8 +141,8 @@ lik_gaussian_hetero <- function(...) {
 
 # A family is its core name and settings; like a stats family object it has
 # $family and $link. Everything else about it comes from family_info().
-new_family <- function(name, link = "identity", delta = NULL, df = NULL, label_smoothing = 0) {
-  structure(list(family = name, link = link, delta = delta, df = df, label_smoothing = label_smoothing),
+new_family <- function(name, link = "identity", delta = NULL, df = NULL, sigma = NULL, label_smoothing = 0) {
+  structure(list(family = name, link = link, delta = delta, df = df, sigma = sigma, label_smoothing = label_smoothing),
             class = "probml_family")
 }
 
@@ -145,7 +150,7 @@ new_family <- function(name, link = "identity", delta = NULL, df = NULL, label_s
 # labels of a categorical or ordinal response (for names and the class count).
 family_spec <- function(family, levels = NULL) {
   link <- if (identical(family$link, "identity") || identical(family$link, "softmax")) "" else family$link
-  list(name = family$family, link = link, delta = family$delta, df = family$df,
+  list(name = family$family, link = link, delta = family$delta, df = family$df, sigma = family$sigma,
        label_smoothing = family$label_smoothing, levels = as.character(levels %||% character()))
 }
 

@@ -93,60 +93,73 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
                     na.action, control = fit_control(), model = TRUE,
                     n_threads = getOption("probml.threads", 2L), ...) {
   check_dots_empty(...)
-  family <- as_probml_family(family)
-  info <- family_info(family)
-  control <- check_control(control)
-  n_threads <- check_threads(n_threads)
-  if (missing(formula) || !inherits(formula, "formula")) {
-    abort_probml("formula", "{.arg formula} must be a model formula such as {.code y ~ x}.")
-  }
-  if (missing(data)) data <- environment(formula)
-  if (!is.data.frame(data) && !is.list(data) && !is.environment(data)) {
-    abort_probml("type", "{.arg data} must be a data frame, not {.obj_type_friendly {data}}.")
-  }
-  check_flag(model, "model")
-  parts <- split_formula(formula, info)
+  if (missing(data)) data <- NULL
+  fit_formula(match.call(), parent.frame(), formula, data, family, prior_flat(),
+              control, model, n_threads, missing_na_action = missing(na.action), na.action = if (!missing(na.action)) na.action)
+}
 
-  mf <- match.call(expand.dots = FALSE)
+# The formula fits (fit_mle(), fit_map()): model frame, designs, response,
+# then fit_design(). `mf_call` is the caller's match.call(); `env` the
+# environment its arguments are evaluated in.
+fit_formula <- function(mf_call, env, formula, data, family, prior, control, model, n_threads,
+                        missing_na_action, na.action, call = rlang::caller_env()) {
+  family <- as_probml_family(family, call = call)
+  info <- family_info(family)
+  control <- check_control(control, call = call)
+  n_threads <- check_threads(n_threads, call = call)
+  if (missing(formula) || !inherits(formula, "formula")) {
+    abort_probml("formula", "{.arg formula} must be a model formula such as {.code y ~ x}.", call = call)
+  }
+  no_data <- is.null(data)
+  if (no_data) data <- environment(formula)
+  if (!is.data.frame(data) && !is.list(data) && !is.environment(data)) {
+    abort_probml("type", "{.arg data} must be a data frame, not {.obj_type_friendly {data}}.", call = call)
+  }
+  check_flag(model, "model", call = call)
+  parts <- split_formula(formula, info, call = call)
+
+  mf <- mf_call
   keep <- match(c("formula", "data", "subset", "weights", "na.action", "offset"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   mf$formula <- parts$combined
-  if (missing(data)) mf$data <- NULL
+  if (no_data) mf$data <- NULL
   mf$drop.unused.levels <- TRUE
   mf[[1L]] <- quote(stats::model.frame)
   # Missing values are handled after the frame is built: na.omit() copies
   # every column even when no row is incomplete, which for a large frame
   # costs more than the fit.
-  na_fun <- if (missing(na.action)) getOption("na.action", "na.omit") else na.action
+  na_fun <- if (missing_na_action) getOption("na.action", "na.omit") else na.action
   mf$na.action <- quote(stats::na.pass)
   frame_error <- function(e) {
     abort_probml("data", c("Could not build the model frame from {.arg formula} and {.arg data}.",
-                           x = conditionMessage(e)), call = rlang::caller_env(5))
+                           x = conditionMessage(e)), call = call)
   }
-  mf <- tryCatch(eval(mf, parent.frame()), error = frame_error)
+  mf <- tryCatch(eval(mf, env), error = frame_error)
   if (anyNA(mf, recursive = TRUE)) {
     mf <- tryCatch(match.fun(na_fun)(mf), error = frame_error)
   }
-  if (nrow(mf) == 0L) abort_probml("data", "{.arg data} has no complete rows to fit.")
-  check_frame_columns(mf)
+  if (nrow(mf) == 0L) abort_probml("data", "{.arg data} has no complete rows to fit.", call = call)
+  check_frame_columns(mf, call = call)
 
   term_list <- lapply(parts$parts, part_terms, mf = mf)
   designs <- tryCatch(lapply(term_list, frame_design, mf = mf), error = frame_error)
   if (info$absorbs_intercept && attr(term_list[[1]], "intercept") == 0L) {
-    abort_probml("formula", "{.arg formula} must keep the intercept for {info$label}: its cut-points replace it.")
+    abort_probml("formula", "{.arg formula} must keep the intercept for {info$label}: its cut-points replace it.", call = call)
   }
   # The response column itself: model.response() would also attach the row
   # names, which for a million rows costs more time and memory than the fit.
-  if (attr(attr(mf, "terms"), "response") != 1L) abort_probml("formula", "{.arg formula} needs a response on the left of {.code ~}.")
+  if (attr(attr(mf, "terms"), "response") != 1L) {
+    abort_probml("formula", "{.arg formula} needs a response on the left of {.code ~}.", call = call)
+  }
   y <- mf[[1L]]
   w <- model.weights(mf)
   off <- tryCatch(model.offset(mf), error = function(e) {
-    abort_probml("type", "The offset must be numeric.", call = rlang::caller_env(4))
+    abort_probml("type", "The offset must be numeric.", call = call)
   })
 
-  fit <- fit_design(designs, y, family, weights = w, offset = off, control = control,
-                    n_threads = n_threads, arg_y = deparse1(formula[[2L]]))
-  fit$call <- match.call()
+  fit <- fit_design(designs, y, family, weights = w, offset = off, control = control, prior = prior,
+                    n_threads = n_threads, arg_y = deparse1(formula[[2L]]), call = call)
+  fit$call <- mf_call
   fit$formula <- formula
   fit$terms <- term_list
   fit$frame_terms <- attr(mf, "terms")
@@ -162,27 +175,32 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
 fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = NULL, z = NULL,
                        control = fit_control(), n_threads = getOption("probml.threads", 2L), ...) {
   check_dots_empty(...)
-  family <- as_probml_family(family)
+  fit_xy(match.call(), x, y, family, prior_flat(), weights, offset, z, control, n_threads)
+}
+
+# The matrix fits (fit_mle_xy(), fit_map_xy()).
+fit_xy <- function(mcall, x, y, family, prior, weights, offset, z, control, n_threads, call = rlang::caller_env()) {
+  family <- as_probml_family(family, call = call)
   info <- family_info(family)
-  control <- check_control(control)
-  n_threads <- check_threads(n_threads)
-  designs <- list(check_design(x, "x"))
+  control <- check_control(control, call = call)
+  n_threads <- check_threads(n_threads, call = call)
+  designs <- list(check_design(x, "x", call = call))
   if (info$n_formula_parts == 2L) {
     if (is.null(z)) z <- matrix(1, nrow(designs[[1]]), 1L, dimnames = list(NULL, "(Intercept)"))
-    designs[[2]] <- check_design(z, "z")
+    designs[[2]] <- check_design(z, "z", call = call)
     if (nrow(designs[[2]]) != nrow(designs[[1]])) {
-      abort_probml("length", "{.arg z} has {nrow(designs[[2]])} rows but {.arg x} has {nrow(designs[[1]])}.")
+      abort_probml("length", "{.arg z} has {nrow(designs[[2]])} rows but {.arg x} has {nrow(designs[[1]])}.", call = call)
     }
   } else if (!is.null(z)) {
-    abort_probml("unsupported", "{.arg z} is only used by a family with a second design, such as {.fn lik_gaussian_hetero}.")
+    abort_probml("unsupported", "{.arg z} is only used by a family with a second design, such as {.fn lik_gaussian_hetero}.", call = call)
   }
   if (is.data.frame(y)) y <- y[[1L]]
   if (NROW(y) != nrow(designs[[1]])) {
-    abort_probml("length", "{.arg y} has length {NROW(y)} but {.arg x} has {nrow(designs[[1]])} rows.")
+    abort_probml("length", "{.arg y} has length {NROW(y)} but {.arg x} has {nrow(designs[[1]])} rows.", call = call)
   }
-  fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control,
-                    n_threads = n_threads, arg_y = "y")
-  fit$call <- match.call()
+  fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control, prior = prior,
+                    n_threads = n_threads, arg_y = "y", call = call)
+  fit$call <- mcall
   fit[["x"]] <- designs
   fit
 }
@@ -289,7 +307,7 @@ intercept_column <- function(designs) match("(Intercept)", design_colnames(desig
 # Shared by the formula and matrix entries: validate, fit in C++, and
 # assemble the probml_fit.
 fit_design <- function(designs, y, family, weights, offset, control, n_threads, arg_y,
-                       call = rlang::caller_env()) {
+                       prior = prior_flat(), call = rlang::caller_env()) {
   n <- design_nrow(designs[[1]])
   scan <- cpp_scan_design(designs)
   if (nzchar(scan$problem)) {
@@ -307,27 +325,34 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   ctrl <- list(max_iter = control$max_iter, tol = control$tol, rank_tol = control$rank_tol, n_threads = n_threads)
   fit <- structure(list(family = family, levels = resp$levels, intercept_col = intercept_column(designs),
                         scales = scan$scales), class = "probml_fit")
-  core <- call_core(cpp_fit(core_model(fit, designs), resp$y, w, off, numeric(), logical(), ctrl,
-                            lapply(designs, design_colnames)), call = call)
+  model <- core_model(fit, designs)
+  part_names <- lapply(designs, design_colnames)
+  spec <- if (prior$kind == "flat") NULL else {
+    layout <- call_core(cpp_model_layout(model, part_names), call = call)
+    prior_terms(prior, layout, designs, w, resp$y, family, info, call = call)
+  }
+  core <- call_core(cpp_fit(model, resp$y, w, off, numeric(), logical(), ctrl, part_names, spec), call = call)
 
   coefs <- core$theta
   coefs[!core$estimated] <- NA_real_
   fit <- structure(c(unclass(fit), list(
     coefficients = coefs, aliased = stats::setNames(core$aliased, names(coefs)),
     estimated = stats::setNames(core$estimated, names(coefs)),
-    loglik = -core$value, df = sum(core$estimated), nobs = sum(w > 0),
+    loglik = -(core$value - core$prior_value), df = sum(core$estimated), nobs = sum(w > 0),
     converged = core$converged, iterations = core$iterations,
     grad_norm = max(abs(core$gradient), 0), message = core$message,
     safeguarded_steps = core$safeguarded_steps, separation = core$separation,
     linear_predictors = core$linear_predictors, fitted_values = label_means(core$mean, resp$levels),
     y = resp$y, response_class = class(y), prior_weights = w, offset = off,
     n_classes = resp$n_classes, control = control, n_threads = n_threads,
-    information = info$information
+    information = info$information, prior = prior, prior_spec = spec
   )), class = "probml_fit")
+  if (!is.null(spec)) fit <- map_summaries(fit, core)
   # The Laplace nll has no curvature in the location, so its standard errors
   # come from the expected information (the asymptotic LAD variance).
   fit$vcov <- if (info$information == "observed") named_covariance(core$covariance, fit)
               else information_covariance(fit, designs, expected = TRUE)
+  if (!is.null(spec) && has_l1(spec)) fit$vcov <- l1_covariance(fit, core$hessian)
   if (any(core$aliased)) {
     aliased <- names(coefs)[core$aliased]
     warn_probml("rank_deficient", c("The design is rank deficient: {length(aliased)} coefficient{?s} {?is/are} not estimable and set to NA: {.val {aliased}}.",
@@ -339,7 +364,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   }
   if (core$separation) {
     warn_probml("separation", c("The {info$label} fit: {info$boundary_message}.",
-                                i = "Coefficients and standard errors of the terms involved are unreliable; consider a prior (a MAP fit)."))
+                                i = "Coefficients and standard errors of the terms involved are unreliable; a proper prior keeps them finite: {.code fit_map(..., prior = prior_student_t())}."))
   }
   if (is.null(fit$vcov)) {
     warn_probml("information", "The observed information is singular at the estimate; standard errors are not available.")
@@ -359,7 +384,7 @@ named_covariance <- function(V, fit) {
 # Covariance from the observed or expected information at the estimate.
 information_covariance <- function(fit, parts = model_parts(fit), expected = FALSE) {
   out <- call_core(cpp_evaluate(core_model(fit, parts), fit$y, fit$prior_weights, fit$offset,
-                                unname(fit$coefficients), 2L, expected, fit$n_threads))
+                                unname(fit$coefficients), 2L, expected, fit$n_threads, fit$prior_spec))
   named_covariance(out$covariance, fit)
 }
 

@@ -107,7 +107,8 @@ sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
   check_dots_empty(...)
   check_flag(unbiased, "unbiased")
   info <- fit_family_info(object)
-  if (info$log_scale_aux < 0L) {
+  if (!is.null(object$family$sigma) && !unbiased) return(object$family$sigma)
+  if (info$log_scale_aux < 0L && !(info$least_squares && unbiased)) {
     abort_probml("unsupported", "{.fn sigma} is defined for location-scale families, not {info$label}.")
   }
   if (unbiased) {

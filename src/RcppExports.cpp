@@ -254,8 +254,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_fit
-Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control, Rcpp::List part_names);
-RcppExport SEXP _probml_cpp_fit(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP fixedSEXP, SEXP controlSEXP, SEXP part_namesSEXP) {
+Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control, Rcpp::List part_names, SEXP prior);
+RcppExport SEXP _probml_cpp_fit(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP fixedSEXP, SEXP controlSEXP, SEXP part_namesSEXP, SEXP priorSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
@@ -266,13 +266,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type fixed(fixedSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type part_names(part_namesSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_fit(model, y, w, offset, start, fixed, control, part_names));
+    Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_fit(model, y, w, offset, start, fixed, control, part_names, prior));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_evaluate
-Rcpp::List cpp_evaluate(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector theta, int order, bool expected, int n_threads);
-RcppExport SEXP _probml_cpp_evaluate(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP thetaSEXP, SEXP orderSEXP, SEXP expectedSEXP, SEXP n_threadsSEXP) {
+Rcpp::List cpp_evaluate(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector theta, int order, bool expected, int n_threads, SEXP prior);
+RcppExport SEXP _probml_cpp_evaluate(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP thetaSEXP, SEXP orderSEXP, SEXP expectedSEXP, SEXP n_threadsSEXP, SEXP priorSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
@@ -283,7 +284,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type order(orderSEXP);
     Rcpp::traits::input_parameter< bool >::type expected(expectedSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_evaluate(model, y, w, offset, theta, order, expected, n_threads));
+    Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_evaluate(model, y, w, offset, theta, order, expected, n_threads, prior));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -339,6 +341,55 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_path
+Rcpp::List cpp_path(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, SEXP unit, Rcpp::NumericVector lambda, Rcpp::NumericVector screen, Rcpp::List control, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_path(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP unitSEXP, SEXP lambdaSEXP, SEXP screenSEXP, SEXP controlSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type unit(unitSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lambda(lambdaSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type screen(screenSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_path(model, y, w, offset, unit, lambda, screen, control, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cv_path
+Rcpp::List cpp_cv_path(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, SEXP unit, Rcpp::NumericVector lambda, Rcpp::NumericVector screen, Rcpp::IntegerVector fold, int n_folds, Rcpp::List control, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_cv_path(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP unitSEXP, SEXP lambdaSEXP, SEXP screenSEXP, SEXP foldSEXP, SEXP n_foldsSEXP, SEXP controlSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type unit(unitSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lambda(lambdaSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type screen(screenSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type fold(foldSEXP);
+    Rcpp::traits::input_parameter< int >::type n_folds(n_foldsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cv_path(model, y, w, offset, unit, lambda, screen, fold, n_folds, control, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_model_layout
+Rcpp::List cpp_model_layout(Rcpp::List model, Rcpp::List part_names);
+RcppExport SEXP _probml_cpp_model_layout(SEXP modelSEXP, SEXP part_namesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type part_names(part_namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_model_layout(model, part_names));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_check_binary", (DL_FUNC) &_probml_cpp_check_binary, 2},
@@ -362,12 +413,15 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_family_info", (DL_FUNC) &_probml_cpp_family_info, 1},
     {"_probml_cpp_family_first_outside_support", (DL_FUNC) &_probml_cpp_family_first_outside_support, 2},
     {"_probml_cpp_scan_design", (DL_FUNC) &_probml_cpp_scan_design, 1},
-    {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 8},
-    {"_probml_cpp_evaluate", (DL_FUNC) &_probml_cpp_evaluate, 8},
+    {"_probml_cpp_fit", (DL_FUNC) &_probml_cpp_fit, 9},
+    {"_probml_cpp_evaluate", (DL_FUNC) &_probml_cpp_evaluate, 9},
     {"_probml_cpp_predict", (DL_FUNC) &_probml_cpp_predict, 4},
     {"_probml_cpp_family_local", (DL_FUNC) &_probml_cpp_family_local, 5},
     {"_probml_cpp_family_saturated", (DL_FUNC) &_probml_cpp_family_saturated, 4},
     {"_probml_cpp_family_moments", (DL_FUNC) &_probml_cpp_family_moments, 3},
+    {"_probml_cpp_path", (DL_FUNC) &_probml_cpp_path, 9},
+    {"_probml_cpp_cv_path", (DL_FUNC) &_probml_cpp_cv_path, 11},
+    {"_probml_cpp_model_layout", (DL_FUNC) &_probml_cpp_model_layout, 2},
     {NULL, NULL, 0}
 };
 

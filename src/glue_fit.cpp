@@ -5,20 +5,21 @@
 // [[Rcpp::depends(RcppEigen)]]
 #include <RcppEigen.h>
 #include <probml/family/make_family.hpp>
-#include <probml/optim/fit.hpp>
+#include <probml/optim/path.hpp>
 
 #include "glue_common.h"
 
 namespace {
 
-// A family description from R: list(name, link, delta, df, label_smoothing, levels);
-// delta and df are NULL for the family's default (df: estimated).
+// A family description from R: list(name, link, delta, df, sigma, label_smoothing,
+// levels); delta, df and sigma are NULL for the family's default (df and sigma: estimated).
 probml::FamilySpec to_spec(const Rcpp::List& spec) {
   probml::FamilySpec s;
   s.name = Rcpp::as<std::string>(spec["name"]);
   s.link = Rcpp::as<std::string>(spec["link"]);
   if (!Rf_isNull(spec["delta"])) s.delta = Rcpp::as<double>(spec["delta"]);
   if (!Rf_isNull(spec["df"])) s.df = Rcpp::as<double>(spec["df"]);
+  if (spec.containsElementNamed("sigma") && !Rf_isNull(spec["sigma"])) s.sigma = Rcpp::as<double>(spec["sigma"]);
   s.label_smoothing = Rcpp::as<double>(spec["label_smoothing"]);
   s.levels = Rcpp::as<std::vector<std::string>>(spec["levels"]);
   if (!s.levels.empty()) s.n_classes = static_cast<int>(s.levels.size());
@@ -75,6 +76,22 @@ struct ModelFromR {
     model = std::make_unique<probml::Model>(*family, parts, Rcpp::as<int>(m["intercept_col"]), scales);
   }
 };
+
+// A prior from R over the coefficient layout: list(l1, l2, t_df, t_scale,
+// combination, combination_term = list(l2, t_df, t_scale)), each numeric of
+// one value per coefficient; NULL or list() is flat.
+probml::Prior as_prior(SEXP x) {
+  if (Rf_isNull(x) || Rf_xlength(x) == 0) return probml::Prior();
+  const Rcpp::List p(x);
+  const Rcpp::NumericVector l1 = p["l1"], l2 = p["l2"], t_df = p["t_df"], t_scale = p["t_scale"];
+  std::vector<probml::PriorTerm> terms(static_cast<size_t>(l1.size()));
+  for (R_xlen_t k = 0; k < l1.size(); ++k) terms[k] = {l1[k], l2[k], t_df[k], t_scale[k]};
+  if (!p.containsElementNamed("combination") || Rf_isNull(p["combination"])) return probml::Prior(terms);
+  const Rcpp::List ct = p["combination_term"];
+  const probml::PriorTerm term{0.0, Rcpp::as<double>(ct["l2"]), Rcpp::as<double>(ct["t_df"]),
+                               Rcpp::as<double>(ct["t_scale"])};
+  return probml::Prior(terms, Rcpp::as<Eigen::VectorXd>(p["combination"]), term);
+}
 
 // The offset of the first linear predictor (numeric(0): none) as n x m.
 Eigen::MatrixXd offset_matrix(const probml::Model& model, const Rcpp::NumericVector& offset) {
@@ -147,7 +164,7 @@ Rcpp::List cpp_scan_design(Rcpp::List parts) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
                    Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control,
-                   Rcpp::List part_names) {
+                   Rcpp::List part_names, SEXP prior) {
   const ModelFromR m(model);
   probml::FitOptions opt;
   opt.newton.max_iter = Rcpp::as<int>(control["max_iter"]);
@@ -160,13 +177,15 @@ Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector 
   for (R_xlen_t j = 0; j < part_names.size(); ++j) names.push_back(Rcpp::as<std::vector<std::string>>(part_names[j]));
   const probml::FitResult r =
       probml::fit_model(*m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset),
-                        Rcpp::as<Eigen::VectorXd>(start), fixed_coef, opt, probml_glue::r_callbacks());
+                        Rcpp::as<Eigen::VectorXd>(start), fixed_coef, as_prior(prior), opt, probml_glue::r_callbacks());
   Rcpp::NumericVector theta(r.theta.data(), r.theta.data() + r.theta.size());
   theta.names() = m.model->names(names);
   return Rcpp::List::create(
       Rcpp::Named("theta") = theta, Rcpp::Named("estimated") = as_logical(r.estimated),
       Rcpp::Named("aliased") = as_logical(r.aliased), Rcpp::Named("gradient") = r.gradient,
-      Rcpp::Named("hessian") = r.hessian, Rcpp::Named("covariance") = r.covariance, Rcpp::Named("value") = r.value,
+      Rcpp::Named("hessian") = r.hessian, Rcpp::Named("prior_hessian") = r.prior_hessian,
+      Rcpp::Named("covariance") = r.covariance, Rcpp::Named("value") = r.value,
+      Rcpp::Named("prior_value") = r.prior_value,
       Rcpp::Named("iterations") = r.iterations, Rcpp::Named("converged") = r.converged,
       Rcpp::Named("safeguarded_steps") = r.safeguarded_steps, Rcpp::Named("message") = r.message,
       Rcpp::Named("separation") = r.separation, Rcpp::Named("linear_predictors") = r.linear_predictors,
@@ -177,13 +196,14 @@ Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector 
 // coefficient layout, NaN for those not estimated.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_evaluate(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
-                        Rcpp::NumericVector theta, int order, bool expected, int n_threads) {
+                        Rcpp::NumericVector theta, int order, bool expected, int n_threads, SEXP prior) {
   const ModelFromR m(model);
   if (theta.size() != m.model->n_coef()) Rcpp::stop("internal: theta has the wrong length");
   const probml::ModelEvaluation e = probml::evaluate_model(
       *m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset), Rcpp::as<Eigen::VectorXd>(theta), order,
-      expected ? probml::Curvature::expected : probml::Curvature::observed, n_threads);
-  return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("gradient") = e.gradient,
+      expected ? probml::Curvature::expected : probml::Curvature::observed, n_threads, as_prior(prior));
+  return Rcpp::List::create(Rcpp::Named("value") = e.value, Rcpp::Named("prior_value") = e.prior_value,
+                            Rcpp::Named("gradient") = e.gradient,
                             Rcpp::Named("hessian") = e.hessian, Rcpp::Named("covariance") = e.covariance);
 }
 
@@ -244,4 +264,97 @@ Rcpp::List cpp_family_moments(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::Nu
   fam->mean(Ue, a, mean);
   fam->variance(Ue, a, variance);
   return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("variance") = variance);
+}
+
+namespace {
+
+probml::PathOptions path_options(const Rcpp::List& control, const Rcpp::NumericVector& lambda,
+                                 const Rcpp::NumericVector& screen) {
+  probml::PathOptions opt;
+  opt.lambda = Rcpp::as<std::vector<double>>(lambda);
+  opt.n_lambda = Rcpp::as<int>(control["n_lambda"]);
+  opt.lambda_min_ratio = Rcpp::as<double>(control["lambda_min_ratio"]);
+  opt.max_deviance_ratio = Rcpp::as<double>(control["max_deviance_ratio"]);
+  opt.rank_tol = Rcpp::as<double>(control["rank_tol"]);
+  opt.n_threads = Rcpp::as<int>(control["n_threads"]);
+  opt.prox.max_iter = Rcpp::as<int>(control["max_iter"]);
+  opt.prox.tol = Rcpp::as<double>(control["tol"]);
+  opt.screen = Rcpp::as<Eigen::VectorXd>(screen);
+  return opt;
+}
+
+Rcpp::List path_list(const probml::PathResult& r) {
+  Rcpp::List out = Rcpp::List::create(
+      Rcpp::Named("lambda") = r.lambda, Rcpp::Named("coefficients") = r.coefficients,
+      Rcpp::Named("nll") = r.nll, Rcpp::Named("prior_value") = r.prior_value,
+      Rcpp::Named("deviance_ratio") = r.deviance_ratio, Rcpp::Named("iterations") = r.iterations,
+      Rcpp::Named("n_nonzero") = r.n_nonzero, Rcpp::Named("converged") = as_logical(r.converged),
+      Rcpp::Named("aliased") = as_logical(r.aliased), Rcpp::Named("null_deviance") = r.null_deviance,
+      Rcpp::Named("stop_reason") = r.stop_reason);
+  if (!r.holdout.empty()) {
+    const size_t L = r.holdout.size();
+    Rcpp::NumericVector weight(L), deviance(L), se(L), ae(L), mis(L), brier(L);
+    for (size_t l = 0; l < L; ++l) {
+      weight[l] = r.holdout[l].weight;
+      deviance[l] = r.holdout[l].deviance;
+      se[l] = r.holdout[l].squared_error;
+      ae[l] = r.holdout[l].absolute_error;
+      mis[l] = r.holdout[l].misclassified;
+      brier[l] = r.holdout[l].brier;
+    }
+    out["holdout"] = Rcpp::List::create(Rcpp::Named("weight") = weight, Rcpp::Named("deviance") = deviance,
+                                        Rcpp::Named("squared_error") = se, Rcpp::Named("absolute_error") = ae,
+                                        Rcpp::Named("misclassified") = mis, Rcpp::Named("brier") = brier);
+  }
+  return out;
+}
+
+}  // namespace
+
+// The MAP path along lambda (empty: generated from lambda_max); `unit` is
+// the prior at lambda = 1, `screen` the per-coefficient divisors of the
+// gradient that give lambda_max.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_path(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
+                    SEXP unit, Rcpp::NumericVector lambda, Rcpp::NumericVector screen, Rcpp::List control,
+                    Rcpp::Nullable<Rcpp::Function> progress) {
+  const ModelFromR m(model);
+  const probml::PathResult r =
+      probml::fit_path(*m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset), as_prior(unit),
+                       path_options(control, lambda, screen), probml_glue::r_callbacks(progress));
+  return path_list(r);
+}
+
+// Cross-validation of the path: `fold` holds each row's fold, 1..K.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cv_path(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
+                       SEXP unit, Rcpp::NumericVector lambda, Rcpp::NumericVector screen, Rcpp::IntegerVector fold,
+                       int n_folds, Rcpp::List control, Rcpp::Nullable<Rcpp::Function> progress) {
+  const ModelFromR m(model);
+  std::vector<int> f(fold.size());
+  for (R_xlen_t i = 0; i < fold.size(); ++i) f[i] = fold[i] - 1;
+  const std::vector<probml::PathResult> r =
+      probml::cv_path(*m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset), as_prior(unit), f, n_folds,
+                      path_options(control, lambda, screen), probml_glue::r_callbacks(progress));
+  Rcpp::List out(r.size());
+  for (size_t k = 0; k < r.size(); ++k) out[k] = path_list(r[k]);
+  return out;
+}
+
+// What each coefficient is: its name, linear predictor (0-based; -1 for an
+// auxiliary parameter), formula part and column there (0-based).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_model_layout(Rcpp::List model, Rcpp::List part_names) {
+  const ModelFromR m(model);
+  std::vector<std::vector<std::string>> names;
+  for (R_xlen_t j = 0; j < part_names.size(); ++j) names.push_back(Rcpp::as<std::vector<std::string>>(part_names[j]));
+  const auto layout = m.model->layout();
+  Rcpp::IntegerVector linear(layout.size()), part(layout.size()), column(layout.size());
+  for (size_t k = 0; k < layout.size(); ++k) {
+    linear[k] = layout[k].linear;
+    part[k] = layout[k].part;
+    column[k] = layout[k].column;
+  }
+  return Rcpp::List::create(Rcpp::Named("names") = m.model->names(names), Rcpp::Named("linear") = linear,
+                            Rcpp::Named("part") = part, Rcpp::Named("column") = column);
 }

@@ -167,7 +167,7 @@ TEST(Families, ANewFamilyIsFittedThroughItsCapabilitiesAlone) {
   probml::FitOptions opt;
   const probml::FitResult fit = probml::fit_model(model, probml::ConstVectorMap(y.data(), n),
                                                   probml::ConstVectorMap(w.data(), n), model.offsets(VectorXd()),
-                                                  VectorXd(), {}, opt, probml::Callbacks());
+                                                  VectorXd(), {}, probml::Prior(), opt, probml::Callbacks());
   EXPECT_TRUE(fit.converged);
   EXPECT_NEAR(fit.theta[0], 0.5, 0.05);
   EXPECT_NEAR(fit.theta[1], -0.8, 0.05);
@@ -201,7 +201,7 @@ TEST(Families, FitsAreIdenticalForAnyNumberOfThreads) {
     opt.n_threads = threads;
     const probml::FitResult fit =
         probml::fit_model(model, probml::ConstVectorMap(y.data(), n), probml::ConstVectorMap(w.data(), n),
-                          model.offsets(VectorXd()), VectorXd(), {}, opt, probml::Callbacks());
+                          model.offsets(VectorXd()), VectorXd(), {}, probml::Prior(), opt, probml::Callbacks());
     if (threads == 1) first = fit.theta;
     else EXPECT_EQ(fit.theta, first) << threads << " threads";
   }

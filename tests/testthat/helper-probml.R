@@ -70,7 +70,7 @@ case_core <- function(case) {
 core_objective <- function(spec, X, y, w, off, theta, order, expected = FALSE) {
   info <- probml:::cpp_family_info(spec)
   model <- list(family = spec, parts = rep(list(X), info$n_formula_parts), intercept_col = -1L)
-  probml:::cpp_evaluate(model, y, w, off, theta, order, expected, 2L)
+  probml:::cpp_evaluate(model, y, w, off, theta, order, expected, 2L, NULL)
 }
 
 # Draws and log-likelihoods from the core's distribution table, seeded

@@ -126,11 +126,16 @@ test_that("family constructors refuse bad settings with classed errors", {
     expect_probml_error(lik_bernoulli(b), "probml_error")
     expect_probml_error(lik_ordinal(b), "probml_error")
   }
-  for (ctor in list(lik_gaussian, lik_laplace, lik_poisson, lik_beta, lik_gaussian_hetero)) {
+  for (ctor in list(lik_laplace, lik_poisson, lik_beta, lik_gaussian_hetero)) {
     for (b in list(1, "a", NA, NULL, TRUE, list(), 0, -1, Inf, c(1, 2))) {
       expect_probml_error(ctor(b), "probml_error")
     }
   }
+  # lik_gaussian's one argument is a known sigma
+  for (b in list("a", NA, TRUE, list(), 0, -1, Inf, NaN, c(1, 2))) {
+    expect_probml_error(lik_gaussian(b), "probml_error")
+  }
+  expect_probml_error(lik_gaussian(sigma = 1, 2), "probml_error")
   for (b in list(1, "nope", NA, NULL, TRUE, list(), Gamma(), quasibinomial(), matrix(1), mean)) {
     expect_error(probml:::as_probml_family(b), class = "probml_error")
   }
@@ -202,7 +207,8 @@ test_that("family messages", {
     fit_mle(mpg ~ wt, mtcars, family = 3)
     fit_mle(mpg ~ wt, mtcars, family = Gamma())
     fit_mle(mpg ~ wt, mtcars, family = "nope")
-    lik_gaussian(1)
+    lik_gaussian(-1)
+    lik_gaussian(sigma = 1, 2)
     lik_bernoulli("identity")
     lik_huber(-1)
     family_nll(lik_bernoulli(), y, "a")

@@ -1,5 +1,5 @@
 #pragma once
-// Gaussian: v = (mu, log sigma).
+// Gaussian: v = (mu, log sigma), or v = mu with sigma known (fixed).
 #include <cmath>
 #include "../util/math.hpp"
 #include "location_scale.hpp"
@@ -8,27 +8,41 @@ namespace probml {
 
 class GaussianFamily : public LocationScaleFamily {
  public:
+  GaussianFamily() = default;
+  explicit GaussianFamily(double sigma) : fixed_log_sigma_(std::log(sigma)), fixed_(true) {
+    if (!(sigma > 0) || !std::isfinite(sigma)) throw DomainError("sigma must be positive and finite");
+  }
   std::string name() const override { return "gaussian"; }
-  std::string label() const override { return "Gaussian"; }
-  int n_aux() const override { return 1; }
-  std::vector<std::string> aux_names() const override { return {"log(sigma)"}; }
+  std::string label() const override {
+    return fixed_ ? "Gaussian (sigma = " + format_number(std::exp(fixed_log_sigma_)) + ")" : "Gaussian";
+  }
+  int n_aux() const override { return fixed_ ? 0 : 1; }
+  std::vector<std::string> aux_names() const override {
+    return fixed_ ? std::vector<std::string>() : std::vector<std::string>{"log(sigma)"};
+  }
+  int log_scale_aux() const override { return fixed_ ? -1 : 0; }
   bool least_squares() const override { return true; }
+  // With sigma known the nll is a quadratic in mu: positive curvature.
+  bool positive_curvature() const override { return fixed_; }
+  bool sigma_fixed() const { return fixed_; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {
-    const double log_sigma = aux[0], inv_var = std::exp(-2.0 * log_sigma);
-    out.resize(U.rows(), 2, order);
+    const double log_sigma = log_sigma_of(aux), inv_var = std::exp(-2.0 * log_sigma);
+    out.resize(U.rows(), n_local(), order);
     for (Index i = 0; i < U.rows(); ++i) {
       const double r = y[i] - U(i, 0), r2s = r * r * inv_var;
       out.value[i] = math::kLogSqrt2Pi + log_sigma + 0.5 * r2s;
       if (order >= 1) {
         out.d1(i, 0) = -r * inv_var;
-        out.d1(i, 1) = 1.0 - r2s;
+        if (!fixed_) out.d1(i, 1) = 1.0 - r2s;
       }
       if (order >= 2) {
         out.d2(i, 0) = inv_var;
-        out.d2(i, 1) = 2.0 * r * inv_var;
-        out.d2(i, 2) = 2.0 * r2s;
+        if (!fixed_) {
+          out.d2(i, 1) = 2.0 * r * inv_var;
+          out.d2(i, 2) = 2.0 * r2s;
+        }
       }
     }
   }
@@ -36,8 +50,9 @@ class GaussianFamily : public LocationScaleFamily {
   bool has_expected() const override { return true; }
   void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
                       Eigen::MatrixXd& info) const override {
-    info.resize(U.rows(), 3);
-    info.col(0).setConstant(std::exp(-2.0 * aux[0]));
+    info.resize(U.rows(), packed_size(n_local()));
+    info.col(0).setConstant(std::exp(-2.0 * log_sigma_of(aux)));
+    if (fixed_) return;
     info.col(1).setZero();
     info.col(2).setConstant(2.0);
   }
@@ -46,6 +61,7 @@ class GaussianFamily : public LocationScaleFamily {
   Eigen::VectorXd start_aux(const Eigen::Ref<const Eigen::MatrixXd>& U,
                             const Eigen::Ref<const Eigen::VectorXd>& y,
                             const Eigen::Ref<const Eigen::VectorXd>& w) const override {
+    if (fixed_) return Eigen::VectorXd(0);
     const double ms = (w.array() * (y - U.col(0)).array().square()).sum() / w.sum();
     if (!(ms > 0)) return Eigen::VectorXd::Constant(1, log_mean_abs(U, y, w));  // throws: no scale
     return Eigen::VectorXd::Constant(1, 0.5 * std::log(ms));
@@ -53,6 +69,12 @@ class GaussianFamily : public LocationScaleFamily {
 
  protected:
   double standardised_variance(const Eigen::VectorXd&) const override { return 1.0; }
+  double log_scale_of(const Eigen::VectorXd& aux) const override { return log_sigma_of(aux); }
+
+ private:
+  double log_sigma_of(const Eigen::VectorXd& aux) const { return fixed_ ? fixed_log_sigma_ : aux[0]; }
+  double fixed_log_sigma_ = 0;
+  bool fixed_ = false;
 };
 
 }  // namespace probml

@@ -21,7 +21,7 @@ class LocationScaleFamily : public Family {
   }
   void variance(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::VectorXd& aux,
                 Eigen::Ref<Eigen::VectorXd> out) const override {
-    out.setConstant(std::exp(2.0 * aux[0]) * standardised_variance(aux));
+    out.setConstant(std::exp(2.0 * log_scale_of(aux)) * standardised_variance(aux));
   }
   // The location at y: the nll of a zero residual at the estimated scale.
   void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
@@ -34,6 +34,8 @@ class LocationScaleFamily : public Family {
   }
 
  protected:
+  // log scale from the auxiliary parameters (a family may fix it).
+  virtual double log_scale_of(const Eigen::VectorXd& aux) const { return aux[0]; }
   // Var(y) / scale^2; NaN where it does not exist.
   virtual double standardised_variance(const Eigen::VectorXd& aux) const = 0;
   // log of the weighted mean absolute residual: a robust start for log

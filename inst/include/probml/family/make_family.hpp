@@ -25,6 +25,7 @@ struct FamilySpec {
   std::string link;                  // bernoulli, ordinal; empty for the default
   std::optional<double> delta;       // huber; the family's default when absent
   std::optional<double> df;          // student_t; estimated when absent
+  std::optional<double> sigma;       // gaussian; estimated when absent
   double label_smoothing = 0.0;      // categorical
   int n_classes = 2;                 // categorical, ordinal
   std::vector<std::string> levels;   // class labels, for names
@@ -37,7 +38,9 @@ struct FamilyEntry {
 
 inline const std::vector<FamilyEntry>& family_registry() {
   static const std::vector<FamilyEntry> registry = {
-      {"gaussian", [](const FamilySpec&) { return std::make_unique<GaussianFamily>(); }},
+      {"gaussian", [](const FamilySpec& s) {
+         return s.sigma ? std::make_unique<GaussianFamily>(*s.sigma) : std::make_unique<GaussianFamily>();
+       }},
       {"laplace", [](const FamilySpec&) { return std::make_unique<LaplaceFamily>(); }},
       {"huber", [](const FamilySpec& s) {
          return std::make_unique<HuberFamily>(s.delta.value_or(HuberFamily::kDefaultDelta));

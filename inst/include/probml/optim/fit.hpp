@@ -1,9 +1,12 @@
 #pragma once
-// Fitting a model by maximum likelihood: drop aliased columns, find starting
-// values, then minimise the nll (Newton, or the exact LAD programme for the
-// Laplace location), and check that the maximum exists. fit_model() reports
+// Fitting a model by maximum likelihood or, with a prior, maximum a
+// posteriori: drop aliased columns (among those the prior leaves flat),
+// find starting values, then minimise the nll plus the negative log prior
+// (Newton for smooth priors, proximal Newton with coordinate descent for
+// priors with an L1 part, the exact LAD programme for the Laplace
+// location), and check that the maximum exists. fit_model() reports
 // parameters in the model's coefficient layout (model.hpp), with NaN for
-// aliased columns.
+// aliased columns. Maximum likelihood is the flat prior: the same code.
 #include <limits>
 #include <memory>
 #include <vector>
@@ -13,12 +16,14 @@
 #include "model.hpp"
 #include "newton.hpp"
 #include "objective.hpp"
+#include "prox_newton.hpp"
 #include "rank.hpp"
 
 namespace probml {
 
 struct FitOptions {
   NewtonOptions newton;
+  ProxNewtonOptions prox;
   double rank_tol = 1e-7;
   int n_threads = 1;
   bool detect_aliasing = true;
@@ -28,8 +33,10 @@ struct FitResult {
   Eigen::VectorXd theta;             // full layout in the core, coefficient layout from fit_model()
   std::vector<bool> estimated;       // false for aliased or dropped
   std::vector<bool> aliased;         // true for aliased design columns
-  Eigen::VectorXd gradient;          // 0 where not estimated
-  Eigen::MatrixXd hessian;           // observed, over estimated parameters only
+  Eigen::VectorXd gradient;          // 0 where not estimated (smooth part of the objective)
+  Eigen::MatrixXd hessian;           // observed, of nll + smooth prior, over estimated parameters only
+  Eigen::MatrixXd prior_hessian;     // the prior's part of it
+  double prior_value = 0;            // the negative log prior's part of value
   Eigen::MatrixXd covariance;        // its inverse (empty if singular), from fit_model()
   bool separation = false;           // the MLE does not exist (Family::boundary_message)
   double value = 0;
@@ -81,16 +88,110 @@ inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
 inline bool heads_to_infinity(const Objective& obj, const NewtonResult& nr, const std::vector<bool>& free,
                               const ConstVectorMap& y, const ConstVectorMap& w, const FitResult& res);
 
+// The intercept's position among the kept columns of design 0, or -1.
+inline int intercept_col_in(const std::vector<int>& kept_cols, int intercept_col) {
+  for (size_t c = 0; c < kept_cols.size(); ++c)
+    if (kept_cols[c] == intercept_col) return static_cast<int>(c);
+  return -1;
+}
+
+// The MAP location of the Laplace likelihood under a Laplace prior, exactly:
+// for a fixed scale b the location minimises sum_i w_i |r_i| + b sum_k
+// l1_k |beta_k|, a least-absolute-deviations programme with one extra row
+// per penalised coefficient (x = e_k, y = 0, weight b l1_k); b is then the
+// mean absolute residual, and the two alternate until b settles. Each step
+// lowers the objective, which is convex in the location for a fixed b.
+inline Eigen::VectorXd lad_map_location(const Family& family, const Objective& obj, const Design& X0,
+                                        const ConstVectorMap& y, const ConstVectorMap& w,
+                                        const ConstMatrixMap& offset, const Prior& prior,
+                                        Eigen::VectorXd theta, const Callbacks& callbacks) {
+  const int p0 = static_cast<int>(X0.cols()), q = family.n_aux();
+  for (int k = 0; k < obj.n_params(); ++k) {
+    const PriorTerm& t = prior.term(k);
+    if (k >= p0 && !t.flat()) throw DomainError("the Laplace likelihood takes no prior on its scale");
+    if (t.l2 != 0 || t.has_t() || prior.has_combination())
+      throw DomainError("the Laplace likelihood's location takes a flat or a Laplace (L1) prior, solved exactly as a "
+                        "linear programme; for a smooth prior on a robust location use the Huber likelihood");
+  }
+  std::vector<int> pen;
+  for (int k = 0; k < p0; ++k)
+    if (prior.l1(k) > 0) pen.push_back(k);
+  const Index n = y.size(), na = n + static_cast<Index>(pen.size());
+  Eigen::MatrixXd Xa = Eigen::MatrixXd::Zero(na, p0);
+  Xa.topRows(n) = X0.dense();
+  Eigen::VectorXd ya = Eigen::VectorXd::Zero(na), wa(na), oa = Eigen::VectorXd::Zero(na);
+  ya.head(n) = y;
+  wa.head(n) = w;
+  oa.head(n) = offset.col(0);
+  for (size_t r = 0; r < pen.size(); ++r) Xa(n + static_cast<Index>(r), pen[r]) = 1.0;
+  double b = std::exp(theta[p0]);
+  for (int it = 0; it < 200; ++it) {
+    callbacks.interrupt_point();
+    for (size_t r = 0; r < pen.size(); ++r) wa[n + static_cast<Index>(r)] = b * prior.l1(pen[r]);
+    const LadResult lad = lad_fit(Xa, ya, wa, oa, 1e-12, 500, callbacks.check_interrupt);
+    theta.head(p0) = lad.beta;
+    const Eigen::MatrixXd U = obj.linear_predictors(theta);
+    theta.tail(q) = family.start_aux(U, y, w);
+    const double b_new = std::exp(theta[p0]);
+    const bool settled = std::abs(b_new - b) <= 1e-13 * b;
+    b = b_new;
+    if (settled) break;
+  }
+  return theta;
+}
+
+// The rest of a fit with an L1 prior: proximal Newton from theta (reduced
+// layout), then the smooth part's gradient and Hessian at the mode.
+inline FitResult finish_l1_fit(const Objective& obj, const Prior& prior, const Eigen::VectorXd& theta,
+                               const std::vector<bool>& free, const std::vector<int>& kept, int P,
+                               const FitOptions& opt, const Callbacks& callbacks, FitResult res) {
+  const int Pr = obj.n_params();
+  const ProxNewton solver(obj, prior, free);
+  ProxState st = solver.state(theta);
+  std::vector<bool> active(static_cast<size_t>(Pr), false);
+  const ProxNewtonResult pr = solver.solve(st, active, opt.prox, callbacks);
+  const Eigen::VectorXd g = solver.gradient(st);
+  Evaluation e = obj.evaluate(st.theta, 2, Curvature::observed);
+  prior.add_hessian(st.theta, e.hessian);
+  res.theta = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
+  res.gradient = Eigen::VectorXd::Zero(P);
+  for (int r = 0; r < Pr; ++r) {
+    res.theta[kept[r]] = st.theta[r];
+    res.gradient[kept[r]] = free[r] ? g[r] : 0.0;
+  }
+  res.hessian = e.hessian;
+  res.prior_hessian = prior.hessian(st.theta);
+  res.prior_value = st.prior_value;
+  res.value = st.value();
+  res.iterations = pr.iterations;
+  res.converged = pr.converged;
+  res.message = pr.message;
+  res.linear_predictors = st.U;
+  res.mean = obj.means(st.U, st.theta);
+  return res;
+}
+
 // The fit in the full layout (model.hpp): every design column, then aux.
 inline FitResult fit_full_layout(const Family& family, const std::vector<Design>& designs,
                                  ConstVectorMap y, ConstVectorMap w, ConstMatrixMap offset,
                                  const Eigen::VectorXd& start_full, const std::vector<bool>& fixed_full,
-                                 int intercept_col, int absorbed, const FitOptions& opt,
+                                 int intercept_col, int absorbed, const Prior& prior_full, const FitOptions& opt,
                                  const Callbacks& callbacks) {
   check_inputs(family, y, w, offset);
   const int m = family.n_linear(), q = family.n_aux();
-  const Objective full(family, designs, y, w, offset, opt.n_threads);
+  // Smooth priors go into the objective Newton minimises; an L1 prior stays
+  // with the proximal Newton solver, which needs the objective without it.
+  const bool l1 = prior_full.has_l1();
+  const Prior& newton_prior = l1 ? Prior() : prior_full;
+  const Objective full(family, designs, y, w, offset, opt.n_threads, 1, newton_prior);
   const int P = full.n_params();
+  if (prior_full.size() != 0 && prior_full.size() != P) throw std::invalid_argument("the prior does not match the model");
+  // Columns the prior leaves flat; only these can be aliased (a proper
+  // prior term keeps every direction that involves its parameter proper).
+  std::vector<bool> flat(P, true);
+  if (prior_full.size())
+    for (int k = 0; k < P; ++k)
+      flat[k] = prior_full.term(k).flat() && !(prior_full.has_combination() && prior_full.combination()[k] != 0);
   FitResult res;
   res.aliased.assign(P, false);
   res.estimated.assign(P, true);
@@ -105,7 +206,7 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
   // is exact aliasing in any subset of its rows, and near-aliasing that the
   // subsample cannot rule out sends the decision to the exact QR on all rows.
   const bool have_start = start_full.size() == P;
-  const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature();
+  const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature() && !l1;
   const Index stride = quick ? warm_start_stride(full.n_chunks()) : 1;
   std::unique_ptr<Objective> sub;
   Evaluation first;
@@ -113,7 +214,9 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
   std::vector<Eigen::MatrixXd> grams(m);
   if (quick) {
     quick_theta = simple_start(family, full, designs[0], y, w, offset, intercept_col);
-    if (stride > 1) sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride);
+    if (stride > 1)
+      sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride,
+                                        newton_prior.weighted(1.0 / static_cast<double>(stride)));
     first = (sub ? *sub : full).evaluate(quick_theta, 2, Curvature::observed);
   }
   for (int j = 0; j < m; ++j) {
@@ -121,11 +224,18 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     grams[j] = quick ? Eigen::MatrixXd(first.hessian.block(full.beta_start(j), full.beta_start(j), pj, pj))
                      : full.gram(j);
     if (!opt.detect_aliasing) continue;
-    const std::vector<bool> al = aliased_columns(designs[j], w, grams[j], opt.rank_tol);
+    std::vector<int> flat_cols;
     for (Index c = 0; c < pj; ++c)
-      if (al[c]) {
-        res.aliased[full.beta_start(j) + c] = true;
-        res.estimated[full.beta_start(j) + c] = false;
+      if (flat[full.beta_start(j) + c]) flat_cols.push_back(static_cast<int>(c));
+    if (flat_cols.empty()) continue;
+    Eigen::MatrixXd G(flat_cols.size(), flat_cols.size());
+    for (size_t a = 0; a < flat_cols.size(); ++a)
+      for (size_t b = 0; b < flat_cols.size(); ++b) G(a, b) = grams[j](flat_cols[a], flat_cols[b]);
+    const std::vector<bool> al = aliased_columns(designs[j].select(flat_cols), w, G, opt.rank_tol);
+    for (size_t a = 0; a < flat_cols.size(); ++a)
+      if (al[a]) {
+        res.aliased[full.beta_start(j) + flat_cols[a]] = true;
+        res.estimated[full.beta_start(j) + flat_cols[a]] = false;
       }
   }
   if (absorbed >= 0) {
@@ -144,13 +254,17 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
       if (res.estimated[full.beta_start(j) + c]) kept_cols[j].push_back(static_cast<int>(c));
     reduced.push_back(designs[j].select(kept_cols[j]));
   }
-  const Objective obj(family, reduced, y, w, offset, opt.n_threads);
+  const Prior prior = prior_full.size() ? prior_full.select(kept) : Prior();
+  const Objective obj(family, reduced, y, w, offset, opt.n_threads, 1, l1 ? Prior() : prior);
   const int Pr = obj.n_params();
 
   // 3. Starting values: given, the simple start, or weighted least squares
   // on working responses.
   Eigen::VectorXd theta(Pr);
-  if (have_start || quick) {
+  if (l1 && !have_start) {
+    // Every penalised coefficient at zero: the path's starting point.
+    theta = simple_start(family, obj, reduced[0], y, w, offset, intercept_col_in(kept_cols[0], intercept_col));
+  } else if (have_start || quick) {
     const Eigen::VectorXd& from = have_start ? start_full : quick_theta;
     for (int r = 0; r < Pr; ++r) theta[r] = from[kept[r]];
   } else {
@@ -186,7 +300,10 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     for (int r = 0; r < Pr; ++r) free[r] = !fixed_full[kept[r]];
 
   // 4. Minimise. The LAD location is exact, so only the scale is left to Newton.
-  if (family.location_is_lad()) {
+  if (family.location_is_lad() && !prior.flat()) {
+    theta = lad_map_location(family, obj, reduced[0], y, w, offset, prior, theta, callbacks);
+    std::fill(free.begin(), free.end(), false);
+  } else if (family.location_is_lad()) {
     const int p0 = static_cast<int>(reduced[0].cols());
     std::vector<int> free_cols;
     for (int c = 0; c < p0; ++c)
@@ -211,6 +328,7 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     }
     std::fill(free.begin(), free.end(), false);
   }
+  if (l1 && !family.location_is_lad()) return finish_l1_fit(obj, prior, theta, free, kept, P, opt, callbacks, std::move(res));
   bool reuse_first = quick && Pr == P && !sub;
   if (quick && Pr == P && sub) {
     // Converge loosely on the subsample; its estimate is within sampling
@@ -234,7 +352,9 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     res.gradient[kept[r]] = free[r] ? nr.eval.gradient[r] : 0.0;
   }
   res.hessian = nr.eval.hessian;
-  res.value = nr.eval.value;
+  res.prior_hessian = prior.hessian(nr.theta);
+  res.prior_value = l1 ? prior.value(nr.theta) : nr.eval.prior_value;  // LAD: the L1 prior is outside obj
+  res.value = nr.eval.value + (l1 ? res.prior_value : 0.0);
   res.iterations = nr.iterations;
   res.converged = nr.converged;
   res.safeguarded_steps = nr.safeguarded_steps;
@@ -304,11 +424,33 @@ inline Eigen::VectorXd layout_scales(const Model& model) {
   return any ? f : Eigen::VectorXd();
 }
 
+// A prior over the coefficient layout, in the full layout (a flat term at
+// the absorbed intercept) of the internal parameters (scales: as
+// layout_scales()). An empty prior is flat.
+inline Prior prior_in_full_layout(const Model& model, const Prior& prior, const Eigen::VectorXd& scales) {
+  if (prior.size() == 0) return Prior();
+  if (prior.size() != model.n_coef())
+    throw DomainError("the prior has " + std::to_string(prior.size()) + " terms but the model has " +
+                      std::to_string(model.n_coef()) + " coefficients");
+  std::vector<PriorTerm> terms;
+  for (int k = 0; k < prior.size(); ++k) {
+    if (k == model.absorbed()) terms.emplace_back();
+    terms.push_back(prior.term(k));
+  }
+  if (model.absorbed() == prior.size()) terms.emplace_back();
+  Prior out = prior.has_combination()
+                  ? Prior(terms, model.to_full(prior.combination(), 0.0), prior.combination_term())
+                  : Prior(terms);
+  out = out.weighted(prior.weight());
+  return scales.size() ? out.rescaled(scales) : out;
+}
+
 // The fit of a model, in its coefficient layout. `start` and `fixed` are
-// empty or in the coefficient layout; `offset` is n x (linear predictors).
+// empty or in the coefficient layout, and so is `prior` (empty: flat,
+// maximum likelihood); `offset` is n x (linear predictors).
 inline FitResult fit_model(const Model& model, ConstVectorMap y, ConstVectorMap w, const Eigen::MatrixXd& offset,
-                           const Eigen::VectorXd& start, const std::vector<bool>& fixed, const FitOptions& opt,
-                           const Callbacks& callbacks) {
+                           const Eigen::VectorXd& start, const std::vector<bool>& fixed, const Prior& prior,
+                           const FitOptions& opt, const Callbacks& callbacks) {
   const Eigen::VectorXd scales = layout_scales(model);
   Eigen::VectorXd start_full;
   if (start.size() == model.n_coef()) {
@@ -319,7 +461,8 @@ inline FitResult fit_model(const Model& model, ConstVectorMap y, ConstVectorMap 
       static_cast<int>(fixed.size()) == model.n_coef() ? model.to_full(fixed, false) : std::vector<bool>();
   const ConstMatrixMap off(offset.data(), offset.rows(), offset.cols());
   FitResult r = fit_full_layout(model.family(), model.designs(), y, w, off, start_full, fixed_full,
-                                model.intercept_col(), model.absorbed(), opt, callbacks);
+                                model.intercept_col(), model.absorbed(), prior_in_full_layout(model, prior, scales),
+                                opt, callbacks);
   r.covariance = invert_information(r.hessian);
   if (scales.size()) {
     // Back to the caller's scale: theta = factor theta_internal, the
@@ -331,6 +474,8 @@ inline FitResult fit_model(const Model& model, ConstVectorMap y, ConstVectorMap 
     r.theta = r.theta.cwiseProduct(scales);
     r.gradient = r.gradient.cwiseQuotient(scales);
     r.hessian = est_scales.cwiseInverse().asDiagonal() * r.hessian * est_scales.cwiseInverse().asDiagonal();
+    if (r.prior_hessian.size())
+      r.prior_hessian = est_scales.cwiseInverse().asDiagonal() * r.prior_hessian * est_scales.cwiseInverse().asDiagonal();
     if (r.covariance.size()) r.covariance = est_scales.asDiagonal() * r.covariance * est_scales.asDiagonal();
   }
   r.theta = model.to_coef(r.theta);
@@ -341,10 +486,12 @@ inline FitResult fit_model(const Model& model, ConstVectorMap y, ConstVectorMap 
 }
 
 // The objective at given coefficients (coefficient layout, NaN for those not
-// estimated): its value and, by order, gradient and Hessian (observed or
-// expected) over the estimated ones, with the inverse of the Hessian.
+// estimated), with the prior if one is given: its value and, by order,
+// gradient and Hessian (observed or expected; of the smooth part) over the
+// estimated ones, with the inverse of the Hessian.
 struct ModelEvaluation {
   double value = 0;
+  double prior_value = 0;
   Eigen::VectorXd gradient;
   Eigen::MatrixXd hessian;
   Eigen::MatrixXd covariance;
@@ -352,19 +499,21 @@ struct ModelEvaluation {
 
 inline ModelEvaluation evaluate_model(const Model& model, ConstVectorMap y, ConstVectorMap w,
                                       const Eigen::MatrixXd& offset, const Eigen::VectorXd& theta, int order,
-                                      Curvature curvature, int n_threads) {
+                                      Curvature curvature, int n_threads, const Prior& prior = Prior()) {
   const Family& family = model.family();
   family.check_response(y);
   const Eigen::VectorXd full = model.to_full(theta, std::numeric_limits<double>::quiet_NaN());
   const Eigen::VectorXd scales = layout_scales(model);
   std::vector<Design> reduced;
   std::vector<double> kept_values, kept_scales;
+  std::vector<int> kept;
   int pos = 0;
   for (const auto& X : model.designs()) {
     std::vector<int> cols;
     for (Index k = 0; k < X.cols(); ++k, ++pos)
       if (std::isfinite(full[pos])) {
         cols.push_back(static_cast<int>(k));
+        kept.push_back(pos);
         kept_scales.push_back(scales.size() ? scales[pos] : 1.0);
         kept_values.push_back(full[pos] / kept_scales.back());
       }
@@ -374,15 +523,19 @@ inline ModelEvaluation evaluate_model(const Model& model, ConstVectorMap y, Cons
     if (!std::isfinite(full[pos])) throw DomainError("the auxiliary parameters must be finite");
     kept_values.push_back(full[pos]);
     kept_scales.push_back(1.0);
+    kept.push_back(pos);
   }
   const Eigen::Map<const Eigen::VectorXd> th(kept_values.data(), static_cast<Index>(kept_values.size()));
   const Eigen::Map<const Eigen::VectorXd> sc(kept_scales.data(), static_cast<Index>(kept_scales.size()));
   const ConstMatrixMap off(offset.data(), offset.rows(), offset.cols());
-  const Objective obj(family, reduced, y, w, off, n_threads);
+  const Prior full_prior = prior_in_full_layout(model, prior, Eigen::VectorXd());
+  const Objective obj(family, reduced, y, w, off, n_threads, 1,
+                      full_prior.size() ? full_prior.select(kept).rescaled(sc) : Prior());
   if (!family.aux_feasible(obj.aux(th))) throw DomainError("the auxiliary parameters are outside their space");
   const Evaluation e = obj.evaluate(th, order, curvature);
   ModelEvaluation out;
   out.value = e.value;
+  out.prior_value = e.prior_value;
   if (order >= 1) out.gradient = e.gradient.cwiseQuotient(sc);
   if (order >= 2) {
     const Eigen::MatrixXd V = invert_information(e.hessian);

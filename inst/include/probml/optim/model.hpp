@@ -83,16 +83,33 @@ class Model {
     return full;
   }
 
+  // What each coefficient is: a column of a formula part in a linear
+  // predictor (linear, part and column 0-based), or an auxiliary parameter
+  // (linear = -1, column = its index among them).
+  struct Coefficient {
+    int linear, part, column;
+  };
+  std::vector<Coefficient> layout() const {
+    std::vector<Coefficient> out;
+    for (int j = 0; j < family_.n_linear(); ++j) {
+      const int part = family_.part_of_linear(j);
+      const int cols = static_cast<int>(designs_[static_cast<size_t>(j)].cols()) - (j == 0 && virtual_intercept_ ? 1 : 0);
+      const int skip = j == 0 && absorbed_ >= 0 && !virtual_intercept_ ? absorbed_ : -1;
+      for (int c = 0; c < cols; ++c)
+        if (c != skip) out.push_back({j, part, c});
+    }
+    for (int a = 0; a < family_.n_aux(); ++a) out.push_back({-1, -1, a});
+    return out;
+  }
+
   // Coefficient names from the column names of each formula part.
   std::vector<std::string> names(const std::vector<std::vector<std::string>>& part_names) const {
     std::vector<std::string> out;
-    for (int j = 0; j < family_.n_linear(); ++j) {
-      const auto& cols = part_names[static_cast<size_t>(family_.part_of_linear(j))];
-      const int skip = j == 0 && absorbed_ >= 0 && !virtual_intercept_ ? absorbed_ : -1;
-      for (int c = 0; c < static_cast<int>(cols.size()); ++c)
-        if (c != skip) out.push_back(family_.coefficient_prefix(j) + cols[static_cast<size_t>(c)]);
-    }
-    for (const auto& a : family_.aux_names()) out.push_back(a);
+    const auto aux = family_.aux_names();
+    for (const Coefficient& c : layout())
+      out.push_back(c.linear < 0 ? aux[static_cast<size_t>(c.column)]
+                                 : family_.coefficient_prefix(c.linear) +
+                                       part_names[static_cast<size_t>(c.part)][static_cast<size_t>(c.column)]);
     return out;
   }
 

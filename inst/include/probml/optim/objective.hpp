@@ -1,8 +1,10 @@
 #pragma once
-// The negative log-likelihood of a model: sum_i w_i nll_i(v_i), where v_i
-// stacks the linear predictors u_ij = x_ij' beta_j + offset_ij and the
+// The negative log-likelihood of a model, sum_i w_i nll_i(v_i), plus the
+// negative log prior (prior/prior.hpp; none for maximum likelihood), where
+// v_i stacks the linear predictors u_ij = x_ij' beta_j + offset_ij and the
 // auxiliary parameters. Parameters are laid out as
 //   theta = (beta_1, ..., beta_m, aux).
+// The prior is added after the block sum, so it is counted once.
 // Rows are split into blocks fixed by n and the parameter count only, and
 // block sums are added in block order, so results do not depend on the
 // number of threads. With chunk_stride k > 1 the objective covers only every
@@ -11,15 +13,54 @@
 #include <cmath>
 #include <vector>
 #include "../family/family.hpp"
+#include "../prior/prior.hpp"
 #include "../util/parallel.hpp"
 #include "design.hpp"
 
 namespace probml {
 
+// value and derivatives of the whole objective; prior_value is the prior's
+// part of value (value - prior_value is the nll). With an L1 prior the
+// gradient and Hessian are those of the smooth part.
+// Weighted Gram matrix X' W X, summed over blocks of rows fixed by n (so
+// the same for any number of threads).
+inline Eigen::MatrixXd weighted_gram(const Design& X, ConstVectorMap w, int n_threads) {
+  constexpr Index kRows = 1024;
+  if (X.cols() == 0) return Eigen::MatrixXd(0, 0);
+  const Index n = X.rows(), block_rows = kRows * std::max<Index>(4, ((n + kRows - 1) / kRows + 255) / 256);
+  const Index n_blocks = (n + block_rows - 1) / block_rows;
+  std::vector<Eigen::MatrixXd> parts(static_cast<size_t>(n_blocks));
+  parallel_for(n_blocks, n_threads, [&](long b, int) {
+    const Index r0 = b * block_rows, r1 = std::min(n, r0 + block_rows);
+    Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
+    Eigen::MatrixXd rows_of_x;
+    for (Index c0 = r0; c0 < r1; c0 += kRows) {
+      const Index rows = std::min(kRows, r1 - c0);
+      X.gather(c0, rows, rows_of_x);
+      rows_of_x.array().colwise() *= w.segment(c0, rows).array().sqrt();
+      G.selfadjointView<Eigen::Lower>().rankUpdate(rows_of_x.transpose());
+    }
+    parts[static_cast<size_t>(b)] = std::move(G);
+  });
+  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
+  for (const auto& part : parts) G += part;
+  G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
+  return G;
+}
+
 struct Evaluation {
   double value = 0;
   Eigen::VectorXd gradient;
   Eigen::MatrixXd hessian;
+  double prior_value = 0;
+};
+
+// Per-row derivatives of the weighted nll at given linear predictors, for
+// coordinate descent: value[i] = w_i nll_i, d1 = w_i dnll_i/dv, d2 packed
+// (observed or expected curvature).
+struct RowDerivatives {
+  double value = 0;
+  Eigen::MatrixXd d1, d2;
 };
 
 class Objective {
@@ -27,9 +68,11 @@ class Objective {
   static constexpr Index kChunkRows = 1024;
 
   Objective(const Family& family, std::vector<Design> designs, ConstVectorMap y,
-            ConstVectorMap w, ConstMatrixMap offset, int n_threads, Index chunk_stride = 1)
+            ConstVectorMap w, ConstMatrixMap offset, int n_threads, Index chunk_stride = 1,
+            Prior prior = Prior())
       : family_(family), designs_(std::move(designs)), y_(y), w_(w), offset_(offset),
-        n_threads_(std::max(1, n_threads)), chunk_stride_(std::max<Index>(1, chunk_stride)) {
+        n_threads_(std::max(1, n_threads)), chunk_stride_(std::max<Index>(1, chunk_stride)),
+        prior_(std::move(prior)) {
     const Index n = y_.size();
     if (static_cast<int>(designs_.size()) != family_.n_linear())
       throw std::invalid_argument("the family needs " + std::to_string(family_.n_linear()) +
@@ -46,6 +89,9 @@ class Objective {
     weight_sum_ /= static_cast<double>(chunk_stride_);
     start_.push_back(0);
     for (const auto& X : designs_) start_.push_back(start_.back() + static_cast<int>(X.cols()));
+    if (prior_.size() != 0 && prior_.size() != n_params())
+      throw std::invalid_argument("the prior has " + std::to_string(prior_.size()) + " terms for " +
+                                  std::to_string(n_params()) + " parameters");
     // Linear predictors that share a design (categorical) share its gathered rows.
     for (size_t j = 0; j < designs_.size(); ++j) {
       source_.push_back(static_cast<int>(j));
@@ -74,6 +120,9 @@ class Objective {
   int aux_start() const { return start_.back(); }
   const Family& family() const { return family_; }
   const Design& design(int j) const { return designs_[j]; }
+  const Prior& prior() const { return prior_; }
+  int n_threads() const { return n_threads_; }
+  ConstVectorMap weights() const { return w_; }
 
   Eigen::VectorXd aux(const Eigen::VectorXd& theta) const {
     return theta.tail(family_.n_aux());
@@ -123,32 +172,60 @@ class Objective {
       if (order >= 2) total.hessian += part.hessian;
     }
     if (order >= 2) total.hessian.triangularView<Eigen::StrictlyUpper>() = total.hessian.transpose();
+    if (!prior_.flat()) {
+      total.prior_value = prior_.value(theta);
+      total.value += total.prior_value;
+      if (order >= 1) prior_.add_gradient(theta, total.gradient);
+      if (order >= 2) prior_.add_hessian(theta, total.hessian);
+    }
     return total;
   }
 
-  // Weighted Gram matrix X_j' W X_j, blocked like evaluate().
-  Eigen::MatrixXd gram(int j) const {
-    const Design& X = designs_[j];
-    if (X.cols() == 0) return Eigen::MatrixXd(0, 0);
+  // The weighted nll and its per-row derivatives at linear predictors U
+  // (n x m) and auxiliary parameters aux, in parallel blocks (the value is
+  // summed in block order). Curvature::expected uses the family's Fisher
+  // information per row.
+  RowDerivatives row_derivatives(const Eigen::MatrixXd& U, const Eigen::VectorXd& aux, int order,
+                                 Curvature curvature) const {
+    const int d = family_.n_local();
+    RowDerivatives out;
+    if (order >= 1) out.d1.resize(n(), d);
+    if (order >= 2) out.d2.resize(n(), packed_size(d));
     const Index n_blocks = (n() + block_rows_ - 1) / block_rows_;
-    std::vector<Eigen::MatrixXd> parts(n_blocks);
+    std::vector<double> values(static_cast<size_t>(n_blocks), 0.0);
     parallel_for(n_blocks, n_threads_, [&](long b, int) {
       const Index r0 = b * block_rows_, r1 = std::min(n(), r0 + block_rows_);
-      Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
-      Eigen::MatrixXd rows_of_x;
+      LocalDerivs ld;
+      Eigen::MatrixXd expected;
+      double v = 0;
       for (Index c0 = r0; c0 < r1; c0 += kChunkRows) {
         const Index rows = std::min(kChunkRows, r1 - c0);
-        X.gather(c0, rows, rows_of_x);
-        rows_of_x.array().colwise() *= w_.segment(c0, rows).array().sqrt();
-        G.selfadjointView<Eigen::Lower>().rankUpdate(rows_of_x.transpose());
+        const auto Uc = U.middleRows(c0, rows);
+        const auto w = w_.segment(c0, rows);
+        family_.local(Uc, y_.segment(c0, rows), aux, std::min(order, curvature == Curvature::observed ? 2 : 1), ld);
+        if (has_zero_weights_) mask_zero_weights(w, ld);
+        v += w.dot(ld.value);
+        if (order >= 1) out.d1.middleRows(c0, rows) = ld.d1.array().colwise() * w.array();
+        if (order >= 2) {
+          if (curvature == Curvature::expected) {
+            family_.local_expected(Uc, aux, expected);
+            out.d2.middleRows(c0, rows) = expected.array().colwise() * w.array();
+          } else {
+            out.d2.middleRows(c0, rows) = ld.d2.array().colwise() * w.array();
+          }
+        }
       }
-      parts[b] = std::move(G);
+      values[static_cast<size_t>(b)] = v;
     });
-    Eigen::MatrixXd G = Eigen::MatrixXd::Zero(X.cols(), X.cols());
-    for (const auto& part : parts) G += part;
-    G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
-    return G;
+    for (double v : values) out.value += v;
+    return out;
   }
+
+  // The offset of linear predictor j, for callers that keep their own linear predictors.
+  const ConstMatrixMap& offset() const { return offset_; }
+
+  // Weighted Gram matrix X_j' W X_j.
+  Eigen::MatrixXd gram(int j) const { return weighted_gram(designs_[j], w_, n_threads_); }
 
  private:
   // Rows of weight zero take no part, even where their nll is infinite
@@ -255,6 +332,7 @@ class Objective {
   ConstMatrixMap offset_;
   int n_threads_;
   Index chunk_stride_;
+  Prior prior_;
   bool has_zero_weights_ = false;
   double weight_sum_ = 0;
   std::vector<int> start_;

@@ -1,0 +1,393 @@
+#pragma once
+// Proximal Newton for priors with an L1 part (Laplace, elastic net): at the
+// current parameters the nll is replaced by its quadratic model, built from
+// per-row derivatives (Objective::row_derivatives), the smooth part of the
+// prior by its quadratic (a majoriser for the Student t part), and the L1
+// part is kept exact; coordinate descent with soft thresholding minimises
+// that model over an active set of coordinates, and a backtracking line
+// search on the true objective takes the step. Penalised coordinates join
+// the active set when they break the optimality (KKT) condition
+// |d nll / d t_k| <= l1_k at zero. This is glmnet's IRLS + coordinate
+// descent, for any family: per row, the model couples the family's local
+// parameters (linear predictors and auxiliary parameters) through their
+// packed second derivatives.
+//
+// Linear predictors are kept and updated from the coordinates that moved,
+// so a step costs O(n) per active coordinate, not O(n p).
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+#include "../util/callbacks.hpp"
+#include "../util/errors.hpp"
+#include "objective.hpp"
+
+namespace probml {
+
+struct ProxNewtonOptions {
+  int max_iter = 200;       // proximal Newton steps per active set
+  int max_sweeps = 100000;  // coordinate-descent sweeps per step
+  double tol = 1e-12;       // on the predicted decrease, relative to the total weight + |objective|
+  double sweep_tol = 1e-16; // on the largest h delta^2 of a sweep, relative likewise
+};
+
+struct ProxNewtonResult {
+  int iterations = 0;  // proximal Newton steps, over all active-set rounds
+  int sweeps = 0;      // coordinate-descent sweeps
+  long updates = 0;    // coordinate visits (each a pass over the rows)
+  bool converged = false;
+  std::string message;
+};
+
+// Where the solver stands: the parameters, the linear predictors they give
+// and the objective there.
+struct ProxState {
+  Eigen::VectorXd theta;
+  Eigen::MatrixXd U;  // n x m linear predictors, offsets included
+  double nll = 0, prior_value = 0;
+  double value() const { return nll + prior_value; }
+};
+
+inline double soft_threshold(double z, double t) { return z > t ? z - t : (z < -t ? z + t : 0.0); }
+
+class ProxNewton {
+ public:
+  // `data` must carry no prior of its own; `prior` is over its parameters.
+  ProxNewton(const Objective& data, Prior prior, std::vector<bool> free)
+      : obj_(data), prior_(std::move(prior)), free_(std::move(free)) {
+    if (!obj_.prior().flat()) throw std::invalid_argument("prox-Newton: the objective must not carry the prior");
+    if (prior_.size() != obj_.n_params()) throw std::invalid_argument("prox-Newton: the prior does not match");
+    const int m = obj_.n_linear();
+    for (int j = 0; j < m; ++j) {
+      const Design& X = obj_.design(j);
+      for (Index c = 0; c < X.cols(); ++c) coords_.push_back({j, X.columns()[static_cast<size_t>(c)], X.scale(c)});
+    }
+    for (int r = 0; r < obj_.family().n_aux(); ++r) coords_.push_back({m + r, nullptr, 1.0});
+    const Family& f = obj_.family();
+    curvature_ = f.positive_curvature() || !f.has_expected() ? Curvature::observed : Curvature::expected;
+    project_rows_ = !f.positive_curvature() && !f.has_expected();
+  }
+
+  const Prior& prior() const { return prior_; }
+  const Objective& objective() const { return obj_; }
+  void set_prior(Prior p) { prior_ = std::move(p); }
+  int n_params() const { return obj_.n_params(); }
+  // A coordinate the prior is not flat in: it starts inactive at zero.
+  bool penalised(int k) const { return !prior_.term(k).flat(); }
+  bool is_free(int k) const { return free_[static_cast<size_t>(k)]; }
+
+  ProxState state(const Eigen::VectorXd& theta) const {
+    ProxState s;
+    s.theta = theta;
+    s.U = obj_.linear_predictors(theta);
+    s.nll = obj_.row_derivatives(s.U, obj_.aux(theta), 0, curvature_).value;
+    s.prior_value = prior_.value(theta);
+    if (!std::isfinite(s.nll))
+      throw NumericalError("the negative log-likelihood is not finite at the starting values: they give some "
+                           "observation a probability of 0");
+    return s;
+  }
+
+  // Gradient of the nll plus the prior's smooth part, for every free
+  // coordinate (0 for the others), in parallel over coordinates.
+  Eigen::VectorXd gradient(const ProxState& s) const {
+    const RowDerivatives rd = obj_.row_derivatives(s.U, obj_.aux(s.theta), 1, curvature_);
+    Eigen::VectorXd g = Eigen::VectorXd::Zero(n_params());
+    parallel_for(n_params(), obj_.n_threads(), [&](long k, int) {
+      if (!free_[static_cast<size_t>(k)]) return;
+      g[k] = column_dot(coords_[static_cast<size_t>(k)], rd.d1.col(coords_[static_cast<size_t>(k)].local)) +
+             prior_.smooth_gradient(static_cast<int>(k), s.theta[k]);
+    });
+    if (prior_.has_combination()) add_combination_gradient(s.theta, g);
+    return g;
+  }
+
+  // Minimises over the free coordinates, starting from `active` (updated
+  // in place): converge on the active set, then admit every penalised
+  // coordinate that breaks its KKT condition, until none does.
+  // With check_kkt false the inactive coordinates stay at their values
+  // (the null model of a path: every penalised coordinate at zero).
+  ProxNewtonResult solve(ProxState& s, std::vector<bool>& active, const ProxNewtonOptions& opt,
+                         const Callbacks& cb, bool check_kkt = true) const {
+    ProxNewtonResult res;
+    for (int k = 0; k < n_params(); ++k)
+      if (free_[static_cast<size_t>(k)] && (!penalised(k) || s.theta[k] != 0)) active[static_cast<size_t>(k)] = true;
+    for (int round = 0; round < 1000; ++round) {
+      converge_active(s, active, opt, cb, res);
+      if (!res.converged || !check_kkt) return res;
+      const Eigen::VectorXd g = gradient(s);
+      int added = 0;
+      for (int k = 0; k < n_params(); ++k) {
+        if (!free_[static_cast<size_t>(k)] || active[static_cast<size_t>(k)]) continue;
+        if (std::abs(g[k]) > prior_.l1(k) * (1 + 1e-9)) {
+          active[static_cast<size_t>(k)] = true;
+          ++added;
+        }
+      }
+      if (added == 0) return res;
+    }
+    res.converged = false;
+    res.message = "the active set did not settle";
+    return res;
+  }
+
+ private:
+  struct Coord {
+    int local;             // local parameter: linear predictor j, or m + aux index
+    const double* column;  // design column; nullptr: a column of ones (intercept, aux)
+    double scale;
+  };
+
+  // sum_i x_ik v_i.
+  double column_dot(const Coord& c, const Eigen::Ref<const Eigen::VectorXd>& v) const {
+    if (!c.column) return c.scale * v.sum();
+    return c.scale * ConstVectorMap(c.column, v.size()).dot(v);
+  }
+  // sum_i x_ik^2 v_i.
+  double column_square_dot(const Coord& c, const Eigen::Ref<const Eigen::VectorXd>& v) const {
+    if (!c.column) return c.scale * c.scale * v.sum();
+    const ConstVectorMap x(c.column, v.size());
+    return c.scale * c.scale * (x.array().square() * v.array()).sum();
+  }
+
+  void add_combination_gradient(const Eigen::VectorXd& theta, Eigen::VectorXd& g) const {
+    const Eigen::VectorXd& a = prior_.combination();
+    const double gt = prior_.weight() * prior_.combination_term().gradient(a.dot(theta));
+    for (int k = 0; k < n_params(); ++k)
+      if (free_[static_cast<size_t>(k)]) g[k] += gt * a[k];
+  }
+
+  // Per-row curvature made positive semi-definite where the family's is not
+  // (each row's small d x d block, eigenvalues floored at zero).
+  static void project_psd(Eigen::MatrixXd& d2, int d) {
+    Eigen::MatrixXd B(d, d);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig;
+    for (Index i = 0; i < d2.rows(); ++i) {
+      for (int a = 0; a < d; ++a)
+        for (int b = a; b < d; ++b) B(a, b) = B(b, a) = d2(i, packed_index(a, b, d));
+      if (d == 1) {
+        d2(i, 0) = std::max(d2(i, 0), 0.0);
+        continue;
+      }
+      eig.compute(B);
+      if (eig.eigenvalues().minCoeff() >= 0) continue;
+      B = eig.eigenvectors() * eig.eigenvalues().cwiseMax(0.0).asDiagonal() * eig.eigenvectors().transpose();
+      for (int a = 0; a < d; ++a)
+        for (int b = a; b < d; ++b) d2(i, packed_index(a, b, d)) = B(a, b);
+    }
+  }
+
+  // Proximal Newton steps on the active set until the predicted decrease is
+  // negligible. A column coordinate of a linear predictor with an active,
+  // flat-prior intercept moves in its centred form, x_k - m_k (m_k the
+  // curvature-weighted mean of x_k), with the intercept taking up -m_k
+  // times its step: coordinate descent on centred columns, which does not
+  // zigzag between the intercept and a column far from zero.
+  void converge_active(ProxState& s, const std::vector<bool>& active, const ProxNewtonOptions& opt,
+                       const Callbacks& cb, ProxNewtonResult& res) const {
+    const int m = obj_.n_linear(), q = obj_.family().n_aux(), d = m + q, P = n_params();
+    const Index n = obj_.n();
+    std::vector<int> act;
+    for (int k = 0; k < P; ++k)
+      if (active[static_cast<size_t>(k)] && free_[static_cast<size_t>(k)]) act.push_back(k);
+    // The intercept coordinate of each linear predictor, if it can absorb centring.
+    std::vector<int> intercept(static_cast<size_t>(m), -1);
+    if (!prior_.has_combination())
+      for (int k : act) {
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        if (c.local < m && !c.column && prior_.term(k).flat()) intercept[static_cast<size_t>(c.local)] = k;
+      }
+    std::vector<char> centred(static_cast<size_t>(d), 0);
+    for (int l = 0; l < m; ++l) centred[static_cast<size_t>(l)] = intercept[static_cast<size_t>(l)] >= 0;
+    res.converged = false;
+    Eigen::VectorXd h(P), delta(P), centre = Eigen::VectorXd::Zero(P);
+    // sum_i A_{l l'} (x_k - m_k) for the centred predictors l', per coordinate: the
+    // change of their sum of model gradients when coordinate k moves.
+    Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(d, P);
+    Eigen::VectorXd zsum(d), asum(packed_size(d));
+    std::vector<int> moving;
+    for (int step = 0; step < opt.max_iter; ++step) {
+      cb.interrupt_point();
+      const Eigen::VectorXd aux = obj_.aux(s.theta);
+      RowDerivatives rd = obj_.row_derivatives(s.U, aux, 2, curvature_);
+      if (project_rows_) project_psd(rd.d2, d);
+      const Eigen::MatrixXd& A = rd.d2;
+      Eigen::MatrixXd Z = rd.d1;  // gradient of the model in the local parameters, per row
+      for (int l = 0; l < d; ++l) zsum[l] = Z.col(l).sum();
+      for (Index c = 0; c < asum.size(); ++c) asum[c] = A.col(c).sum();
+      for (int k : act) {
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        const auto All = A.col(packed_index(c.local, c.local, d));
+        const double total = asum[packed_index(c.local, c.local, d)];
+        const int ic = c.local < m ? intercept[static_cast<size_t>(c.local)] : -1;
+        centre[k] = 0;
+        if (!c.column) {
+          h[k] = c.scale * c.scale * total;
+        } else {
+          const ConstVectorMap x(c.column, n);
+          const double sx = c.scale * (x.array() * All.array()).sum(), sxx = c.scale * c.scale * (x.array().square() * All.array()).sum();
+          h[k] = sxx;
+          if (ic >= 0 && total > 0) {
+            centre[k] = sx / total;
+            h[k] = sxx - centre[k] * sx;
+          }
+        }
+        if (d > 1)
+          for (int l = 0; l < d; ++l) {
+            if (!centred[static_cast<size_t>(l)]) continue;
+            const auto Al = A.col(packed_index(c.local, l, d));
+            cross(l, k) = column_dot(c, Al) - centre[k] * asum[packed_index(c.local, l, d)];
+          }
+        h[k] = std::max(h[k], 0.0) + prior_.majorising_curvature(k, s.theta[k]);
+      }
+      // The combination term's quadratic model, in s_a = a' delta.
+      const bool comb = prior_.has_combination();
+      const Eigen::VectorXd& a = prior_.combination();
+      const double a_theta = comb ? a.dot(s.theta) : 0.0;
+      const double comb_g = comb ? prior_.weight() * prior_.combination_term().gradient(a_theta) : 0.0;
+      const double comb_h = comb ? prior_.weight() * prior_.combination_term().majorising_curvature(a_theta) : 0.0;
+      double s_a = 0;
+      delta.setZero();
+      const double scale = obj_.weight_sum() + std::abs(s.value());
+      // Coordinate descent converges linearly: its own stopping rule is tighter.
+      const double sweep_tol = opt.sweep_tol * scale;
+      bool swept_out = false;
+      // One coordinate update; returns h delta^2.
+      auto update = [&](int k) -> double {
+        ++res.updates;
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        const double hk = h[k] + (comb ? comb_h * a[k] * a[k] : 0.0);
+        if (!(hk > 0)) return 0.0;  // no curvature and no penalty: nothing the model can say
+        const double mk = centre[k];
+        double grad = column_dot(c, Z.col(c.local)) - mk * zsum[c.local] + prior_.smooth_gradient(k, s.theta[k]) +
+                      prior_.majorising_curvature(k, s.theta[k]) * delta[k];
+        if (comb) grad += a[k] * (comb_g + comb_h * s_a);
+        const double b = s.theta[k] + delta[k];
+        const double b_new = soft_threshold(b - grad / hk, prior_.l1(k) / hk);
+        const double dk = b_new - b;
+        if (dk == 0) return 0.0;
+        delta[k] += dk;
+        if (mk != 0) delta[intercept[static_cast<size_t>(c.local)]] -= mk * dk;
+        if (comb) s_a += a[k] * dk;
+        for (int l = 0; l < d; ++l) {
+          const int pl = packed_index(c.local, l, d);
+          const auto Al = A.col(pl);
+          auto Zl = Z.col(l);
+          if (!c.column) {
+            Zl.noalias() += (dk * c.scale) * Al;
+            zsum[l] += dk * c.scale * asum[pl];
+            continue;
+          }
+          const ConstVectorMap x(c.column, n);
+          const double f = dk * c.scale;
+          if (mk == 0) Zl.array() += f * (x.array() * Al.array());
+          else Zl.array() += (f * x.array() - dk * mk) * Al.array();
+          if (centred[static_cast<size_t>(l)]) zsum[l] += d > 1 ? dk * cross(l, k) : 0.0;
+        }
+        return hk * dk * dk;
+      };
+      // Sweeps over the whole active set alternate with sweeps over the
+      // coordinates that are not at zero, until a whole sweep changes
+      // nothing. The model need not be solved far beyond what this step
+      // gains (an inexact Newton step): a sweep whose largest change is
+      // below 1e-3 of the model's decrease so far also ends it.
+      double gained = 0;
+      auto done = [&](double biggest) { return biggest <= std::max(sweep_tol, 1e-3 * gained); };
+      for (int sweep = 0;;) {
+        if (sweep >= opt.max_sweeps) {
+          swept_out = true;
+          break;
+        }
+        ++sweep;
+        ++res.sweeps;
+        double biggest = 0;
+        moving.clear();
+        for (int k : act) {
+          const double change = update(k);
+          gained += 0.5 * change;
+          biggest = std::max(biggest, change);
+          if (s.theta[k] + delta[k] != 0) moving.push_back(k);
+        }
+        if (done(biggest)) break;
+        while (sweep < opt.max_sweeps) {
+          ++sweep;
+          ++res.sweeps;
+          double inner = 0;
+          for (int k : moving) {
+            const double change = update(k);
+            gained += 0.5 * change;
+            inner = std::max(inner, change);
+          }
+          if (done(inner)) break;
+        }
+      }
+
+      // The step in the linear predictors, and the predicted decrease
+      // (first-order part of the smooth terms plus the change of the L1 part).
+      Eigen::MatrixXd dU = Eigen::MatrixXd::Zero(n, m);
+      Eigen::VectorXd daux = Eigen::VectorXd::Zero(q);
+      double predicted = 0;
+      for (int k : act) {
+        if (delta[k] == 0) continue;
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        if (c.local >= m) daux[c.local - m] += delta[k];
+        else if (!c.column) dU.col(c.local).array() += delta[k] * c.scale;
+        else dU.col(c.local).noalias() += (delta[k] * c.scale) * ConstVectorMap(c.column, n);
+        predicted += prior_.smooth_gradient(k, s.theta[k]) * delta[k] +
+                     prior_.l1(k) * (std::abs(s.theta[k] + delta[k]) - std::abs(s.theta[k]));
+      }
+      if (comb) predicted += comb_g * a.dot(delta);
+      for (int l = 0; l < m; ++l) predicted += rd.d1.col(l).dot(dU.col(l));
+      for (int r = 0; r < q; ++r) predicted += rd.d1.col(m + r).sum() * daux[r];
+      ++res.iterations;
+      if (!(predicted < 0) || -predicted <= opt.tol * scale) {
+        // No descent left (the model's minimum is where we are).
+        res.converged = !swept_out;
+        res.message = swept_out ? "coordinate descent did not converge" : "converged";
+        return;
+      }
+
+      // Backtracking line search on the true objective.
+      const double f0 = s.value();
+      double t = 1;
+      bool accepted = false;
+      ProxState cand;
+      for (int halving = 0; halving < 60; ++halving, t *= 0.5) {
+        cand.theta = s.theta + t * delta;
+        const Eigen::VectorXd aux_t = aux + t * daux;
+        if (!obj_.family().aux_feasible(aux_t)) continue;
+        cand.U = s.U + t * dU;
+        cand.nll = obj_.row_derivatives(cand.U, aux_t, 0, curvature_).value;
+        if (!std::isfinite(cand.nll)) continue;
+        cand.prior_value = prior_.value(cand.theta);
+        if (cand.value() <= f0 + 1e-4 * t * predicted) {
+          accepted = true;
+          break;
+        }
+      }
+      if (!accepted) {
+        res.converged = -predicted <= 1e-6 * scale;
+        res.message = res.converged ? "converged (no further decrease representable)"
+                                    : "line search failed to decrease the negative log posterior";
+        return;
+      }
+      const bool last = -predicted <= 2 * opt.tol * scale && t == 1;
+      s = std::move(cand);
+      if (last) {
+        res.converged = true;
+        res.message = "converged";
+        return;
+      }
+    }
+    res.message = "iteration limit (" + std::to_string(opt.max_iter) + ") reached";
+  }
+
+  const Objective& obj_;
+  Prior prior_;
+  std::vector<bool> free_;
+  std::vector<Coord> coords_;
+  Curvature curvature_ = Curvature::observed;
+  bool project_rows_ = false;
+};
+
+}  // namespace probml
