@@ -121,3 +121,7 @@ cpp_model_layout <- function(model, part_names) {
     .Call(`_probml_cpp_model_layout`, model, part_names)
 }
 
+cpp_weighted_gram <- function(x, w, n_threads) {
+    .Call(`_probml_cpp_weighted_gram`, x, w, n_threads)
+}
+

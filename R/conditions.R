@@ -37,7 +37,8 @@ probml_warning_kinds <- c(
   information = "The information matrix is singular at the estimate: no standard errors.",
   temperature_bound = "The fitted temperature lies at a bound of its search interval.",
   fold_class = "A held-out fold lacked a class; its calibrator fell back to the identity.",
-  scale = "Scores declared as logits all lie in (0, 1): they look like probabilities."
+  scale = "Scores declared as logits all lie in (0, 1): they look like probabilities.",
+  path_stopped = "A regularisation path ended before its last strength (the fit explains nearly all the deviance, or did not converge); the message says where."
 )
 
 abort_probml <- function(kind, message, ..., call = rlang::caller_env(), .envir = parent.frame()) {

@@ -104,9 +104,18 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
 fit_formula <- function(mf_call, env, formula, data, family, prior, control, model, n_threads,
                         missing_na_action, na.action, call = rlang::caller_env()) {
   family <- as_probml_family(family, call = call)
-  info <- family_info(family)
   control <- check_control(control, call = call)
   n_threads <- check_threads(n_threads, call = call)
+  check_flag(model, "model", call = call)
+  fr <- formula_frame(mf_call, env, formula, data, family_info(family), missing_na_action, na.action, call = call)
+  fit <- fit_design(fr$designs, fr$y, family, weights = fr$weights, offset = fr$offset, control = control, prior = prior,
+                    n_threads = n_threads, arg_y = fr$arg_y, call = call)
+  with_formula(fit, fr, mf_call, formula, model)
+}
+
+# The model frame of a formula entry (fits, paths, cross-validation): the
+# designs of the formula parts, the response, weights and offset.
+formula_frame <- function(mf_call, env, formula, data, info, missing_na_action, na.action, call = rlang::caller_env()) {
   if (missing(formula) || !inherits(formula, "formula")) {
     abort_probml("formula", "{.arg formula} must be a model formula such as {.code y ~ x}.", call = call)
   }
@@ -115,7 +124,6 @@ fit_formula <- function(mf_call, env, formula, data, family, prior, control, mod
   if (!is.data.frame(data) && !is.list(data) && !is.environment(data)) {
     abort_probml("type", "{.arg data} must be a data frame, not {.obj_type_friendly {data}}.", call = call)
   }
-  check_flag(model, "model", call = call)
   parts <- split_formula(formula, info, call = call)
 
   mf <- mf_call
@@ -151,23 +159,24 @@ fit_formula <- function(mf_call, env, formula, data, family, prior, control, mod
   if (attr(attr(mf, "terms"), "response") != 1L) {
     abort_probml("formula", "{.arg formula} needs a response on the left of {.code ~}.", call = call)
   }
-  y <- mf[[1L]]
-  w <- model.weights(mf)
   off <- tryCatch(model.offset(mf), error = function(e) {
     abort_probml("type", "The offset must be numeric.", call = call)
   })
+  list(designs = designs, y = mf[[1L]], weights = model.weights(mf), offset = off, terms = term_list, frame = mf,
+       arg_y = deparse1(formula[[2L]]))
+}
 
-  fit <- fit_design(designs, y, family, weights = w, offset = off, control = control, prior = prior,
-                    n_threads = n_threads, arg_y = deparse1(formula[[2L]]), call = call)
-  fit$call <- mf_call
-  fit$formula <- formula
-  fit$terms <- term_list
-  fit$frame_terms <- attr(mf, "terms")
-  fit$xlevels <- .getXlevels(attr(mf, "terms"), mf)
-  fit$contrasts <- lapply(designs, attr, "contrasts")
-  fit$na.action <- attr(mf, "na.action")
-  if (isTRUE(model)) fit$model <- mf
-  fit
+# What a formula result keeps for predict(), update() and printing.
+with_formula <- function(object, fr, mf_call, formula, model) {
+  object$call <- mf_call
+  object$formula <- formula
+  object$terms <- fr$terms
+  object$frame_terms <- attr(fr$frame, "terms")
+  object$xlevels <- .getXlevels(attr(fr$frame, "terms"), fr$frame)
+  object$contrasts <- lapply(fr$designs, attr, "contrasts")
+  object$na.action <- attr(fr$frame, "na.action")
+  if (isTRUE(model)) object$model <- fr$frame
+  object
 }
 
 #' @rdname fit_mle
@@ -181,9 +190,18 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
 # The matrix fits (fit_mle_xy(), fit_map_xy()).
 fit_xy <- function(mcall, x, y, family, prior, weights, offset, z, control, n_threads, call = rlang::caller_env()) {
   family <- as_probml_family(family, call = call)
-  info <- family_info(family)
   control <- check_control(control, call = call)
   n_threads <- check_threads(n_threads, call = call)
+  inp <- xy_inputs(x, y, z, family_info(family), call = call)
+  fit <- fit_design(inp$designs, inp$y, family, weights = weights, offset = offset, control = control, prior = prior,
+                    n_threads = n_threads, arg_y = "y", call = call)
+  fit$call <- mcall
+  fit[["x"]] <- inp$designs
+  fit
+}
+
+# The designs and response of a matrix entry (fits, paths, cross-validation).
+xy_inputs <- function(x, y, z, info, call = rlang::caller_env()) {
   designs <- list(check_design(x, "x", call = call))
   if (info$n_formula_parts == 2L) {
     if (is.null(z)) z <- matrix(1, nrow(designs[[1]]), 1L, dimnames = list(NULL, "(Intercept)"))
@@ -198,11 +216,7 @@ fit_xy <- function(mcall, x, y, family, prior, weights, offset, z, control, n_th
   if (NROW(y) != nrow(designs[[1]])) {
     abort_probml("length", "{.arg y} has length {NROW(y)} but {.arg x} has {nrow(designs[[1]])} rows.", call = call)
   }
-  fit <- fit_design(designs, y, family, weights = weights, offset = offset, control = control, prior = prior,
-                    n_threads = n_threads, arg_y = "y", call = call)
-  fit$call <- mcall
-  fit[["x"]] <- designs
-  fit
+  list(designs = designs, y = y)
 }
 
 check_control <- function(control, call = rlang::caller_env()) {
@@ -230,6 +244,14 @@ check_design <- function(x, arg, call = rlang::caller_env()) {
   }
   if (nrow(x) == 0L) abort_probml("length", "{.arg {arg}} has zero rows.", call = call)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
+  # Unnamed columns are named by position, as coefficients need names.
+  cn <- colnames(x)
+  blank <- if (is.null(cn)) rep(TRUE, ncol(x)) else is.na(cn) | cn == ""
+  if (any(blank)) {
+    cn <- cn %||% character(ncol(x))
+    cn[blank] <- sprintf("x%d", which(blank))
+    colnames(x) <- cn
+  }
   x
 }
 
@@ -308,28 +330,19 @@ intercept_column <- function(designs) match("(Intercept)", design_colnames(desig
 # assemble the probml_fit.
 fit_design <- function(designs, y, family, weights, offset, control, n_threads, arg_y,
                        prior = prior_flat(), call = rlang::caller_env()) {
-  n <- design_nrow(designs[[1]])
-  scan <- cpp_scan_design(designs)
-  if (nzchar(scan$problem)) {
-    column <- design_colnames(designs[[scan$part]])[scan$column]
-    kind <- if (scan$problem == "missing") "missing" else "nonfinite"
-    abort_probml(kind, "The predictor {.field {column}} has {if (kind == 'missing') 'a missing' else 'an infinite'} value (row {scan$row}).",
-                 call = call)
-  }
-  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
-  info <- family_info(family, resp$levels)
-  check_support(resp$y, family, resp$levels, arg_y, call = call)
-  w <- check_weights(weights, n, call = call)
-  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
-  off <- check_offset(offset, n, info, call = call)
+  inp <- design_inputs(designs, y, family, weights, offset, arg_y, call = call)
+  resp <- inp$response
+  info <- inp$info
+  w <- inp$weights
+  off <- inp$offset
+  fit <- inp$template
+  model <- inp$model
+  part_names <- inp$part_names
   ctrl <- list(max_iter = control$max_iter, tol = control$tol, rank_tol = control$rank_tol, n_threads = n_threads)
-  fit <- structure(list(family = family, levels = resp$levels, intercept_col = intercept_column(designs),
-                        scales = scan$scales), class = "probml_fit")
-  model <- core_model(fit, designs)
-  part_names <- lapply(designs, design_colnames)
-  spec <- if (prior$kind == "flat") NULL else {
-    layout <- call_core(cpp_model_layout(model, part_names), call = call)
-    prior_terms(prior, layout, designs, w, resp$y, family, info, call = call)
+  spec <- if (prior$kind == "flat") NULL else prior_terms(prior, inp$layout, designs, w, resp$y, family, info, call = call)
+  if (!is.null(spec) && info$least_squares && is.null(family$sigma) && sum(w > 0) <= sum(inp$layout$linear >= 0L)) {
+    abort_probml("degenerate", c("With {sum(w > 0)} observation{?s} and {sum(inp$layout$linear >= 0L)} coefficients the fit can be exact, so the posterior of an estimated sigma has no mode (sigma heads to 0).",
+                                 i = "Give the noise level, {.code lik_gaussian(sigma = )}, or choose it with {.fn fit_evidence}."), call = call)
   }
   core <- call_core(cpp_fit(model, resp$y, w, off, numeric(), logical(), ctrl, part_names, spec), call = call)
 
@@ -379,6 +392,32 @@ named_covariance <- function(V, fit) {
   V <- matrix(V, length(nm), length(nm))
   dimnames(V) <- list(nm, nm)
   V
+}
+
+# The checked inputs of the core (fits, paths, cross-validation): the
+# coded response, weights, offset, the core's model and its coefficient
+# layout, and the start of a result object.
+design_inputs <- function(designs, y, family, weights, offset, arg_y, call = rlang::caller_env()) {
+  n <- design_nrow(designs[[1]])
+  scan <- cpp_scan_design(designs)
+  if (nzchar(scan$problem)) {
+    column <- design_colnames(designs[[scan$part]])[scan$column]
+    kind <- if (scan$problem == "missing") "missing" else "nonfinite"
+    abort_probml(kind, "The predictor {.field {column}} has {if (kind == 'missing') 'a missing' else 'an infinite'} value (row {scan$row}).",
+                 call = call)
+  }
+  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
+  info <- family_info(family, resp$levels)
+  check_support(resp$y, family, resp$levels, arg_y, call = call)
+  w <- check_weights(weights, n, call = call)
+  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  off <- check_offset(offset, n, info, call = call)
+  template <- structure(list(family = family, levels = resp$levels, intercept_col = intercept_column(designs),
+                             scales = scan$scales), class = "probml_fit")
+  model <- core_model(template, designs)
+  part_names <- lapply(designs, design_colnames)
+  list(response = resp, info = info, weights = w, offset = off, template = template, model = model,
+       part_names = part_names, layout = call_core(cpp_model_layout(model, part_names), call = call))
 }
 
 # Covariance from the observed or expected information at the estimate.

@@ -107,7 +107,20 @@ map_summaries <- function(fit, core) {
     fit$df <- sum(est) - sum(core$covariance * core$prior_hessian)
   }
   fit$lambda <- prior_lambda(fit$prior, sum(fit$prior_weights))
+  # glmnet's Gaussian objective is RSS / (2 n): its lambda carries sigma^2.
+  if (!is.null(fit$lambda) && fit_family_info(fit)$least_squares) fit$lambda <- fit$lambda * sigma(fit)^2
+  if (has_l1(spec)) fit$grad_norm <- kkt_residual(core$gradient, core$theta, spec$l1, est)
   fit
+}
+
+# The largest violation of the optimality conditions of an L1 fit: the
+# gradient of the smooth part plus a subgradient of the L1 part.
+kkt_residual <- function(g, theta, l1, estimated) {
+  g <- g[estimated]
+  theta <- theta[estimated]
+  l1 <- l1[estimated]
+  r <- ifelse(theta != 0, abs(g + l1 * sign(theta)), pmax(abs(g) - l1, 0))
+  max(r, 0)
 }
 
 # glmnet's per-observation lambda for a prior with one scale.
@@ -117,15 +130,17 @@ prior_lambda <- function(prior, W) {
   switch(prior$kind, gaussian = 1 / (W * s^2), laplace = 1 / (W * s), elastic_net = 1 / (W * s), NULL)
 }
 
+is_map_fit <- function(fit) !is.null(fit$prior_spec)
+
 # Covariance of a fit with an L1 prior: the inverse of the smooth part's
 # Hessian over the coefficients that are not exactly zero; NA for the zeros.
-l1_covariance <- function(fit, H) {
+l1_covariance <- function(fit, H = NULL, expected = fit$information == "expected") {
   nm <- names(fit$coefficients)[fit$estimated]
   pen <- (fit$prior_spec$l1 > 0)[fit$estimated]
   keep <- !(pen & fit$coefficients[fit$estimated] == 0)
-  if (fit$information == "expected") {
+  if (expected || is.null(H)) {
     H <- call_core(cpp_evaluate(core_model(fit, model_parts(fit)), fit$y, fit$prior_weights, fit$offset,
-                                unname(fit$coefficients), 2L, TRUE, fit$n_threads, fit$prior_spec))$hessian
+                                unname(fit$coefficients), 2L, expected, fit$n_threads, fit$prior_spec))$hessian
   }
   H <- matrix(H, length(nm), length(nm))
   V <- matrix(NA_real_, length(nm), length(nm), dimnames = list(nm, nm))
@@ -148,5 +163,56 @@ prior_line <- function(fit, digits = 4L) {
     sigma2 <- if (info$log_scale_aux >= 0L) sigma(fit)^2 else fit$family$sigma^2
     out <- paste0(out, "; ridge lambda = sigma^2 / tau^2 = ", format(sigma2 / p$scale^2, digits = digits))
   }
+  out
+}
+
+#' Draws from the Laplace approximation of the posterior
+#'
+#' The Laplace approximation of a MAP fit's posterior is the Gaussian
+#' centred at the estimate with covariance [vcov()], the inverse Hessian of
+#' the negative log posterior. `posterior_draws()` samples from it (for an
+#' MLE fit, from the asymptotic sampling distribution, the same Gaussian
+#' with a flat prior). Aliased coefficients are `NA` in every draw.
+#'
+#' @param fit A `probml_fit`, from [fit_map()] with a smooth prior (Gaussian,
+#'   Student t), [fit_evidence()] or [fit_mle()].
+#' @param n The number of draws.
+#' @param seed `NULL` (use R's generator, so [set.seed()] governs the
+#'   draws) or a whole number.
+#' @param ... Not used: a misspelled argument is an error.
+#' @return A matrix with `n` rows and one column per coefficient.
+#' @seealso [fit_map()], [vcov()][vcov.probml_fit()].
+#' @examples
+#' fit <- fit_map(am ~ wt + hp, data = mtcars, family = lik_bernoulli(),
+#'                prior = prior_gaussian(scale = 1))
+#' draws <- posterior_draws(fit, 1000, seed = 1)
+#' colMeans(draws)
+#' apply(draws, 2, sd)
+#' sqrt(diag(vcov(fit)))
+#' @export
+posterior_draws <- function(fit, n = 1000L, seed = NULL, ...) {
+  check_dots_empty(...)
+  if (!inherits(fit, "probml_fit")) {
+    abort_probml("type", "{.arg fit} must be a probml fit, not {.obj_type_friendly {fit}}.")
+  }
+  check_number(n, "n", lower = 1, integer = TRUE)
+  check_number(seed, "seed", lower = 0, upper = .Machine$integer.max, integer = TRUE, allow_null = TRUE)
+  if (has_l1(fit$prior_spec)) {
+    abort_probml("unsupported", c("The posterior of a Laplace or elastic-net prior has a kink at zero; its Laplace approximation does not exist.",
+                                  i = "Use a Gaussian or Student t prior to sample from a Laplace approximation."))
+  }
+  V <- vcov(fit, complete = FALSE)
+  if (anyNA(V)) abort_probml("information", "The fit has no covariance (its information is singular); there is nothing to sample.")
+  R <- tryCatch(chol(V), error = function(e) NULL)
+  if (is.null(R)) abort_probml("information", "The fit's covariance is not positive definite; there is nothing to sample.")
+  est <- fit$coefficients[fit$estimated]
+  z <- if (is.null(seed)) stats::rnorm(n * length(est)) else with_preserved_rng({
+    set.seed(seed)
+    stats::rnorm(n * length(est))
+  })
+  draws <- matrix(z, n, length(est)) %*% R
+  draws <- sweep(draws, 2L, est, `+`)
+  out <- matrix(NA_real_, n, length(fit$coefficients), dimnames = list(NULL, names(fit$coefficients)))
+  out[, fit$estimated] <- draws
   out
 }

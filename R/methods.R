@@ -4,12 +4,14 @@
 print.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   check_dots_empty(...)
   cat("probml fit: ", fit_family_info(x)$label, "\n", sep = "")
+  if (is_map_fit(x)) cat(prior_line(x), "\n", sep = "")
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
-  cat("\nCoefficients:\n")
+  cat("\nCoefficients", if (is_map_fit(x)) " (MAP)", ":\n", sep = "")
   print.default(format(x$coefficients, digits = digits), print.gap = 2L, quote = FALSE)
   cat("\nlogLik ", format(x$loglik, digits = digits + 3L), " (df = ", x$df, "), n = ", x$nobs,
       if (x$converged) "" else ", NOT CONVERGED", if (isTRUE(x$separation)) ", separation" else "",
       "\n", sep = "")
+  if (is_map_fit(x)) cat("log posterior ", format(x$log_posterior, digits = digits + 3L), " (unnormalised)\n", sep = "")
   invisible(x)
 }
 
@@ -42,7 +44,7 @@ vcov.probml_fit <- function(object, information = c("observed", "expected"), com
     if (!info$has_expected) {
       abort_probml("unsupported", "The expected information is not available for the {info$label} family.")
     }
-    V <- information_covariance(object, expected = TRUE)
+    V <- if (has_l1(object$prior_spec)) l1_covariance(object, expected = TRUE) else information_covariance(object, expected = TRUE)
   }
   if (is.null(V)) {
     V <- matrix(NA_real_, sum(object$estimated), sum(object$estimated),
@@ -146,11 +148,14 @@ summary.probml_fit <- function(object, information = c("observed", "expected"), 
   z <- est / se
   table <- cbind(Estimate = est, `Std. Error` = se, `z value` = z,
                  `Pr(>|z|)` = 2 * pnorm(-abs(z)))
+  map <- is_map_fit(object)
   out <- list(call = object$call, family = object$family, levels = object$levels, coefficients = table,
               loglik = logLik(object), aic = AIC(object), bic = BIC(object),
               nobs = object$nobs, converged = object$converged, iterations = object$iterations,
               grad_norm = object$grad_norm, separation = isTRUE(object$separation),
-              information = if (object$information == "expected") "expected" else information)
+              information = if (object$information == "expected") "expected" else information,
+              prior_line = if (map) prior_line(object), log_posterior = object$log_posterior,
+              l1 = map && has_l1(object$prior_spec), n_zero = if (map) sum(object$prior_spec$l1 > 0 & est == 0, na.rm = TRUE))
   if (fit_family_info(object)$least_squares) {
     out$sigma <- c(ml = sigma(object), unbiased = sigma(object, unbiased = TRUE))
   }
@@ -163,7 +168,13 @@ print.summary.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3
   check_dots_empty(...)
   cat("probml fit: ", family_info(x$family, x$levels)$label, "\n", sep = "")
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
-  cat("\nCoefficients (standard errors from the ", x$information, " information):\n", sep = "")
+  if (!is.null(x$prior_line)) {
+    cat(x$prior_line, "\n", sep = "")
+    cat("\nCoefficients: MAP estimates; standard errors are posterior sds of the Laplace approximation\n",
+        "(the ", x$information, " information plus the prior's curvature):\n", sep = "")
+  } else {
+    cat("\nCoefficients (standard errors from the ", x$information, " information):\n", sep = "")
+  }
   stats::printCoefmat(x$coefficients, digits = digits, na.print = "NA")
   if (!is.null(x$sigma)) {
     cat("\nResidual sd: ", format(x$sigma[["ml"]], digits = digits), " (ML, RSS/n); ",
@@ -174,6 +185,13 @@ print.summary.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3
       "  n = ", x$nobs, "\n", sep = "")
   cat(if (x$converged) "Converged" else "NOT converged", " in ", x$iterations,
       " iterations (max |gradient| ", format(x$grad_norm, digits = 2L), ")\n", sep = "")
+  if (isTRUE(x$l1) && x$n_zero > 0) {
+    cat(paste(strwrap(paste0("Note: the Laplace prior sets ", x$n_zero, " coefficient", if (x$n_zero > 1) "s",
+                             " exactly to zero; ", if (x$n_zero > 1) "they have" else "it has",
+                             " no standard error (the posterior has a kink there), and the others' are conditional on ",
+                             "that selection: they ignore its uncertainty."), width = getOption("width")), collapse = "\n"), "\n", sep = "")
+  }
+  if (!is.null(x$log_posterior)) cat("log posterior: ", format(x$log_posterior, digits = digits + 3L), " (unnormalised)\n", sep = "")
   if (x$separation) cat("Warning: the data are (quasi-)separated; the MLE may not exist.\n")
   invisible(x)
 }

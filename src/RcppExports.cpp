@@ -390,6 +390,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_weighted_gram
+Rcpp::NumericMatrix cpp_weighted_gram(SEXP x, Rcpp::NumericVector w, int n_threads);
+RcppExport SEXP _probml_cpp_weighted_gram(SEXP xSEXP, SEXP wSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_weighted_gram(x, w, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_check_binary", (DL_FUNC) &_probml_cpp_check_binary, 2},
@@ -422,6 +434,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_path", (DL_FUNC) &_probml_cpp_path, 9},
     {"_probml_cpp_cv_path", (DL_FUNC) &_probml_cpp_cv_path, 11},
     {"_probml_cpp_model_layout", (DL_FUNC) &_probml_cpp_model_layout, 2},
+    {"_probml_cpp_weighted_gram", (DL_FUNC) &_probml_cpp_weighted_gram, 3},
     {NULL, NULL, 0}
 };
 

@@ -278,7 +278,8 @@ probml::PathOptions path_options(const Rcpp::List& control, const Rcpp::NumericV
   opt.rank_tol = Rcpp::as<double>(control["rank_tol"]);
   opt.n_threads = Rcpp::as<int>(control["n_threads"]);
   opt.prox.max_iter = Rcpp::as<int>(control["max_iter"]);
-  opt.prox.tol = Rcpp::as<double>(control["tol"]);
+  const double tol = Rcpp::as<double>(control["tol"]);
+  if (!std::isnan(tol)) opt.prox.tol = tol;  // NA: the core's default
   opt.screen = Rcpp::as<Eigen::VectorXd>(screen);
   return opt;
 }
@@ -357,4 +358,11 @@ Rcpp::List cpp_model_layout(Rcpp::List model, Rcpp::List part_names) {
   }
   return Rcpp::List::create(Rcpp::Named("names") = m.model->names(names), Rcpp::Named("linear") = linear,
                             Rcpp::Named("part") = part, Rcpp::Named("column") = column);
+}
+
+// X'WX of a design (a double matrix or a column list), on n_threads with a
+// fixed block order (identical for any thread count).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_weighted_gram(SEXP x, Rcpp::NumericVector w, int n_threads) {
+  return Rcpp::wrap(probml::weighted_gram(as_design(x), as_vmap(w), n_threads));
 }

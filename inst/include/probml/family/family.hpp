@@ -170,6 +170,11 @@ class Family {
   // start reveals aliased design columns as well as X'WX would.
   virtual bool positive_curvature() const { return false; }
 
+  // The curvature in the linear predictors does not depend on the
+  // parameters (the nll is quadratic in them): one weighted Gram matrix of
+  // the design is the exact Hessian everywhere.
+  virtual bool constant_curvature() const { return false; }
+
   // The location coefficients minimise a weighted sum of absolute residuals
   // (Laplace), which the fit solves as a linear programme, not by Newton.
   virtual bool location_is_lad() const { return false; }

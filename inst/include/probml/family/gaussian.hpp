@@ -24,6 +24,7 @@ class GaussianFamily : public LocationScaleFamily {
   bool least_squares() const override { return true; }
   // With sigma known the nll is a quadratic in mu: positive curvature.
   bool positive_curvature() const override { return fixed_; }
+  bool constant_curvature() const override { return fixed_; }
   bool sigma_fixed() const { return fixed_; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

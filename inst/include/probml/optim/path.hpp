@@ -335,9 +335,14 @@ inline std::vector<PathResult> cv_path(const Model& model, ConstVectorMap y, Con
         wf[i] = 0;
         holdout[static_cast<size_t>(i)] = 1;
       }
+    // The penalty of a fold is lambda times its own total weight (the
+    // objective is the fold's mean nll plus lambda times the penalty).
+    PathOptions fold_opt = one;
+    const double ratio = wf.sum() / w.sum();
+    for (double& l : fold_opt.lambda) l *= ratio;
     try {
       out[static_cast<size_t>(f)] =
-          detail::run_path(model, pp, y, ConstVectorMap(wf.data(), wf.size()), offset, one, local, w, holdout);
+          detail::run_path(model, pp, y, ConstVectorMap(wf.data(), wf.size()), offset, fold_opt, local, w, holdout);
     } catch (const Cancelled&) {
       return;
     }

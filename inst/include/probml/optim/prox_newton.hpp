@@ -16,6 +16,7 @@
 // so a step costs O(n) per active coordinate, not O(n p).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 #include "../util/callbacks.hpp"
@@ -44,6 +45,7 @@ struct ProxNewtonResult {
 struct ProxState {
   Eigen::VectorXd theta;
   Eigen::MatrixXd U;  // n x m linear predictors, offsets included
+  Eigen::VectorXd grad;  // gradient of the nll at theta, every parameter (empty: not computed yet)
   double nll = 0, prior_value = 0;
   double value() const { return nll + prior_value; }
 };
@@ -89,16 +91,24 @@ class ProxNewton {
   }
 
   // Gradient of the nll plus the prior's smooth part, for every free
-  // coordinate (0 for the others), in parallel over coordinates.
+  // coordinate (0 for the others); the state's nll gradient if it has one.
   Eigen::VectorXd gradient(const ProxState& s) const {
+    Eigen::VectorXd g = s.grad.size() == n_params() ? s.grad : nll_gradient(s);
+    for (int k = 0; k < n_params(); ++k)
+      g[k] = free_[static_cast<size_t>(k)] ? g[k] + prior_.smooth_gradient(k, s.theta[k]) : 0.0;
+    if (prior_.has_combination()) add_combination_gradient(s.theta, g);
+    return g;
+  }
+
+  // Gradient of the nll for every free coordinate (0 for the others), in
+  // parallel over coordinates.
+  Eigen::VectorXd nll_gradient(const ProxState& s) const {
     const RowDerivatives rd = obj_.row_derivatives(s.U, obj_.aux(s.theta), 1, curvature_);
     Eigen::VectorXd g = Eigen::VectorXd::Zero(n_params());
     parallel_for(n_params(), obj_.n_threads(), [&](long k, int) {
-      if (!free_[static_cast<size_t>(k)]) return;
-      g[k] = column_dot(coords_[static_cast<size_t>(k)], rd.d1.col(coords_[static_cast<size_t>(k)].local)) +
-             prior_.smooth_gradient(static_cast<int>(k), s.theta[k]);
+      if (free_[static_cast<size_t>(k)])
+        g[k] = column_dot(coords_[static_cast<size_t>(k)], rd.d1.col(coords_[static_cast<size_t>(k)].local));
     });
-    if (prior_.has_combination()) add_combination_gradient(s.theta, g);
     return g;
   }
 
@@ -112,9 +122,11 @@ class ProxNewton {
     ProxNewtonResult res;
     for (int k = 0; k < n_params(); ++k)
       if (free_[static_cast<size_t>(k)] && (!penalised(k) || s.theta[k] != 0)) active[static_cast<size_t>(k)] = true;
+    if (covariance_mode()) return solve_covariance(s, active, opt, cb, check_kkt);
     for (int round = 0; round < 1000; ++round) {
       converge_active(s, active, opt, cb, res);
       if (!res.converged || !check_kkt) return res;
+      if (s.grad.size() != n_params()) s.grad = nll_gradient(s);
       const Eigen::VectorXd g = gradient(s);
       int added = 0;
       for (int k = 0; k < n_params(); ++k) {
@@ -382,12 +394,214 @@ class ProxNewton {
     res.message = "iteration limit (" + std::to_string(opt.max_iter) + ") reached";
   }
 
+  // Covariance mode (glmnet's name): with constant curvature and one local
+  // parameter the nll is an exact quadratic whose Hessian is the weighted
+  // Gram matrix G of the design, so coordinate descent runs on the gradient
+  // g = X'd1 alone: a coordinate's step costs O(P) (g += step * G_k) instead
+  // of a pass over the rows, and the KKT check reads g. Columns of G are
+  // computed as coordinates become active; G is P x (computed columns),
+  // so P is bounded.
+  static constexpr int kCovarianceMaxParams = 2000;
+  bool covariance_mode() const {
+    return obj_.family().constant_curvature() && obj_.family().n_local() == 1 && !prior_.has_combination() &&
+           n_params() <= kCovarianceMaxParams;
+  }
+
+  struct GramCache {
+    Eigen::VectorXd rows;   // per-row curvature (weights included)
+    Eigen::MatrixXd G;      // column slot[k]: sum_i rows_i x_i x_ik, every parameter
+    std::vector<int> slot;  // -1: not computed
+    Index used = 0;
+  };
+
+  // Rows in fixed blocks (a function of n only), so sums over rows add
+  // their block parts in the same order for any thread count.
+  Index row_block() const {
+    const Index chunks = (obj_.n() + Objective::kChunkRows - 1) / Objective::kChunkRows;
+    return Objective::kChunkRows * std::max<Index>(4, (chunks + 63) / 64);
+  }
+
+  // Columns of G for the coordinates `need` that lack one; batches at least
+  // as large as what is already there (the next most likely to enter, by
+  // |g_k| / l1_k), so the design is read O(log P) times over a path.
+  void ensure_gram(const ProxState& s, const std::vector<int>& need) const {
+    GramCache& c = gram_;
+    const int P = n_params();
+    if (c.slot.empty()) {
+      c.slot.assign(static_cast<size_t>(P), -1);
+      RowDerivatives rd = obj_.row_derivatives(s.U, obj_.aux(s.theta), 2, curvature_);
+      if (project_rows_) project_psd(rd.d2, 1);
+      c.rows = rd.d2.col(0);
+    }
+    std::vector<int> batch;
+    for (int k : need)
+      if (c.slot[static_cast<size_t>(k)] < 0) batch.push_back(k);
+    if (batch.empty()) return;
+    const size_t want = std::max<size_t>({batch.size(), static_cast<size_t>(c.used), 8});
+    std::vector<int> rest;
+    for (int k = 0; k < P; ++k)
+      if (c.slot[static_cast<size_t>(k)] < 0 && free_[static_cast<size_t>(k)] &&
+          std::find(batch.begin(), batch.end(), k) == batch.end())
+        rest.push_back(k);
+    auto score = [&](int k) {
+      const double l1 = prior_.l1(k);
+      return l1 > 0 ? std::abs(s.grad[k]) / l1 : std::numeric_limits<double>::infinity();
+    };
+    const size_t extra = std::min(rest.size(), want - batch.size());
+    std::partial_sort(rest.begin(), rest.begin() + static_cast<long>(extra), rest.end(),
+                      [&](int a, int b) { return score(a) > score(b) || (score(a) == score(b) && a < b); });
+    batch.insert(batch.end(), rest.begin(), rest.begin() + static_cast<long>(extra));
+
+    // Rows of G already known by symmetry (G_jk = G_kj for j with a column)
+    // are copied; the others come from one pass over the rows.
+    std::vector<int> fresh, pos_in_fresh(static_cast<size_t>(P), -1);
+    for (int k = 0; k < P; ++k)
+      if (c.slot[static_cast<size_t>(k)] < 0) {
+        pos_in_fresh[static_cast<size_t>(k)] = static_cast<int>(fresh.size());
+        fresh.push_back(k);
+      }
+    const Design X = obj_.design(0).select(fresh);
+    const Index n = obj_.n(), b = static_cast<Index>(batch.size()), nf = static_cast<Index>(fresh.size());
+    const Index block = row_block(), n_blocks = (n + block - 1) / block;
+    std::vector<Eigen::MatrixXd> parts(static_cast<size_t>(n_blocks));
+    parallel_for(n_blocks, obj_.n_threads(), [&](long blk, int) {
+      const Index r0 = blk * block, r1 = std::min(n, r0 + block);
+      Eigen::MatrixXd part = Eigen::MatrixXd::Zero(nf, b), Xc, XB;
+      for (Index c0 = r0; c0 < r1; c0 += Objective::kChunkRows) {
+        const Index rows = std::min(Objective::kChunkRows, r1 - c0);
+        X.gather(c0, rows, Xc);
+        XB.resize(rows, b);
+        for (Index j = 0; j < b; ++j)
+          XB.col(j) = Xc.col(pos_in_fresh[static_cast<size_t>(batch[static_cast<size_t>(j)])])
+                          .cwiseProduct(c.rows.segment(c0, rows));
+        part.noalias() += Xc.transpose() * XB;
+      }
+      parts[static_cast<size_t>(blk)] = std::move(part);
+    });
+    Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(nf, b);
+    for (const auto& part : parts) sum += part;
+    c.G.conservativeResize(P, c.used + b);
+    for (Index j = 0; j < b; ++j) {
+      const int k = batch[static_cast<size_t>(j)];
+      auto out = c.G.col(c.used + j);
+      for (int r = 0; r < P; ++r) {
+        const int sr = c.slot[static_cast<size_t>(r)];
+        out[r] = sr >= 0 ? c.G(k, sr) : sum(pos_in_fresh[static_cast<size_t>(r)], j);
+      }
+    }
+    for (Index j = 0; j < b; ++j) c.slot[static_cast<size_t>(batch[static_cast<size_t>(j)])] = static_cast<int>(c.used + j);
+    c.used += b;
+  }
+
+  // The whole solve in covariance mode: coordinate descent on the exact
+  // quadratic (the smooth prior majorised at the coordinate's current
+  // value, so every step decreases the objective), active-set rounds
+  // against the KKT condition read from g, then the linear predictors and
+  // the nll from the rows once.
+  ProxNewtonResult solve_covariance(ProxState& s, std::vector<bool>& active, const ProxNewtonOptions& opt,
+                                    const Callbacks& cb, bool check_kkt) const {
+    ProxNewtonResult res;
+    const int P = n_params();
+    if (s.grad.size() != P) s.grad = nll_gradient(s);
+    const Eigen::VectorXd theta0 = s.theta;
+    Eigen::VectorXd& g = s.grad;
+    Eigen::VectorXd& theta = s.theta;
+    const double tol = opt.sweep_tol * (obj_.weight_sum() + std::abs(s.value()));
+    std::vector<int> act, moving;
+    std::vector<double> centre(static_cast<size_t>(P), 0.0);
+    for (int round = 0; round < 1000 && !res.converged; ++round) {
+      cb.interrupt_point();
+      act.clear();
+      for (int k = 0; k < P; ++k)
+        if (active[static_cast<size_t>(k)] && free_[static_cast<size_t>(k)]) act.push_back(k);
+      ensure_gram(s, act);
+      const Eigen::MatrixXd& G = gram_.G;
+      auto col = [&](int k) { return G.col(gram_.slot[static_cast<size_t>(k)]); };
+      // A flat, active intercept takes up the centring of every column (as in converge_active).
+      int i0 = -1;
+      for (int k : act)
+        if (!coords_[static_cast<size_t>(k)].column && prior_.term(k).flat()) i0 = k;
+      const double g00 = i0 >= 0 ? col(i0)[i0] : 0.0;
+      for (int k : act) centre[static_cast<size_t>(k)] = i0 >= 0 && k != i0 && g00 > 0 ? col(k)[i0] / g00 : 0.0;
+      auto update = [&](int k) -> double {
+        ++res.updates;
+        const double m = centre[static_cast<size_t>(k)], hn = col(k)[k] - m * (i0 >= 0 ? col(i0)[k] : 0.0);
+        const double hk = std::max(hn, 0.0) + prior_.majorising_curvature(k, theta[k]);
+        if (!(hk > 0)) return 0.0;
+        const double gn = g[k] - (m != 0 ? m * g[i0] : 0.0);
+        const double b_new = soft_threshold(theta[k] - (gn + prior_.smooth_gradient(k, theta[k])) / hk, prior_.l1(k) / hk);
+        const double dk = b_new - theta[k];
+        if (dk == 0) return 0.0;
+        theta[k] = b_new;
+        if (m != 0) {
+          theta[i0] -= m * dk;
+          g.noalias() += dk * (col(k) - m * col(i0));
+        } else {
+          g.noalias() += dk * col(k);
+        }
+        s.nll += dk * (gn + 0.5 * dk * hn);
+        return hk * dk * dk;
+      };
+      bool swept_out = false;
+      for (int sweep = 0;;) {
+        if (sweep >= opt.max_sweeps) {
+          swept_out = true;
+          break;
+        }
+        ++sweep;
+        ++res.sweeps;
+        double biggest = 0;
+        moving.clear();
+        for (int k : act) {
+          biggest = std::max(biggest, update(k));
+          if (theta[k] != 0) moving.push_back(k);
+        }
+        if (biggest <= tol) break;
+        while (sweep < opt.max_sweeps) {
+          ++sweep;
+          ++res.sweeps;
+          if (sweep % 256 == 0) cb.interrupt_point();
+          double inner = 0;
+          for (int k : moving) inner = std::max(inner, update(k));
+          if (inner <= tol) break;
+        }
+      }
+      ++res.iterations;
+      if (swept_out) {
+        res.message = "coordinate descent did not converge";
+        break;
+      }
+      int added = 0;
+      if (check_kkt)
+        for (int k = 0; k < P; ++k) {
+          if (!free_[static_cast<size_t>(k)] || active[static_cast<size_t>(k)]) continue;
+          if (std::abs(g[k] + prior_.smooth_gradient(k, theta[k])) > prior_.l1(k) * (1 + 1e-9)) {
+            active[static_cast<size_t>(k)] = true;
+            ++added;
+          }
+        }
+      res.converged = added == 0;
+      res.message = res.converged ? "converged" : "the active set did not settle";
+    }
+    // The linear predictors follow the coordinates that moved, row block by row block.
+    const Eigen::VectorXd step = theta - theta0;
+    const Index n = obj_.n(), block = row_block();
+    parallel_for((n + block - 1) / block, obj_.n_threads(), [&](long blk, int) {
+      const Index r0 = blk * block, len = std::min(n, r0 + block) - r0;
+      obj_.design(0).multiply_add(r0, len, step, s.U.col(0).segment(r0, len));
+    });
+    s.nll = obj_.row_derivatives(s.U, obj_.aux(theta), 0, curvature_).value;
+    s.prior_value = prior_.value(theta);
+    return res;
+  }
+
   const Objective& obj_;
   Prior prior_;
   std::vector<bool> free_;
   std::vector<Coord> coords_;
   Curvature curvature_ = Curvature::observed;
   bool project_rows_ = false;
+  mutable GramCache gram_;  // covariance mode: prior-free, so it serves a whole path
 };
 
 }  // namespace probml
