@@ -138,6 +138,7 @@ bench: install
 	$(RSCRIPT) inst/benchmarks/bench-fit.R
 	$(RSCRIPT) inst/benchmarks/bench-calibrate.R
 	$(RSCRIPT) inst/benchmarks/bench-estimate.R
+	$(RSCRIPT) inst/benchmarks/bench-map.R
 
 # The package built with -fsanitize=address,undefined (no recovery: the
 # first finding stops the run) into a private library, then the testthat

@@ -249,7 +249,13 @@ plot.probml_cv <- function(x, ...) {
   args <- utils::modifyList(list(x = loglam, y = x$cvm, ylim = range(lo, up, na.rm = TRUE),
                                  type = "n", xlab = expression(log(lambda)), ylab = paste("Cross-validated", tolower(label))),
                             list(...))
+  # Room above for the top axis, and a title above that.
+  main <- args$main
+  args$main <- NULL
+  op <- graphics::par(mar = pmax(graphics::par("mar"), c(0, 0, if (is.null(main)) 4.1 else 5.6, 0)))
+  on.exit(graphics::par(op))
   do.call(graphics::plot, args)
+  if (!is.null(main)) graphics::title(main = main, line = 4)
   graphics::segments(loglam, lo, loglam, up, col = "grey60")
   graphics::points(loglam, x$cvm, pch = 20, col = "firebrick")
   graphics::abline(v = log(c(x$lambda_min, x$lambda_1se)), lty = 3)

@@ -94,7 +94,8 @@
 #'     coefficient;
 #'   * `evidence`: how it was computed (`method` `"exact"` or `"laplace"`,
 #'     `ard`, `sigma_estimated`, `iterations`, and `pruned`, the coefficients
-#'     whose ARD scale reached its lower bound).
+#'     whose ARD prior precision exceeds the data's by a factor of 1e4 or
+#'     more, so that they are shrunk to nearly zero).
 #' @seealso [fit_map()] for a fit at a given prior, [map_path()] for the
 #'   whole path of prior scales and [cv_map()] to choose the scale by
 #'   cross-validation instead; [priors].
@@ -415,9 +416,11 @@ evidence_ard <- function(prob, one, max_iter = 1000L, tol = 1e-9) {
       break
     }
   }
-  cap <- 1e10 * pmax(diag(prob$G), .Machine$double.eps) / state$s2
+  # Pruned: the prior's precision outweighs the data's by 1e4 or more, so
+  # the coefficient is shrunk to (nearly) zero.
+  shrunk <- state$alpha * state$s2 / pmax(diag(prob$G), .Machine$double.eps) >= 1e4
   list(tau = stats::setNames(1 / sqrt(state$alpha), prob$names), sigma = sqrt(state$s2), log_evidence = state$value,
-       gamma = sum(state$gamma), iterations = iter, pruned = prob$names[state$alpha >= cap * (1 - 1e-6)],
+       gamma = sum(state$gamma), iterations = iter, pruned = prob$names[shrunk],
        boundary = "none")
 }
 

@@ -290,7 +290,9 @@ split_formula <- function(formula, info, call = rlang::caller_env()) {
 # dependent bases of poly(), ns(), scale() ...) so that predict() with
 # newdata rebuilds the same design.
 part_terms <- function(part, mf) {
-  tt <- terms(part, data = mf)
+  # `.` stands for the data's variables, not the weights and offset columns
+  # model.frame() adds.
+  tt <- terms(part, data = mf[0L, setdiff(names(mf), c("(weights)", "(offset)")), drop = FALSE])
   frame_terms <- attr(mf, "terms")
   all_vars <- vapply(as.list(attr(frame_terms, "variables"))[-1L], deparse1, "")
   pred <- as.list(attr(frame_terms, "predvars"))[-1L]

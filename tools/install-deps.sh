@@ -40,7 +40,8 @@ deb_r=(
   r-cran-rmarkdown r-cran-knitr r-cran-testthat r-cran-quantreg
   r-cran-glmnet r-cran-future r-cran-future.apply r-cran-ggplot2
   r-cran-randomforest r-cran-e1071 r-cran-flexmix r-cran-formula
-  r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools
+  r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools r-cran-arm
+  r-cran-matrix
 )
 deb_tools=(pandoc qpdf cmake libgtest-dev)
 deb_bench=(libbenchmark-dev libeigen3-dev)
@@ -125,7 +126,7 @@ pkgs <- c(deps_of_description(file.path(root, "DESCRIPTION")),
           "knitr", "testthat", "quantreg", "glmnet", "future",
           "future.apply", "ggplot2", "randomForest", "e1071", "flexmix",
           "Formula", "sandwich", "lmtest", "zoo", "modeltools",
-          "betareg", "MASS", "nnet")
+          "betareg", "MASS", "nnet", "arm", "Matrix")
 if (mode == "all") {
   scripts <- c(Sys.glob(file.path(root, "inst", "benchmarks", "*.R")),
                Sys.glob(file.path(root, "inst", "report", "*.Rmd")))

@@ -410,3 +410,15 @@ test_that("zero weights take no part in the fit but are predicted, as in glm", {
   expect_equal(nobs(fit), sum(w > 0))
   expect_equal(unname(residuals(fit, "deviance")), unname(residuals(ref, "deviance")), tolerance = 1e-6)
 })
+
+test_that("`.` in a formula means the data's variables, not the weights or offset", {
+  set.seed(4)
+  w <- runif(32)
+  fit <- fit_mle(mpg ~ ., data = mtcars, weights = w)
+  ref <- lm(mpg ~ ., data = mtcars, weights = w)
+  expect_identical(names(coef(fit))[-12], names(coef(ref)))
+  expect_equal(coef(fit)[-12], coef(ref), tolerance = 1e-8)
+  expect_equal(predict(fit, mtcars[1:3, ]), unname(predict(ref, mtcars[1:3, ])), tolerance = 1e-8)
+  pois <- fit_mle(carb ~ ., data = mtcars, family = lik_poisson(), offset = log(wt))
+  expect_false("(offset)" %in% names(coef(pois)))
+})

@@ -17,11 +17,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 #include "../util/callbacks.hpp"
 #include "../util/errors.hpp"
 #include "objective.hpp"
+#include "row_team.hpp"
 
 namespace probml {
 
@@ -150,6 +152,12 @@ class ProxNewton {
     double scale;
   };
 
+  // Rows in cache-sized blocks for the row work of a coordinate visit.
+  static constexpr Index kCacheRows = 2048;
+  // Parts of the rows for row work in parallel: fixed by n (never by the
+  // thread count), and one part where a visit is too short to share.
+  int row_parts() const { return obj_.n() >= 32768 ? 4 : 1; }
+
   // sum_i x_ik v_i.
   double column_dot(const Coord& c, const Eigen::Ref<const Eigen::VectorXd>& v) const {
     if (!c.column) return c.scale * v.sum();
@@ -227,17 +235,46 @@ class ProxNewton {
       Eigen::MatrixXd Z = rd.d1;  // gradient of the model in the local parameters, per row
       for (int l = 0; l < d; ++l) zsum[l] = Z.col(l).sum();
       for (Index c = 0; c < asum.size(); ++c) asum[c] = A.col(c).sum();
-      for (int k : act) {
+      // Row work runs on a team over fixed parts of the rows (row_parts):
+      // per-part sums are added in part order, whatever the thread count.
+      const int parts = row_parts();
+      std::optional<RowTeam> team;  // only while coordinate descent runs: its threads spin
+      team.emplace(obj_.n_threads(), parts);
+      auto part_rows = [&](int part, Index& r0, Index& len) {
+        r0 = n * part / parts;
+        len = n * (part + 1) / parts - r0;
+      };
+      // Per coordinate: sum_i x_ik A_{l k} for every l, and sum_i x_ik^2 A_kk.
+      const Index na = static_cast<Index>(act.size());
+      std::vector<Eigen::MatrixXd> pre(static_cast<size_t>(parts));
+      auto pre_pass = [&](int part) {
+        Index r0, len;
+        part_rows(part, r0, len);
+        Eigen::MatrixXd& out = pre[static_cast<size_t>(part)];
+        out.setZero(na, d + 1);
+        for (Index j = 0; j < na; ++j) {
+          const Coord& c = coords_[static_cast<size_t>(act[static_cast<size_t>(j)])];
+          if (!c.column) continue;
+          const ConstVectorMap x(c.column + r0, len);
+          for (int l = 0; l < d; ++l)
+            if (l == c.local || centred[static_cast<size_t>(l)])
+              out(j, l) = c.scale * x.dot(A.col(packed_index(c.local, l, d)).segment(r0, len));
+          out(j, d) = c.scale * c.scale * (x.array().square() * A.col(packed_index(c.local, c.local, d)).segment(r0, len).array()).sum();
+        }
+      };
+      team->run(pre_pass);
+      Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(na, d + 1);
+      for (const auto& part : pre) sums += part;
+      for (Index j = 0; j < na; ++j) {
+        const int k = act[static_cast<size_t>(j)];
         const Coord& c = coords_[static_cast<size_t>(k)];
-        const auto All = A.col(packed_index(c.local, c.local, d));
         const double total = asum[packed_index(c.local, c.local, d)];
         const int ic = c.local < m ? intercept[static_cast<size_t>(c.local)] : -1;
         centre[k] = 0;
         if (!c.column) {
           h[k] = c.scale * c.scale * total;
         } else {
-          const ConstVectorMap x(c.column, n);
-          const double sx = c.scale * (x.array() * All.array()).sum(), sxx = c.scale * c.scale * (x.array().square() * All.array()).sum();
+          const double sx = sums(j, c.local), sxx = sums(j, d);
           h[k] = sxx;
           if (ic >= 0 && total > 0) {
             centre[k] = sx / total;
@@ -247,8 +284,8 @@ class ProxNewton {
         if (d > 1)
           for (int l = 0; l < d; ++l) {
             if (!centred[static_cast<size_t>(l)]) continue;
-            const auto Al = A.col(packed_index(c.local, l, d));
-            cross(l, k) = column_dot(c, Al) - centre[k] * asum[packed_index(c.local, l, d)];
+            const double sxl = c.column ? sums(j, l) : c.scale * asum[packed_index(c.local, l, d)];
+            cross(l, k) = sxl - centre[k] * asum[packed_index(c.local, l, d)];
           }
         h[k] = std::max(h[k], 0.0) + prior_.majorising_curvature(k, s.theta[k]);
       }
@@ -264,6 +301,37 @@ class ProxNewton {
       // Coordinate descent converges linearly: its own stopping rule is tighter.
       const double sweep_tol = opt.sweep_tol * scale;
       bool swept_out = false;
+      // A coordinate's move reaches Z on the rows lazily: it is applied in the
+      // same task as the next coordinate's sum over the rows, block by block
+      // while the rows are in cache.
+      int pending = -1;
+      double pending_dk = 0;
+      std::vector<double> partial(static_cast<size_t>(parts));
+      int visit = -1;
+      auto apply_rows = [&](int k, double dk, Index r0, Index len) {
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        const double mk = centre[k], f = dk * c.scale;
+        for (int l = 0; l < d; ++l) {
+          const auto Al = A.col(packed_index(c.local, l, d)).segment(r0, len);
+          auto Zl = Z.col(l).segment(r0, len);
+          if (!c.column) Zl.noalias() += f * Al;
+          else if (mk == 0) Zl.array() += f * (ConstVectorMap(c.column + r0, len).array() * Al.array());
+          else Zl.array() += (f * ConstVectorMap(c.column + r0, len).array() - dk * mk) * Al.array();
+        }
+      };
+      auto visit_rows = [&](int part) {
+        Index r0, len;
+        part_rows(part, r0, len);
+        const Coord& c = coords_[static_cast<size_t>(visit)];
+        double acc = 0;
+        for (Index b0 = r0; b0 < r0 + len; b0 += kCacheRows) {
+          const Index bl = std::min(kCacheRows, r0 + len - b0);
+          if (pending >= 0) apply_rows(pending, pending_dk, b0, bl);
+          const auto zb = Z.col(c.local).segment(b0, bl);
+          acc += c.column ? ConstVectorMap(c.column + b0, bl).dot(zb) : zb.sum();
+        }
+        partial[static_cast<size_t>(part)] = c.scale * acc;
+      };
       // One coordinate update; returns h delta^2.
       auto update = [&](int k) -> double {
         ++res.updates;
@@ -271,7 +339,12 @@ class ProxNewton {
         const double hk = h[k] + (comb ? comb_h * a[k] * a[k] : 0.0);
         if (!(hk > 0)) return 0.0;  // no curvature and no penalty: nothing the model can say
         const double mk = centre[k];
-        double grad = column_dot(c, Z.col(c.local)) - mk * zsum[c.local] + prior_.smooth_gradient(k, s.theta[k]) +
+        visit = k;
+        team->run(visit_rows);
+        pending = -1;
+        double zk = 0;
+        for (double v : partial) zk += v;
+        double grad = zk - mk * zsum[c.local] + prior_.smooth_gradient(k, s.theta[k]) +
                       prior_.majorising_curvature(k, s.theta[k]) * delta[k];
         if (comb) grad += a[k] * (comb_g + comb_h * s_a);
         const double b = s.theta[k] + delta[k];
@@ -283,19 +356,11 @@ class ProxNewton {
         if (comb) s_a += a[k] * dk;
         for (int l = 0; l < d; ++l) {
           const int pl = packed_index(c.local, l, d);
-          const auto Al = A.col(pl);
-          auto Zl = Z.col(l);
-          if (!c.column) {
-            Zl.noalias() += (dk * c.scale) * Al;
-            zsum[l] += dk * c.scale * asum[pl];
-            continue;
-          }
-          const ConstVectorMap x(c.column, n);
-          const double f = dk * c.scale;
-          if (mk == 0) Zl.array() += f * (x.array() * Al.array());
-          else Zl.array() += (f * x.array() - dk * mk) * Al.array();
-          if (centred[static_cast<size_t>(l)]) zsum[l] += d > 1 ? dk * cross(l, k) : 0.0;
+          if (!c.column) zsum[l] += dk * c.scale * asum[pl];
+          else if (centred[static_cast<size_t>(l)] && d > 1) zsum[l] += dk * cross(l, k);
         }
+        pending = k;
+        pending_dk = dk;
         return hk * dk * dk;
       };
       // Sweeps over the whole active set alternate with sweeps over the
@@ -337,14 +402,25 @@ class ProxNewton {
       // The step in the linear predictors, and the predicted decrease
       // (first-order part of the smooth terms plus the change of the L1 part).
       Eigen::MatrixXd dU = Eigen::MatrixXd::Zero(n, m);
+      auto step_rows = [&](int part) {
+        Index r0, len;
+        part_rows(part, r0, len);
+        for (int k : act) {
+          const Coord& c = coords_[static_cast<size_t>(k)];
+          if (delta[k] == 0 || c.local >= m) continue;
+          auto du = dU.col(c.local).segment(r0, len);
+          if (!c.column) du.array() += delta[k] * c.scale;
+          else du.noalias() += (delta[k] * c.scale) * ConstVectorMap(c.column + r0, len);
+        }
+      };
+      team->run(step_rows);
+      team.reset();
       Eigen::VectorXd daux = Eigen::VectorXd::Zero(q);
       double predicted = 0;
       for (int k : act) {
         if (delta[k] == 0) continue;
         const Coord& c = coords_[static_cast<size_t>(k)];
         if (c.local >= m) daux[c.local - m] += delta[k];
-        else if (!c.column) dU.col(c.local).array() += delta[k] * c.scale;
-        else dU.col(c.local).noalias() += (delta[k] * c.scale) * ConstVectorMap(c.column, n);
         predicted += prior_.smooth_gradient(k, s.theta[k]) * delta[k] +
                      prior_.l1(k) * (std::abs(s.theta[k] + delta[k]) - std::abs(s.theta[k]));
       }
