@@ -28,7 +28,11 @@
 #'
 #' @section Scores: The penalty of each fold's fit is `lambda` times the
 #'   fold's own total weight, so a strength means the same on a fold as on
-#'   all the data. Each fold's score is the weighted mean over its held-out
+#'   all the data. With a standardised prior, every fold's fit divides the
+#'   predictors by the standard deviations of all the rows (only the
+#'   predictors' spread, never the response, crosses the fold boundary);
+#'   `cv.glmnet()` standardises within each fold, so its scores differ
+#'   slightly, and agree with those of a prior with `standardize = FALSE`. Each fold's score is the weighted mean over its held-out
 #'   rows; the cross-validated score is the mean of the fold scores weighted
 #'   by the folds' weights, and its standard error their weighted standard
 #'   deviation over \eqn{\sqrt{K - 1}}{sqrt(K - 1)}.
@@ -182,7 +186,7 @@ print.probml_cv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) 
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
   sizes <- tabulate(x$folds, x$k)
   cat(x$k, " folds of ", min(sizes), if (min(sizes) != max(sizes)) paste0("-", max(sizes)), " rows (seed ", x$seed,
-      "), ", length(x$lambda), " strengths; measure: ", x$measure, "\n\n", sep = "")
+      "), ", length(x$lambda), " strength", if (length(x$lambda) != 1L) "s", "; measure: ", x$measure, "\n\n", sep = "")
   rows <- c(x$index_min, x$index_1se)
   tab <- data.frame(lambda = x$lambda[rows], scale = path_scales(p)[rows], score = x$cvm[rows], se = x$cvsd[rows],
                     df = x$df[rows], row.names = c("min", "1se"))
@@ -249,21 +253,12 @@ plot.probml_cv <- function(x, ...) {
   args <- utils::modifyList(list(x = loglam, y = x$cvm, ylim = range(lo, up, na.rm = TRUE),
                                  type = "n", xlab = expression(log(lambda)), ylab = paste("Cross-validated", tolower(label))),
                             list(...))
-  # Room above for the top axis, and a title above that.
-  main <- args$main
-  args$main <- NULL
-  op <- graphics::par(mar = pmax(graphics::par("mar"), c(0, 0, if (is.null(main)) 4.1 else 5.6, 0)))
-  on.exit(graphics::par(op))
-  do.call(graphics::plot, args)
-  if (!is.null(main)) graphics::title(main = main, line = 4)
-  graphics::segments(loglam, lo, loglam, up, col = "grey60")
-  graphics::points(loglam, x$cvm, pch = 20, col = "firebrick")
-  graphics::abline(v = log(c(x$lambda_min, x$lambda_1se)), lty = 3)
-  at <- pretty(loglam)
-  at <- at[at >= min(loglam) & at <= max(loglam)]
-  graphics::axis(3, at = at, labels = x$df[vapply(at, function(a) which.min(abs(loglam - a)), 1L)], cex.axis = 0.8)
-  graphics::mtext("Non-zero coefficients", side = 3, line = 2, cex = 0.8)
-  graphics::legend("top", c("mean over folds", "+/- 1 standard error", "lambda_min, lambda_1se"),
-                   pch = c(20, NA, NA), lty = c(NA, 1, 3), col = c("firebrick", "grey60", "black"), bty = "n", cex = 0.8)
+  plot_against_lambda(graphics::plot, args, loglam, x$df, function() {
+    graphics::segments(loglam, lo, loglam, up, col = "grey60")
+    graphics::points(loglam, x$cvm, pch = 20, col = "firebrick")
+    graphics::abline(v = log(c(x$lambda_min, x$lambda_1se)), lty = 3)
+    graphics::legend("top", c("mean over folds", "+/- 1 standard error", "lambda_min, lambda_1se"),
+                     pch = c(20, NA, NA), lty = c(NA, 1, 3), col = c("firebrick", "grey60", "black"), bty = "n", cex = 0.8)
+  })
   invisible(x)
 }

@@ -188,7 +188,8 @@ evidence_design <- function(designs, y, family, prior, ard, weights, offset, con
     prob <- gaussian_problem(designs[[1L]], inp, base[lin], prec[lin], roles$names[lin], family$sigma,
                              control$rank_tol, n_threads, call)
     one <- evidence_one_scale(prob, call)
-    if (ard) evidence_ard(prob, one) else one
+    # ARD's fixed-point updates are cheap (p x p): ten per Newton step allowed.
+    if (ard) evidence_ard(prob, one, max_iter = 10L * control$max_iter) else one
   } else {
     sd <- column_scales(designs, inp$layout, inp$weights, "sd")
     laplace_evidence(fitter, family, prior, base, prec, sd, roles$names)

@@ -81,7 +81,7 @@ lik_gaussian <- function(sigma = NULL, ...) {
 #' @rdname families
 #' @export
 lik_laplace <- function(...) {
-  check_no_settings(..., hint = "the scale is estimated")
+  check_no_settings(..., hint = "The scale is estimated")
   new_family("laplace")
 }
 
@@ -115,14 +115,14 @@ lik_categorical <- function(label_smoothing = 0) {
 #' @rdname families
 #' @export
 lik_poisson <- function(...) {
-  check_no_settings(..., hint = "the log link is the only one")
+  check_no_settings(..., hint = "The log link is the only one")
   new_family("poisson", link = "log")
 }
 
 #' @rdname families
 #' @export
 lik_beta <- function(...) {
-  check_no_settings(..., hint = "phi is estimated")
+  check_no_settings(..., hint = "The precision phi is estimated")
   new_family("beta", link = "logit")
 }
 
@@ -135,7 +135,7 @@ lik_ordinal <- function(link = c("logit", "probit")) {
 #' @rdname families
 #' @export
 lik_gaussian_hetero <- function(...) {
-  check_no_settings(..., hint = "give the log-variance terms after | in the formula")
+  check_no_settings(..., hint = "Give the log-variance terms after | in the formula")
   new_family("gaussian_hetero")
 }
 

@@ -202,9 +202,8 @@ posterior_draws <- function(fit, n = 1000L, seed = NULL, ...) {
                                   i = "Use a Gaussian or Student t prior to sample from a Laplace approximation."))
   }
   V <- vcov(fit, complete = FALSE)
-  if (anyNA(V)) abort_probml("information", "The fit has no covariance (its information is singular); there is nothing to sample.")
-  R <- tryCatch(chol(V), error = function(e) NULL)
-  if (is.null(R)) abort_probml("information", "The fit's covariance is not positive definite; there is nothing to sample.")
+  R <- if (!anyNA(V)) tryCatch(chol(V), error = function(e) NULL)
+  if (is.null(R)) abort_probml("degenerate", "The fit has no positive definite covariance (its information is singular); there is nothing to sample.")
   est <- fit$coefficients[fit$estimated]
   z <- if (is.null(seed)) stats::rnorm(n * length(est)) else with_preserved_rng({
     set.seed(seed)

@@ -389,23 +389,28 @@ plot.probml_path <- function(x, label = FALSE, ...) {
   args <- utils::modifyList(list(x = loglam, y = t(B), type = "l", lty = 1, col = path_palette(nrow(B)),
                                  xlab = expression(log(lambda)), ylab = "Coefficient"),
                             list(...))
-  # Room above for the top axis, and a title above that.
+  plot_against_lambda(graphics::matplot, args, loglam, x$df, function() {
+    graphics::abline(h = 0, col = "grey70", lty = 3)
+    if (label) graphics::text(loglam[length(loglam)], B[, ncol(B)], rownames(B), pos = 4, cex = 0.7)
+  })
+  invisible(x)
+}
+
+# A plot against log(lambda) (paths, cross-validation) with the number of
+# non-zero coefficients along the top axis, room above it for a title, and
+# `more()` drawing the rest; the caller's par() is restored afterwards.
+plot_against_lambda <- function(fun, args, loglam, df, more) {
   main <- args$main
   args$main <- NULL
   op <- graphics::par(mar = pmax(graphics::par("mar"), c(0, 0, if (is.null(main)) 4.1 else 5.6, 0)))
   on.exit(graphics::par(op))
-  do.call(graphics::matplot, args)
+  do.call(fun, args)
   if (!is.null(main)) graphics::title(main = main, line = 4)
-  graphics::abline(h = 0, col = "grey70", lty = 3)
   at <- pretty(loglam)
   at <- at[at >= min(loglam) & at <= max(loglam)]
-  df_at <- x$df[vapply(at, function(a) which.min(abs(loglam - a)), 1L)]
-  graphics::axis(3, at = at, labels = df_at, cex.axis = 0.8)
+  graphics::axis(3, at = at, labels = df[vapply(at, function(a) which.min(abs(loglam - a)), 1L)], cex.axis = 0.8)
   graphics::mtext("Non-zero coefficients", side = 3, line = 2, cex = 0.8)
-  if (label) {
-    graphics::text(loglam[length(loglam)], B[, ncol(B)], rownames(B), pos = 4, cex = 0.7)
-  }
-  invisible(x)
+  more()
 }
 
 path_palette <- function(k) grDevices::hcl.colors(max(k, 1L), "Dark 3")

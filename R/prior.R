@@ -223,9 +223,9 @@ print.probml_prior <- function(x, ...) {
   s <- x$scale
   if (length(s) == 1L) {
     lambda <- switch(x$kind,
-      gaussian = sprintf("a penalty sum(beta^2) / (2 * %s^2): ridge, with lambda = sigma^2 / %s for a Gaussian likelihood (RSS + lambda ||beta||^2); glmnet's lambda = 1 / (n * %s), alpha = 0 (times sigma^2 for a Gaussian likelihood)",
+      gaussian = sprintf("sum(beta^2) / (2 * %s^2), ridge with lambda = sigma^2 / %s for a Gaussian likelihood (RSS + lambda ||beta||^2); glmnet's lambda = 1 / (n * %s), alpha = 0 (times sigma^2 for a Gaussian likelihood)",
                          format(s, digits = 4), format(s^2, digits = 4), format(s^2, digits = 4)),
-      laplace = sprintf("a penalty sum(|beta|) / %s: the lasso; glmnet's lambda = 1 / (n * %s), alpha = 1 (times sigma^2 for a Gaussian likelihood)",
+      laplace = sprintf("sum(|beta|) / %s, the lasso; glmnet's lambda = 1 / (n * %s), alpha = 1 (times sigma^2 for a Gaussian likelihood)",
                         format(s, digits = 4), format(s, digits = 4)),
       elastic_net = sprintf("glmnet's elastic net with lambda = 1 / (n * %s), alpha = %s (times sigma^2 for a Gaussian likelihood)", format(s, digits = 4), format(x$mixing)),
       student_t = NULL)

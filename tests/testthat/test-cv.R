@@ -101,3 +101,15 @@ test_that("cv_map refuses bad folds and measures with classed errors", {
     coef(cv_map(z ~ v1, data = d, folds = 3, n_lambda = 5), s = "best")
   })
 })
+
+test_that("cv_map messages at the edges", {
+  d <- cv_data(n = 60)
+  w <- rep(1, 60)
+  folds <- rep(1:3, 20)
+  w[folds == 2] <- 0
+  expect_condition_snapshot({
+    cv_map(y ~ v1 + v2, data = d, family = lik_bernoulli(), folds = folds, weights = w)
+    cv_map_xy(as.matrix(d[1:3]), d$y, family = lik_bernoulli(), folds = 3, seed = 1, n_lambda = 30,
+              intercept = FALSE, control = path_control(max_iter = 1))
+  })
+})

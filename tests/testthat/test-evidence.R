@@ -206,3 +206,20 @@ test_that("bad input gives classed errors", {
                                             prior = prior_gaussian(penalty_factor = c(0, 1))))
   expect_condition_snapshot(fit_evidence(mpg ~ wt, data = mtcars, weights = -cyl))
 })
+
+test_that("evidence messages at the edges", {
+  set.seed(8)
+  n <- 60
+  noise <- data.frame(y = rnorm(n), a = rnorm(n), b = rnorm(n))
+  exact <- data.frame(a = rnorm(n), b = rnorm(n))
+  exact$y <- 100 * exact$a - 50 * exact$b + rnorm(n, sd = 1e-3)
+  many <- as.data.frame(matrix(rnorm(n * 40), n, 40))
+  many$y <- drop(as.matrix(many) %*% rnorm(40, sd = 0.3)) + rnorm(n)
+  expect_condition_snapshot({
+    fit_evidence(y ~ a + b, data = noise)
+    fit_evidence(y ~ a + b, data = exact)
+    fit_evidence(y ~ ., data = many, ard = TRUE, control = fit_control(max_iter = 1))
+    fit_evidence_xy(cbind(`(Intercept)` = 1, a = c(1, 2), b = c(3, 1)), c(1, 2), prior = prior_gaussian(penalty_factor = c(0, 1)))
+    fit_evidence_xy(cbind(`(Intercept)` = 1, a = rnorm(5), b = 2), rnorm(5), prior = prior_gaussian(penalty_factor = c(0, 1)))
+  }, error = TRUE)
+})

@@ -208,6 +208,7 @@ test_that("family messages", {
     fit_mle(mpg ~ wt, mtcars, family = Gamma())
     fit_mle(mpg ~ wt, mtcars, family = "nope")
     lik_gaussian(-1)
+    lik_laplace(1)
     lik_gaussian(sigma = 1, 2)
     lik_bernoulli("identity")
     lik_huber(-1)

@@ -141,3 +141,13 @@ test_that("MAP messages", {
     posterior_draws(fit_map(y ~ x1, data = d, family = lik_bernoulli(), prior = prior_laplace()), 5)
   })
 })
+
+test_that("posterior_draws needs a fit with a covariance", {
+  d <- data.frame(x = c(1, 2, 3, 4, 5, 6), y = c(0, 0, 0, 1, 1, 1))
+  sep <- suppressWarnings(fit_mle(y ~ x, data = d, family = lik_bernoulli()))
+  sep$vcov <- NULL # what a fit whose information is singular carries
+  expect_condition_snapshot({
+    posterior_draws(sep, 5)
+    posterior_draws(lm(y ~ x, d), 5)
+  })
+})

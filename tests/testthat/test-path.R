@@ -196,3 +196,10 @@ test_that("path messages", {
     map_path_xy(x2, y2, family = lik_gaussian(sigma = 1))
   })
 })
+
+test_that("a path whose last fit does not converge warns", {
+  d <- path_data(n = 200, p = 6)
+  y <- rbinom(d$n, 1, plogis(d$eta))
+  expect_condition_snapshot(map_path_xy(d$x, y, family = lik_bernoulli(), lambda = 1e-4, intercept = FALSE,
+                                        control = path_control(max_iter = 1)), error = FALSE)
+})

@@ -226,6 +226,7 @@ class ProxNewton {
     Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(d, P);
     Eigen::VectorXd zsum(d), asum(packed_size(d));
     std::vector<int> moving;
+    double full_step = 0;  // the predicted decrease of the previous step if it was taken whole
     for (int step = 0; step < opt.max_iter; ++step) {
       cb.interrupt_point();
       const Eigen::VectorXd aux = obj_.aux(s.theta);
@@ -459,7 +460,12 @@ class ProxNewton {
                                     : "line search failed to decrease the negative log posterior";
         return;
       }
-      const bool last = -predicted <= 2 * opt.tol * scale && t == 1;
+      // Full steps converge at least linearly, so after two of them the next
+      // decrease is about predicted^2 / previous predicted (an overestimate
+      // once convergence is quadratic): below tolerance, this step is the last.
+      const bool last = t == 1 && (-predicted <= 2 * opt.tol * scale ||
+                                   (full_step < 0 && predicted * predicted <= -full_step * opt.tol * scale));
+      full_step = t == 1 ? predicted : 0.0;
       s = std::move(cand);
       if (last) {
         res.converged = true;
