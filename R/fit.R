@@ -219,6 +219,17 @@ xy_inputs <- function(x, y, z, info, call = rlang::caller_env()) {
   list(designs = designs, y = y)
 }
 
+# Sparse matrices are checked for what they hold, then refused: the core
+# reads dense columns only.
+check_sparse_design <- function(x, arg, call) {
+  values <- tryCatch(x@x, error = function(e) numeric(0)) # pattern matrices hold no values
+  if (anyNA(values)) abort_probml("missing", "{.arg {arg}} is a sparse matrix with missing values.", call = call)
+  if (any(!is.finite(values))) abort_probml("nonfinite", "{.arg {arg}} is a sparse matrix with infinite values.", call = call)
+  abort_probml("unsupported", c("{.arg {arg}} is a sparse matrix; the core reads dense matrices only.",
+                                i = "Use {.code as.matrix({arg})}, which needs {format(prod(dim(x)) * 8 / 2^20, digits = 3)} MiB."),
+               call = call)
+}
+
 check_control <- function(control, call = rlang::caller_env()) {
   if (!inherits(control, "probml_control")) {
     if (is.list(control)) return(do.call(fit_control, control))
@@ -235,6 +246,7 @@ check_threads <- function(n_threads, call = rlang::caller_env()) {
 # Unnamed columns are named by design_colnames(): naming them here would copy
 # the whole matrix.
 check_design <- function(x, arg, call = rlang::caller_env()) {
+  if (inherits(x, "sparseMatrix")) check_sparse_design(x, arg, call)
   if (is.data.frame(x)) {
     abort_probml("type", "{.arg {arg}} must be a numeric matrix, not a data frame; use {.fn fit_mle} with a formula for data frames.",
                  call = call)

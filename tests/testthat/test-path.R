@@ -203,3 +203,17 @@ test_that("a path whose last fit does not converge warns", {
   expect_condition_snapshot(map_path_xy(d$x, y, family = lik_bernoulli(), lambda = 1e-4, intercept = FALSE,
                                         control = path_control(max_iter = 1)), error = FALSE)
 })
+
+test_that("sparse matrices are checked, then refused", {
+  skip_if_not_installed("Matrix")
+  x <- Matrix::sparseMatrix(i = c(1, 2, 3, 5), j = c(1, 1, 2, 2), x = c(1, NA, 2, 3), dims = c(6, 2))
+  y <- c(1, 2, 3, 4, 5, 6)
+  expect_probml_error(map_path_xy(x, y), "probml_error_missing")
+  x@x[2] <- 4
+  expect_probml_error(map_path_xy(x, y), "probml_error_unsupported")
+  expect_condition_snapshot({
+    map_path_xy(Matrix::sparseMatrix(i = 1:2, j = 1:2, x = c(NA, 1), dims = c(3, 2)), 1:3)
+    map_path_xy(Matrix::sparseMatrix(i = 1:2, j = 1:2, x = c(Inf, 1), dims = c(3, 2)), 1:3)
+    map_path_xy(Matrix::sparseMatrix(i = 1:2, j = 1:2, x = c(2, 1), dims = c(3, 2)), 1:3)
+  })
+})
