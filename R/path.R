@@ -5,8 +5,9 @@
 #'
 #' @param tol Convergence tolerance of each fit on the path (on the
 #'   predicted decrease of the objective, relative to its size); `NULL` takes
-#'   the core's default, which keeps the penalised objective within 1e-6 of
-#'   its minimum.
+#'   the path's default, 1e-9, which keeps the penalised objective within
+#'   about 1e-9 (relative) of its minimum; glmnet's default stops nearer
+#'   1e-7. [fit_map()] fits to 1e-12.
 #' @param max_iter Most proximal Newton steps per fit.
 #' @param max_deviance_ratio The path stops once the fraction of the null
 #'   deviance explained reaches this (glmnet's `devmax`); 1 to never stop

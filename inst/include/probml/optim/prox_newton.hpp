@@ -156,7 +156,7 @@ class ProxNewton {
   static constexpr Index kCacheRows = 2048;
   // Parts of the rows for row work in parallel: fixed by n (never by the
   // thread count), and one part where a visit is too short to share.
-  int row_parts() const { return obj_.n() >= 32768 ? 4 : 1; }
+  int row_parts() const { return obj_.n() >= 8192 ? 4 : 1; }
 
   // sum_i x_ik v_i.
   double column_dot(const Coord& c, const Eigen::Ref<const Eigen::VectorXd>& v) const {
@@ -241,6 +241,9 @@ class ProxNewton {
       const int parts = row_parts();
       std::optional<RowTeam> team;  // only while coordinate descent runs: its threads spin
       team.emplace(obj_.n_threads(), parts);
+      // With one local parameter a coordinate's sums over the rows come with
+      // its first visit of the step (one pass over its column, not two).
+      const bool fused = d == 1;
       auto part_rows = [&](int part, Index& r0, Index& len) {
         r0 = n * part / parts;
         len = n * (part + 1) / parts - r0;
@@ -263,12 +266,31 @@ class ProxNewton {
           out(j, d) = c.scale * c.scale * (x.array().square() * A.col(packed_index(c.local, c.local, d)).segment(r0, len).array()).sum();
         }
       };
-      team->run(pre_pass);
+      if (!fused) team->run(pre_pass);
       Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(na, d + 1);
-      for (const auto& part : pre) sums += part;
+      if (!fused)
+        for (const auto& part : pre) sums += part;
+      std::vector<char> unknown(static_cast<size_t>(P), 0);  // h and centre come with the first visit
+      auto set_curvature = [&](int k, double sx, double sxx) {
+        const Coord& c = coords_[static_cast<size_t>(k)];
+        const double total = asum[packed_index(c.local, c.local, d)];
+        const int ic = c.local < m ? intercept[static_cast<size_t>(c.local)] : -1;
+        centre[k] = 0;
+        h[k] = c.column ? sxx : c.scale * c.scale * total;
+        if (c.column && ic >= 0 && total > 0) {
+          centre[k] = sx / total;
+          h[k] = sxx - centre[k] * sx;
+        }
+        h[k] = std::max(h[k], 0.0) + prior_.majorising_curvature(k, s.theta[k]);
+      };
       for (Index j = 0; j < na; ++j) {
         const int k = act[static_cast<size_t>(j)];
         const Coord& c = coords_[static_cast<size_t>(k)];
+        if (fused) {
+          if (c.column) unknown[static_cast<size_t>(k)] = 1;
+          else set_curvature(k, 0, 0);
+          continue;
+        }
         const double total = asum[packed_index(c.local, c.local, d)];
         const int ic = c.local < m ? intercept[static_cast<size_t>(c.local)] : -1;
         centre[k] = 0;
@@ -307,7 +329,8 @@ class ProxNewton {
       // while the rows are in cache.
       int pending = -1;
       double pending_dk = 0;
-      std::vector<double> partial(static_cast<size_t>(parts));
+      Eigen::MatrixXd partial(parts, 3);  // per part: x'Z, and x'A, (x^2)'A on a first visit
+      Eigen::MatrixXd dU = Eigen::MatrixXd::Zero(n, m);  // the step in the linear predictors
       int visit = -1;
       auto apply_rows = [&](int k, double dk, Index r0, Index len) {
         const Coord& c = coords_[static_cast<size_t>(k)];
@@ -319,32 +342,57 @@ class ProxNewton {
           else if (mk == 0) Zl.array() += f * (ConstVectorMap(c.column + r0, len).array() * Al.array());
           else Zl.array() += (f * ConstVectorMap(c.column + r0, len).array() - dk * mk) * Al.array();
         }
+        if (c.local >= m) return;
+        auto du = dU.col(c.local).segment(r0, len);
+        if (!c.column) du.array() += f;
+        else if (mk == 0) du.noalias() += f * ConstVectorMap(c.column + r0, len);
+        else du.array() += f * ConstVectorMap(c.column + r0, len).array() - dk * mk;
       };
       auto visit_rows = [&](int part) {
         Index r0, len;
         part_rows(part, r0, len);
-        const Coord& c = coords_[static_cast<size_t>(visit)];
-        double acc = 0;
+        double acc = 0, ax = 0, axx = 0;
         for (Index b0 = r0; b0 < r0 + len; b0 += kCacheRows) {
           const Index bl = std::min(kCacheRows, r0 + len - b0);
           if (pending >= 0) apply_rows(pending, pending_dk, b0, bl);
+          if (visit < 0) continue;
+          const Coord& c = coords_[static_cast<size_t>(visit)];
           const auto zb = Z.col(c.local).segment(b0, bl);
-          acc += c.column ? ConstVectorMap(c.column + b0, bl).dot(zb) : zb.sum();
+          if (!c.column) {
+            acc += zb.sum();
+            continue;
+          }
+          const ConstVectorMap xb(c.column + b0, bl);
+          acc += xb.dot(zb);
+          if (unknown[static_cast<size_t>(visit)]) {
+            const auto ab = A.col(0).segment(b0, bl);
+            ax += xb.dot(ab);
+            axx += (xb.array().square() * ab.array()).sum();
+          }
         }
-        partial[static_cast<size_t>(part)] = c.scale * acc;
+        const double sc = visit >= 0 ? coords_[static_cast<size_t>(visit)].scale : 1.0;
+        partial.row(part) << sc * acc, sc * ax, sc * sc * axx;
       };
       // One coordinate update; returns h delta^2.
       auto update = [&](int k) -> double {
         ++res.updates;
         const Coord& c = coords_[static_cast<size_t>(k)];
-        const double hk = h[k] + (comb ? comb_h * a[k] * a[k] : 0.0);
-        if (!(hk > 0)) return 0.0;  // no curvature and no penalty: nothing the model can say
-        const double mk = centre[k];
         visit = k;
         team->run(visit_rows);
         pending = -1;
-        double zk = 0;
-        for (double v : partial) zk += v;
+        double zk = 0, sx = 0, sxx = 0;
+        for (int r = 0; r < parts; ++r) {
+          zk += partial(r, 0);
+          sx += partial(r, 1);
+          sxx += partial(r, 2);
+        }
+        if (unknown[static_cast<size_t>(k)]) {
+          set_curvature(k, sx, sxx);
+          unknown[static_cast<size_t>(k)] = 0;
+        }
+        const double hk = h[k] + (comb ? comb_h * a[k] * a[k] : 0.0);
+        if (!(hk > 0)) return 0.0;  // no curvature and no penalty: nothing the model can say
+        const double mk = centre[k];
         double grad = zk - mk * zsum[c.local] + prior_.smooth_gradient(k, s.theta[k]) +
                       prior_.majorising_curvature(k, s.theta[k]) * delta[k];
         if (comb) grad += a[k] * (comb_g + comb_h * s_a);
@@ -402,19 +450,8 @@ class ProxNewton {
 
       // The step in the linear predictors, and the predicted decrease
       // (first-order part of the smooth terms plus the change of the L1 part).
-      Eigen::MatrixXd dU = Eigen::MatrixXd::Zero(n, m);
-      auto step_rows = [&](int part) {
-        Index r0, len;
-        part_rows(part, r0, len);
-        for (int k : act) {
-          const Coord& c = coords_[static_cast<size_t>(k)];
-          if (delta[k] == 0 || c.local >= m) continue;
-          auto du = dU.col(c.local).segment(r0, len);
-          if (!c.column) du.array() += delta[k] * c.scale;
-          else du.noalias() += (delta[k] * c.scale) * ConstVectorMap(c.column + r0, len);
-        }
-      };
-      team->run(step_rows);
+      visit = -1;  // the last move reaches dU
+      if (pending >= 0) team->run(visit_rows);
       team.reset();
       Eigen::VectorXd daux = Eigen::VectorXd::Zero(q);
       double predicted = 0;
