@@ -79,7 +79,7 @@ path_control <- function(tol = NULL, max_iter = 200L, max_deviance_ratio = 0.999
 #' @examples
 #' path <- map_path(mpg ~ ., data = mtcars)
 #' path
-#' coef(path, s = 0.5)
+#' coef(path, s = 0.05)
 #' plot(path)
 #'
 #' # A logistic lasso path; predictions at two strengths
@@ -264,8 +264,8 @@ check_path_end <- function(path, n_requested, call) {
 #' @seealso [map_path()], [cv_map()].
 #' @examples
 #' path <- map_path(mpg ~ wt + hp + qsec, data = mtcars)
-#' coef(path, s = c(1, 0.1))
-#' predict(path, mtcars[1:3, ], s = 0.1)
+#' coef(path, s = c(0.1, 0.01))
+#' predict(path, mtcars[1:3, ], s = 0.01)
 #' @export
 coef.probml_path <- function(object, s = NULL, ...) {
   check_dots_empty(...)
