@@ -242,16 +242,6 @@ quietly <- function(expr) {
   withCallingHandlers(expr, probml_warning = function(w) invokeRestart("muffleWarning"))
 }
 
-# Which coefficients the prior can penalise (not intercepts, not auxiliary
-# parameters), as prior_terms() decides.
-coefficient_roles <- function(layout, part_names) {
-  aux <- layout$linear < 0L
-  intercept <- !aux
-  intercept[!aux] <- mapply(function(part, column) part_names[[part + 1L]][column + 1L] == "(Intercept)",
-                            layout$part[!aux], layout$column[!aux])
-  list(penalisable = !aux & !intercept, aux = aux, names = layout$names)
-}
-
 # ---- Gaussian likelihood: exact ----------------------------------------------
 
 # The exact evidence of a Gaussian likelihood. In the coordinates

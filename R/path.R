@@ -189,13 +189,12 @@ path_problem <- function(designs, y, family, weights, offset, settings, arg_y, c
                             i = "Check {.arg penalty_factor}, or use {.fn fit_mle}."), call = call)
   }
   ctl <- settings$control
-  n_pen <- sum(penalised)
   lmr <- settings$lambda_min_ratio %||% (if (sum(inp$weights > 0) > length(unit$l1)) 1e-4 else 1e-2)
   core_control <- list(n_lambda = settings$n_lambda, lambda_min_ratio = lmr, max_deviance_ratio = ctl$max_deviance_ratio,
                        rank_tol = ctl$rank_tol, n_threads = settings$n_threads, max_iter = ctl$max_iter,
                        tol = ctl$tol %||% NA_real_)
   c(inp, list(unit = unit[c("l1", "l2", "t_df", "t_scale", "combination", "combination_term")], screen = unit$screen,
-              core_control = core_control, n_penalised = n_pen, lambda_min_ratio = lmr))
+              core_control = core_control, lambda_min_ratio = lmr))
 }
 
 path_design <- function(designs, y, family, weights, offset, settings, arg_y, call = rlang::caller_env()) {

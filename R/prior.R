@@ -246,12 +246,10 @@ prior_terms <- function(prior, layout, designs, w, y, family, info, unit = FALSE
   if (prior$kind == "flat") return(NULL)
   nm <- layout$names
   P <- length(nm)
-  part_names <- lapply(designs, design_colnames)
-  is_aux <- layout$linear < 0L
-  is_intercept <- vapply(seq_len(P), function(k) {
-    !is_aux[k] && part_names[[layout$part[k] + 1L]][layout$column[k] + 1L] == "(Intercept)"
-  }, TRUE)
-  pen <- !is_aux & !is_intercept
+  roles <- coefficient_roles(layout, lapply(designs, design_colnames))
+  is_aux <- roles$aux
+  is_intercept <- roles$intercept
+  pen <- roles$penalisable
   pen_names <- nm[pen]
   pf <- expand_per_coefficient(prior$penalty_factor %||% 1, pen_names, "penalty_factor", call)
   scale <- prior$scale %||% bayesglm_scale(family)
@@ -311,6 +309,16 @@ prior_terms <- function(prior, layout, designs, w, y, family, info, unit = FALSE
     }
   }
   out
+}
+
+# What each coefficient of a layout is: an auxiliary parameter, an
+# intercept, or a regression coefficient a prior can penalise.
+coefficient_roles <- function(layout, part_names) {
+  aux <- layout$linear < 0L
+  intercept <- !aux
+  intercept[!aux] <- mapply(function(part, column) part_names[[part + 1L]][column + 1L] == "(Intercept)",
+                            layout$part[!aux], layout$column[!aux])
+  list(penalisable = !aux & !intercept, aux = aux, intercept = intercept, names = layout$names)
 }
 
 # bayesglm's default scales: 2.5 for coefficients and 10 for the

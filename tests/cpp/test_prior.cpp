@@ -162,43 +162,50 @@ TEST(Priors, PathPointsAreTheSingleFits) {
   }
 }
 
-TEST(Priors, PathsAndFoldsDoNotDependOnThreads) {
-  const Data d = regression(3000, 12, 4, true);
-  const auto fam = family("bernoulli");
+// A path on all rows and its cross-validation folds are the same, bit for
+// bit, on 1, 2 and 3 threads: coefficients, nll and held-out deviance.
+void expect_paths_thread_invariant(const probml::Model& model, const Data& d, int n_lambda, int n_folds,
+                                   int min_nonzero, const std::string& label) {
   const long n = d.X.rows();
-  const probml::Model model(*fam, {probml::Design(probml::ConstMatrixMap(d.X.data(), n, d.X.cols()))}, 0);
-  const probml::Prior unit = slopes(13, {static_cast<double>(n), 0, 0, 0});
-  std::vector<int> fold(static_cast<size_t>(n));
-  for (long i = 0; i < n; ++i) fold[static_cast<size_t>(i)] = static_cast<int>(i % 4);
+  const int P = static_cast<int>(d.X.cols());
+  const probml::Prior unit = slopes(P, {static_cast<double>(n), 0, 0, 0});
   probml::PathOptions opt;
-  opt.n_lambda = 15;
-  opt.screen = VectorXd::Constant(13, static_cast<double>(n));
+  opt.n_lambda = n_lambda;
+  opt.screen = VectorXd::Constant(P, static_cast<double>(n));
   opt.screen[0] = 0;
+  std::vector<int> fold(static_cast<size_t>(n));
+  for (long i = 0; i < n; ++i) fold[static_cast<size_t>(i)] = static_cast<int>(i % n_folds);
+  const probml::ConstVectorMap y(d.y.data(), n), w(d.w.data(), n);
   probml::PathResult first;
   std::vector<probml::PathResult> first_cv;
   for (int threads : {1, 2, 3}) {
     opt.n_threads = threads;
     opt.lambda.clear();
-    const probml::PathResult p =
-        probml::fit_path(model, probml::ConstVectorMap(d.y.data(), n), probml::ConstVectorMap(d.w.data(), n),
-                         model.offsets(VectorXd()), unit, opt, probml::Callbacks());
+    const probml::PathResult p = probml::fit_path(model, y, w, model.offsets(VectorXd()), unit, opt, probml::Callbacks());
+    EXPECT_GT(p.n_nonzero.back(), min_nonzero) << label;
     opt.lambda = p.lambda;
-    const auto cv = probml::cv_path(model, probml::ConstVectorMap(d.y.data(), n), probml::ConstVectorMap(d.w.data(), n),
-                                    model.offsets(VectorXd()), unit, fold, 4, opt, probml::Callbacks());
+    const auto cv = probml::cv_path(model, y, w, model.offsets(VectorXd()), unit, fold, n_folds, opt, probml::Callbacks());
     if (threads == 1) {
       first = p;
       first_cv = cv;
       continue;
     }
-    EXPECT_EQ(p.coefficients, first.coefficients) << threads;
-    EXPECT_EQ(p.nll, first.nll) << threads;
-    for (int f = 0; f < 4; ++f) {
-      EXPECT_EQ(cv[static_cast<size_t>(f)].coefficients, first_cv[static_cast<size_t>(f)].coefficients) << threads;
-      ASSERT_EQ(cv[static_cast<size_t>(f)].holdout.size(), first_cv[static_cast<size_t>(f)].holdout.size());
-      for (size_t l = 0; l < cv[static_cast<size_t>(f)].holdout.size(); ++l)
-        EXPECT_EQ(cv[static_cast<size_t>(f)].holdout[l].deviance, first_cv[static_cast<size_t>(f)].holdout[l].deviance);
+    EXPECT_EQ(p.coefficients, first.coefficients) << label << " " << threads;
+    EXPECT_EQ(p.nll, first.nll) << label << " " << threads;
+    for (size_t f = 0; f < static_cast<size_t>(n_folds); ++f) {
+      EXPECT_EQ(cv[f].coefficients, first_cv[f].coefficients) << label << " " << threads;
+      ASSERT_EQ(cv[f].holdout.size(), first_cv[f].holdout.size());
+      for (size_t l = 0; l < cv[f].holdout.size(); ++l) EXPECT_EQ(cv[f].holdout[l].deviance, first_cv[f].holdout[l].deviance);
     }
   }
+}
+
+TEST(Priors, PathsAndFoldsDoNotDependOnThreads) {
+  const Data d = regression(3000, 12, 4, true);
+  const auto fam = family("bernoulli");
+  const long n = d.X.rows();
+  const probml::Model model(*fam, {probml::Design(probml::ConstMatrixMap(d.X.data(), n, d.X.cols()))}, 0);
+  expect_paths_thread_invariant(model, d, 15, 4, 0, "bernoulli");
 }
 
 }  // namespace
@@ -256,35 +263,7 @@ TEST(Priors, LargePathsDoNotDependOnThreads) {
     const auto fam = binary ? family(name) : family(name, 1.0);
     const long n = d.X.rows();
     const probml::Model model(*fam, {probml::Design(probml::ConstMatrixMap(d.X.data(), n, d.X.cols()))}, 0);
-    const probml::Prior unit = slopes(7, {static_cast<double>(n), 0, 0, 0});
-    probml::PathOptions opt;
-    opt.n_lambda = 8;
-    opt.screen = VectorXd::Constant(7, static_cast<double>(n));
-    opt.screen[0] = 0;
-    std::vector<int> fold(static_cast<size_t>(n));
-    for (long i = 0; i < n; ++i) fold[static_cast<size_t>(i)] = static_cast<int>(i % 3);
-    probml::PathResult first;
-    std::vector<probml::PathResult> first_cv;
-    for (int threads : {1, 2, 3}) {
-      opt.n_threads = threads;
-      opt.lambda.clear();
-      const probml::PathResult p =
-          probml::fit_path(model, probml::ConstVectorMap(d.y.data(), n), probml::ConstVectorMap(d.w.data(), n),
-                           model.offsets(VectorXd()), unit, opt, probml::Callbacks());
-      EXPECT_GT(p.n_nonzero.back(), 2) << name;
-      opt.lambda = p.lambda;
-      const auto cv = probml::cv_path(model, probml::ConstVectorMap(d.y.data(), n), probml::ConstVectorMap(d.w.data(), n),
-                                      model.offsets(VectorXd()), unit, fold, 3, opt, probml::Callbacks());
-      if (threads == 1) {
-        first = p;
-        first_cv = cv;
-        continue;
-      }
-      EXPECT_EQ(p.coefficients, first.coefficients) << name << " " << threads;
-      EXPECT_EQ(p.nll, first.nll) << name << " " << threads;
-      for (int f = 0; f < 3; ++f)
-        EXPECT_EQ(cv[static_cast<size_t>(f)].coefficients, first_cv[static_cast<size_t>(f)].coefficients) << name << " " << threads;
-    }
+    expect_paths_thread_invariant(model, d, 8, 3, 2, name);
   }
 }
 
