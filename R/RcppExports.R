@@ -125,3 +125,11 @@ cpp_weighted_gram <- function(x, w, n_threads) {
     .Call(`_probml_cpp_weighted_gram`, x, w, n_threads)
 }
 
+cpp_mlp_train <- function(x, y, w, family, architecture, options, standardize_x, standardize_y, streams, seed, n_threads, progress = NULL) {
+    .Call(`_probml_cpp_mlp_train`, x, y, w, family, architecture, options, standardize_x, standardize_y, streams, seed, n_threads, progress)
+}
+
+cpp_mlp_predict <- function(families, architecture, scaling, params, x, samples, dropout, seed, n_threads, y = NULL, w = NULL) {
+    .Call(`_probml_cpp_mlp_predict`, families, architecture, scaling, params, x, samples, dropout, seed, n_threads, y, w)
+}
+

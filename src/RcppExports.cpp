@@ -402,6 +402,47 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_mlp_train
+Rcpp::List cpp_mlp_train(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> y, const Eigen::Map<Eigen::VectorXd> w, Rcpp::List family, Rcpp::List architecture, Rcpp::List options, bool standardize_x, bool standardize_y, Rcpp::IntegerVector streams, double seed, int n_threads, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_mlp_train(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP familySEXP, SEXP architectureSEXP, SEXP optionsSEXP, SEXP standardize_xSEXP, SEXP standardize_ySEXP, SEXP streamsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type w(wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type family(familySEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type architecture(architectureSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< bool >::type standardize_x(standardize_xSEXP);
+    Rcpp::traits::input_parameter< bool >::type standardize_y(standardize_ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type streams(streamsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mlp_train(x, y, w, family, architecture, options, standardize_x, standardize_y, streams, seed, n_threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_mlp_predict
+Rcpp::List cpp_mlp_predict(Rcpp::List families, Rcpp::List architecture, Rcpp::List scaling, Rcpp::List params, const Eigen::Map<Eigen::MatrixXd> x, int samples, bool dropout, double seed, int n_threads, Rcpp::Nullable<Rcpp::NumericVector> y, Rcpp::Nullable<Rcpp::NumericVector> w);
+RcppExport SEXP _probml_cpp_mlp_predict(SEXP familiesSEXP, SEXP architectureSEXP, SEXP scalingSEXP, SEXP paramsSEXP, SEXP xSEXP, SEXP samplesSEXP, SEXP dropoutSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP ySEXP, SEXP wSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type families(familiesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type architecture(architectureSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type scaling(scalingSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type samples(samplesSEXP);
+    Rcpp::traits::input_parameter< bool >::type dropout(dropoutSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::NumericVector> >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mlp_predict(families, architecture, scaling, params, x, samples, dropout, seed, n_threads, y, w));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_check_binary", (DL_FUNC) &_probml_cpp_check_binary, 2},
@@ -435,6 +476,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_cv_path", (DL_FUNC) &_probml_cpp_cv_path, 11},
     {"_probml_cpp_model_layout", (DL_FUNC) &_probml_cpp_model_layout, 2},
     {"_probml_cpp_weighted_gram", (DL_FUNC) &_probml_cpp_weighted_gram, 3},
+    {"_probml_cpp_mlp_train", (DL_FUNC) &_probml_cpp_mlp_train, 12},
+    {"_probml_cpp_mlp_predict", (DL_FUNC) &_probml_cpp_mlp_predict, 11},
     {NULL, NULL, 0}
 };
 

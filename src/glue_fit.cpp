@@ -8,23 +8,11 @@
 #include <probml/optim/path.hpp>
 
 #include "glue_common.h"
+#include "glue_family.h"
+
+using probml_glue::to_spec;
 
 namespace {
-
-// A family description from R: list(name, link, delta, df, sigma, label_smoothing,
-// levels); delta, df and sigma are NULL for the family's default (df and sigma: estimated).
-probml::FamilySpec to_spec(const Rcpp::List& spec) {
-  probml::FamilySpec s;
-  s.name = Rcpp::as<std::string>(spec["name"]);
-  s.link = Rcpp::as<std::string>(spec["link"]);
-  if (!Rf_isNull(spec["delta"])) s.delta = Rcpp::as<double>(spec["delta"]);
-  if (!Rf_isNull(spec["df"])) s.df = Rcpp::as<double>(spec["df"]);
-  if (spec.containsElementNamed("sigma") && !Rf_isNull(spec["sigma"])) s.sigma = Rcpp::as<double>(spec["sigma"]);
-  s.label_smoothing = Rcpp::as<double>(spec["label_smoothing"]);
-  s.levels = Rcpp::as<std::vector<std::string>>(spec["levels"]);
-  if (!s.levels.empty()) s.n_classes = static_cast<int>(s.levels.size());
-  return s;
-}
 
 // A design is a double matrix, or a list(columns = list(NULL | double vector), n = n):
 // the columns of a data frame read in place, NULL standing for the intercept.
@@ -125,7 +113,7 @@ Rcpp::List cpp_family_info(Rcpp::List family) {
       Rcpp::Named("log_scale_aux") = f->log_scale_aux(), Rcpp::Named("least_squares") = f->least_squares(),
       Rcpp::Named("logits_against_first_class") = f->logits_against_first_class(),
       Rcpp::Named("information") = f->location_is_lad() ? "expected" : "observed",
-      Rcpp::Named("boundary_message") = f->boundary_message());
+      Rcpp::Named("boundary_message") = f->boundary_message(), Rcpp::Named("network_head") = f->network_head());
 }
 
 // The first (1-based) row of y outside the family's support, or NA.

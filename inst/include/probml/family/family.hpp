@@ -178,6 +178,20 @@ class Family {
   // The location coefficients minimise a weighted sum of absolute residuals
   // (Laplace), which the fit solves as a linear programme, not by Newton.
   virtual bool location_is_lad() const { return false; }
+
+  // The family can be the output layer of a network (nn/): a network
+  // predicts every parameter per row, so none may be shared auxiliaries,
+  // and the intercept must stay in the linear predictors.
+  bool network_head() const { return n_aux() == 0 && !absorbs_intercept(); }
+
+  // For a response standardised as y = center + scale * y_std: linear
+  // predictor j on the original scale is a + b * (its value on the
+  // standardised scale). false where the family's response cannot be
+  // standardised (counts, classes).
+  virtual bool standardised_response(int /*j*/, double /*center*/, double /*scale*/, double& /*a*/,
+                                     double& /*b*/) const {
+    return false;
+  }
 };
 
 

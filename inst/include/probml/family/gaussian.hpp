@@ -26,6 +26,12 @@ class GaussianFamily : public LocationScaleFamily {
   bool positive_curvature() const override { return fixed_; }
   bool constant_curvature() const override { return fixed_; }
   bool sigma_fixed() const { return fixed_; }
+  bool standardised_response(int j, double center, double scale, double& a, double& b) const override {
+    if (j != 0) return false;
+    a = center;
+    b = scale;
+    return true;
+  }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd& aux, int order, LocalDerivs& out) const override {

@@ -16,6 +16,12 @@ class GaussianHeteroFamily : public Family {
   std::string coefficient_prefix(int j) const override { return j == 0 ? "" : "logvar:"; }
 
   std::string response_kind() const override { return "numeric"; }
+  // The mean moves with y; the log-variance shifts by 2 log(scale).
+  bool standardised_response(int j, double center, double scale, double& a, double& b) const override {
+    a = j == 0 ? center : 2.0 * std::log(scale);
+    b = j == 0 ? scale : 1.0;
+    return true;
+  }
   std::string support_text() const override { return "finite"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     return first_non_finite(y);

@@ -4,6 +4,8 @@
 // so callers (the R glue) only ever see errors on the main thread.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -39,6 +41,95 @@ void parallel_for(long n_tasks, int n_threads, Fn&& fn) {
   for (int w = 1; w < n_workers; ++w) threads.emplace_back(work, w);
   work(0);
   for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// Long jobs that advance in slices: step(job) runs one slice of the job
+// (a few epochs) and returns true once the job is finished. Each worker
+// claims the unfinished, idle job with the fewest slices done, so the jobs
+// progress evenly and no thread idles while a job is left. The calling
+// thread works too and, between its slices (or every 50 ms while it waits),
+// checks for interrupts and reports progress(done slices); an interrupt
+// stops the other workers after their current slice and is rethrown here.
+// A job's result depends on its own slices only, never on which thread ran them.
+template <class Step>
+void run_sliced(int n_jobs, int n_threads, Step&& step, const Callbacks& cb,
+                const std::function<void()>& report = {}) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<char> busy(static_cast<size_t>(n_jobs), 0), done(static_cast<size_t>(n_jobs), 0);
+  std::vector<long> slices(static_cast<size_t>(n_jobs), 0);
+  int n_done = 0;
+  bool stop = false;
+  std::exception_ptr error;
+  // The next job to run, or -1 when none is idle (n_done tells whether any is left).
+  auto claim = [&]() -> int {
+    int best = -1;
+    for (int j = 0; j < n_jobs; ++j)
+      if (!busy[static_cast<size_t>(j)] && !done[static_cast<size_t>(j)] &&
+          (best < 0 || slices[static_cast<size_t>(j)] < slices[static_cast<size_t>(best)]))
+        best = j;
+    if (best >= 0) busy[static_cast<size_t>(best)] = 1;
+    return best;
+  };
+  auto run_one = [&](int j) {
+    bool finished = false;
+    try {
+      finished = step(j);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!error) error = std::current_exception();
+      stop = true;
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    busy[static_cast<size_t>(j)] = 0;
+    ++slices[static_cast<size_t>(j)];
+    if (finished) {
+      done[static_cast<size_t>(j)] = 1;
+      ++n_done;
+    }
+    changed.notify_all();
+  };
+  auto worker = [&] {
+    for (;;) {
+      int j = -1;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || n_done == n_jobs || (j = claim()) >= 0; });
+        if (stop || n_done == n_jobs) return;
+      }
+      run_one(j);
+    }
+  };
+  const int n_workers = std::max(1, std::min(n_threads, n_jobs));
+  std::vector<std::thread> threads;
+  for (int w = 1; w < n_workers; ++w) threads.emplace_back(worker);
+  auto finish = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    changed.notify_all();
+    for (auto& t : threads) t.join();
+  };
+  try {
+    for (;;) {
+      int j = -1;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (stop || n_done == n_jobs) break;
+        j = claim();
+        if (j < 0) changed.wait_for(lock, std::chrono::milliseconds(50));
+      }
+      if (j >= 0) run_one(j);
+      cb.interrupt_point();
+      if (report) report();
+    }
+  } catch (...) {
+    finish();
+    throw;
+  }
+  finish();
   if (error) std::rethrow_exception(error);
 }
 

@@ -1,0 +1,23 @@
+// Shared by the glue translation units that build families from R.
+#pragma once
+#include <RcppEigen.h>
+#include <probml/family/make_family.hpp>
+
+namespace probml_glue {
+
+// A family description from R: list(name, link, delta, df, sigma, label_smoothing,
+// levels); delta, df and sigma are NULL for the family's default (df and sigma: estimated).
+inline probml::FamilySpec to_spec(const Rcpp::List& spec) {
+  probml::FamilySpec s;
+  s.name = Rcpp::as<std::string>(spec["name"]);
+  s.link = Rcpp::as<std::string>(spec["link"]);
+  if (!Rf_isNull(spec["delta"])) s.delta = Rcpp::as<double>(spec["delta"]);
+  if (!Rf_isNull(spec["df"])) s.df = Rcpp::as<double>(spec["df"]);
+  if (spec.containsElementNamed("sigma") && !Rf_isNull(spec["sigma"])) s.sigma = Rcpp::as<double>(spec["sigma"]);
+  s.label_smoothing = Rcpp::as<double>(spec["label_smoothing"]);
+  s.levels = Rcpp::as<std::vector<std::string>>(spec["levels"]);
+  if (!s.levels.empty()) s.n_classes = static_cast<int>(s.levels.size());
+  return s;
+}
+
+}  // namespace probml_glue
