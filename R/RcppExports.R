@@ -125,3 +125,11 @@ cpp_weighted_gram <- function(x, w, n_threads) {
     .Call(`_probml_cpp_weighted_gram`, x, w, n_threads)
 }
 
+cpp_bootstrap <- function(model, y, w, offset, start, control, prior, members, seed, n_threads, progress) {
+    .Call(`_probml_cpp_bootstrap`, model, y, w, offset, start, control, prior, members, seed, n_threads, progress)
+}
+
+cpp_bootstrap_counts <- function(w, seed, member) {
+    .Call(`_probml_cpp_bootstrap_counts`, w, seed, member)
+}
+
