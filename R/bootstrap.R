@@ -163,7 +163,7 @@ vcov.probml_bootstrap <- function(object, ...) {
 #' @export
 confint.probml_bootstrap <- function(object, parm, level = 0.95, ...) {
   check_dots_empty(...)
-  check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
+  check_level(level)
   M <- coef(object)
   nm <- colnames(M)
   if (!missing(parm)) {
@@ -210,7 +210,7 @@ predict.probml_bootstrap <- function(object, newdata, type = c("response", "unce
                                      level = 0.95, ...) {
   check_dots_empty(...)
   type <- if (missing(type)) "response" else check_choice(type, c("response", "uncertainty", "members"), "type")
-  check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
+  check_level(level)
   fit <- object$fit
   nd <- if (missing(newdata)) NULL else newdata
   new <- prediction_inputs(fit, nd, stats::na.pass)

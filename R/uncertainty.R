@@ -72,6 +72,16 @@ predictive_distributions <- list(
   )
 )
 
+# A confidence or prediction level: one number strictly inside (0, 1).
+check_level <- function(level, arg = "level", call = rlang::caller_env()) {
+  check_number(level, arg, call = call)
+  if (level <= 0 || level >= 1) {
+    abort_probml("value", "{.arg {arg}} must be a single number strictly between 0 and 1, not {format(level, digits = 15)}.",
+                 call = call)
+  }
+  invisible(level)
+}
+
 # The predictive distribution of a family (by its core name), or NA when
 # the table has none (Huber, Student t): then no interval is given.
 predictive_distribution <- function(family_name) {
@@ -82,7 +92,7 @@ predictive_distribution <- function(family_name) {
 }
 
 uncertainty_table <- function(members, level = 0.95, newdata = NULL, method = "ensemble") {
-  check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
+  check_level(level)
   if (!is.list(members) || is.null(members$kind)) stop("internal: `members` must be a list with a `kind`")
   out <- switch(members$kind,
     regression = uncertainty_regression(members, level),
