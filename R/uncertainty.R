@@ -341,6 +341,7 @@ plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
     ylim <- range(c(tab$lower, tab$upper, tab$mean)[c(ok, ok, ok)], na.rm = TRUE)
   }
   if (!all(is.finite(ylim))) ylim <- range(tab$mean[ok])
+  ylim[2] <- ylim[2] + legend_room(ylim, if (band == "sd") 4 else 2)
   args <- utils::modifyList(list(x = xs[ok], y = tab$mean[ok], type = "n", xlab = xlab, ylab = "prediction",
                                  ylim = ylim, main = "Predictive uncertainty"), dots)
   do.call(graphics::plot, args)
@@ -368,6 +369,9 @@ plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
   }
 }
 
+# Head room above the curves for a legend of `lines` entries.
+legend_room <- function(ylim, lines) diff(ylim) * 0.08 * lines
+
 plot_uncertainty_classification <- function(xs, tab, what, xlab, dots) {
   if (what == "prob") {
     cols <- grep("^prob_", names(tab), value = TRUE)
@@ -375,13 +379,14 @@ plot_uncertainty_classification <- function(xs, tab, what, xlab, dots) {
     labels <- sub("^prob_", "P(", cols)
     labels <- paste0(labels, ")")
     ylab <- "mean class probability"
-    ylim <- c(0, 1)
+    ylim <- c(0, 1 + legend_room(c(0, 1), ncol(Y)))
   } else {
     Y <- as.matrix(tab[c("entropy_total", "entropy_aleatoric", "mutual_information")])
     labels <- c("total entropy (of the mean probabilities)", "aleatoric: mean entropy of the members",
                 "epistemic: mutual information")
     ylab <- "nats"
-    ylim <- c(0, max(Y, na.rm = TRUE))
+    top <- max(Y, 1e-12, na.rm = TRUE)
+    ylim <- c(0, top + legend_room(c(0, top), 3))
   }
   cols <- grDevices::hcl.colors(max(ncol(Y), 2L), "Dark 3")[seq_len(ncol(Y))]
   args <- utils::modifyList(list(x = xs, y = Y[, 1], type = "n", xlab = xlab, ylab = ylab, ylim = ylim,
