@@ -125,6 +125,14 @@ cpp_weighted_gram <- function(x, w, n_threads) {
     .Call(`_probml_cpp_weighted_gram`, x, w, n_threads)
 }
 
+cpp_bootstrap <- function(model, y, w, offset, start, control, prior, members, seed, n_threads, progress) {
+    .Call(`_probml_cpp_bootstrap`, model, y, w, offset, start, control, prior, members, seed, n_threads, progress)
+}
+
+cpp_bootstrap_counts <- function(w, seed, member) {
+    .Call(`_probml_cpp_bootstrap_counts`, w, seed, member)
+}
+
 cpp_mlp_train <- function(x, y, w, family, architecture, options, standardize_x, standardize_y, streams, seed, n_threads, progress = NULL) {
     .Call(`_probml_cpp_mlp_train`, x, y, w, family, architecture, options, standardize_x, standardize_y, streams, seed, n_threads, progress)
 }

@@ -402,6 +402,38 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_bootstrap
+Rcpp::List cpp_bootstrap(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::List control, SEXP prior, double members, double seed, int n_threads, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_bootstrap(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP controlSEXP, SEXP priorSEXP, SEXP membersSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type start(startSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
+    Rcpp::traits::input_parameter< double >::type members(membersSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap(model, y, w, offset, start, control, prior, members, seed, n_threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bootstrap_counts
+Eigen::VectorXd cpp_bootstrap_counts(Rcpp::NumericVector w, double seed, double member);
+RcppExport SEXP _probml_cpp_bootstrap_counts(SEXP wSEXP, SEXP seedSEXP, SEXP memberSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< double >::type member(memberSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap_counts(w, seed, member));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_mlp_train
 Rcpp::List cpp_mlp_train(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> y, const Eigen::Map<Eigen::VectorXd> w, Rcpp::List family, Rcpp::List architecture, Rcpp::List options, bool standardize_x, bool standardize_y, Rcpp::IntegerVector streams, double seed, int n_threads, Rcpp::Nullable<Rcpp::Function> progress);
 RcppExport SEXP _probml_cpp_mlp_train(SEXP xSEXP, SEXP ySEXP, SEXP wSEXP, SEXP familySEXP, SEXP architectureSEXP, SEXP optionsSEXP, SEXP standardize_xSEXP, SEXP standardize_ySEXP, SEXP streamsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
@@ -476,6 +508,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_cv_path", (DL_FUNC) &_probml_cpp_cv_path, 11},
     {"_probml_cpp_model_layout", (DL_FUNC) &_probml_cpp_model_layout, 2},
     {"_probml_cpp_weighted_gram", (DL_FUNC) &_probml_cpp_weighted_gram, 3},
+    {"_probml_cpp_bootstrap", (DL_FUNC) &_probml_cpp_bootstrap, 11},
+    {"_probml_cpp_bootstrap_counts", (DL_FUNC) &_probml_cpp_bootstrap_counts, 3},
     {"_probml_cpp_mlp_train", (DL_FUNC) &_probml_cpp_mlp_train, 12},
     {"_probml_cpp_mlp_predict", (DL_FUNC) &_probml_cpp_mlp_predict, 11},
     {NULL, NULL, 0}

@@ -5,6 +5,7 @@
 // [[Rcpp::depends(RcppEigen)]]
 #include <RcppEigen.h>
 #include <probml/family/make_family.hpp>
+#include <probml/optim/bootstrap.hpp>
 #include <probml/optim/path.hpp>
 
 #include "glue_common.h"
@@ -87,6 +88,16 @@ Eigen::MatrixXd offset_matrix(const probml::Model& model, const Rcpp::NumericVec
   return model.offsets(o);
 }
 
+// The options of a fit from R: list(max_iter, tol, rank_tol, n_threads).
+probml::FitOptions fit_options(const Rcpp::List& control) {
+  probml::FitOptions opt;
+  opt.newton.max_iter = Rcpp::as<int>(control["max_iter"]);
+  opt.newton.tol = Rcpp::as<double>(control["tol"]);
+  opt.rank_tol = Rcpp::as<double>(control["rank_tol"]);
+  opt.n_threads = Rcpp::as<int>(control["n_threads"]);
+  return opt;
+}
+
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
@@ -154,11 +165,7 @@ Rcpp::List cpp_fit(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector 
                    Rcpp::NumericVector start, Rcpp::LogicalVector fixed, Rcpp::List control,
                    Rcpp::List part_names, SEXP prior) {
   const ModelFromR m(model);
-  probml::FitOptions opt;
-  opt.newton.max_iter = Rcpp::as<int>(control["max_iter"]);
-  opt.newton.tol = Rcpp::as<double>(control["tol"]);
-  opt.rank_tol = Rcpp::as<double>(control["rank_tol"]);
-  opt.n_threads = Rcpp::as<int>(control["n_threads"]);
+  const probml::FitOptions opt = fit_options(control);
   std::vector<bool> fixed_coef(fixed.size());
   for (R_xlen_t k = 0; k < fixed.size(); ++k) fixed_coef[k] = fixed[k] == TRUE;
   std::vector<std::vector<std::string>> names;
@@ -353,4 +360,33 @@ Rcpp::List cpp_model_layout(Rcpp::List model, Rcpp::List part_names) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericMatrix cpp_weighted_gram(SEXP x, Rcpp::NumericVector w, int n_threads) {
   return Rcpp::wrap(probml::weighted_gram(as_design(x), as_vmap(w), n_threads));
+}
+
+// The bootstrap of a fit by multinomial reweighting (optim/bootstrap.hpp):
+// `start` is the full-data estimate, `prior` and `control` the fit's own;
+// `seed` is a whole number in [0, 2^32) drawn in R.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_bootstrap(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
+                         Rcpp::NumericVector start, Rcpp::List control, SEXP prior, double members, double seed,
+                         int n_threads, Rcpp::Nullable<Rcpp::Function> progress) {
+  const ModelFromR m(model);
+  probml::BootstrapOptions opt;
+  opt.members = static_cast<long>(members);
+  opt.seed = static_cast<std::uint64_t>(seed);
+  opt.n_threads = n_threads;
+  opt.fit = fit_options(control);
+  const probml::BootstrapResult r =
+      probml::bootstrap_fit(*m.model, as_vmap(y), as_vmap(w), offset_matrix(*m.model, offset),
+                            Rcpp::as<Eigen::VectorXd>(start), as_prior(prior), opt, probml_glue::r_callbacks(progress));
+  return Rcpp::List::create(Rcpp::Named("coefficients") = r.coefficients, Rcpp::Named("status") = r.status,
+                            Rcpp::Named("messages") = r.messages, Rcpp::Named("n_failed") = static_cast<double>(r.n_failed),
+                            Rcpp::Named("n_separation") = static_cast<double>(r.n_separation));
+}
+
+// The counts of bootstrap member `member` (0-based) of `seed` over rows of weight w.
+// [[Rcpp::export(rng = false)]]
+Eigen::VectorXd cpp_bootstrap_counts(Rcpp::NumericVector w, double seed, double member) {
+  Eigen::VectorXd out(w.size());
+  probml::bootstrap_counts(as_vmap(w), static_cast<std::uint64_t>(seed), static_cast<std::uint64_t>(member), out);
+  return out;
 }

@@ -1,0 +1,398 @@
+# The one aleatoric/epistemic decomposition of an ensemble's predictions,
+# shared by every ensemble kind (bootstrap ensembles, deep ensembles, MC
+# dropout). Each ensemble gives its members' predictive distributions at
+# the new points; uncertainty_table() mixes them with equal weights.
+#
+#   uncertainty_table(members, level = 0.95, newdata = NULL, method = "<label>")
+#
+# with `members` either
+#   list(kind = "regression", mean = n x S member means,
+#        variance = n x S member (aleatoric) variances,
+#        distribution = a name in predictive_distributions, or NA for none)
+# or
+#   list(kind = "classification", prob = n x K x S member class
+#        probabilities, dimnames(prob)[[2]] the class labels).
+#
+# Regression: the mixture's variance is the mean of the member variances
+# (aleatoric: the noise each member predicts) plus the population variance
+# of the member means (epistemic: the members' disagreement), so
+# sd_total^2 = sd_aleatoric^2 + sd_epistemic^2 exactly. The interval is the
+# mixture's (1 - level)/2 and (1 + level)/2 quantiles.
+# Classification: the entropy of the mean probabilities (total) is the mean
+# of the member entropies (aleatoric) plus the mutual information between
+# the prediction and the member (epistemic), which is >= 0.
+
+# Predictive distributions a member can have, by the name uncertainty_table()
+# takes, each given by its mean and variance: the families it belongs to,
+# whether it is discrete (its quantiles are whole numbers), its cdf, density
+# (continuous only) and quantile function. The one table of them.
+predictive_distributions <- list(
+  normal = list(
+    families = c("gaussian", "gaussian_hetero"), discrete = FALSE,
+    cdf = function(q, mean, variance) stats::pnorm(q, mean, sqrt(variance)),
+    density = function(q, mean, variance) stats::dnorm(q, mean, sqrt(variance)),
+    quantile = function(p, mean, variance) stats::qnorm(p, mean, sqrt(variance))
+  ),
+  laplace = list(
+    families = "laplace", discrete = FALSE,
+    cdf = function(q, mean, variance) {
+      z <- (q - mean) / sqrt(variance / 2)
+      ifelse(z < 0, 0.5 * exp(pmin(z, 0)), 1 - 0.5 * exp(-pmax(z, 0)))
+    },
+    density = function(q, mean, variance) {
+      b <- sqrt(variance / 2)
+      exp(-abs(q - mean) / b) / (2 * b)
+    },
+    quantile = function(p, mean, variance) {
+      b <- sqrt(variance / 2)
+      if (p < 0.5) mean + b * log(2 * p) else mean - b * log(2 * (1 - p))
+    }
+  ),
+  poisson = list(
+    families = "poisson", discrete = TRUE,
+    cdf = function(q, mean, variance) stats::ppois(q, mean),
+    density = NULL,
+    quantile = function(p, mean, variance) stats::qpois(p, mean)
+  ),
+  beta = list(
+    # mean m and precision phi: variance m (1 - m) / (1 + phi)
+    families = "beta", discrete = FALSE,
+    cdf = function(q, mean, variance) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::pbeta(q, mean * phi, (1 - mean) * phi)
+    },
+    density = function(q, mean, variance) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::dbeta(q, mean * phi, (1 - mean) * phi)
+    },
+    quantile = function(p, mean, variance) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::qbeta(p, mean * phi, (1 - mean) * phi)
+    }
+  )
+)
+
+# A confidence or prediction level: one number strictly inside (0, 1).
+check_level <- function(level, arg = "level", call = rlang::caller_env()) {
+  check_number(level, arg, call = call)
+  if (level <= 0 || level >= 1) {
+    abort_probml("value", "{.arg {arg}} must be a single number strictly between 0 and 1, not {format(level, digits = 15)}.",
+                 call = call)
+  }
+  invisible(level)
+}
+
+# The predictive distribution of a family (by its core name), or NA when
+# the table has none (Huber, Student t): then no interval is given.
+predictive_distribution <- function(family_name) {
+  for (nm in names(predictive_distributions)) {
+    if (family_name %in% predictive_distributions[[nm]]$families) return(nm)
+  }
+  NA_character_
+}
+
+uncertainty_table <- function(members, level = 0.95, newdata = NULL, method = "ensemble") {
+  check_level(level)
+  if (!is.list(members) || is.null(members$kind)) stop("internal: `members` must be a list with a `kind`")
+  out <- switch(members$kind,
+    regression = uncertainty_regression(members, level),
+    classification = uncertainty_classification(members),
+    stop("internal: unknown kind of members: ", members$kind))
+  S <- if (members$kind == "regression") ncol(members$mean) else dim(members$prob)[3]
+  structure(out, class = c("probml_uncertainty", "data.frame"), level = level, method = method,
+            newdata = newdata, members = S, kind = members$kind,
+            distribution = if (members$kind == "regression") members$distribution %||% NA_character_)
+}
+
+uncertainty_regression <- function(members, level) {
+  M <- members$mean
+  V <- members$variance
+  if (!is.matrix(M) || !is.matrix(V) || !identical(dim(M), dim(V))) {
+    stop("internal: member means and variances must be n x S matrices of the same shape")
+  }
+  mu <- rowMeans(M)
+  var_aleatoric <- rowMeans(V)
+  var_epistemic <- rowMeans((M - mu)^2)
+  dist <- members$distribution %||% NA_character_
+  if (!is.na(dist) && !dist %in% names(predictive_distributions)) {
+    stop("internal: unknown predictive distribution ", dist)
+  }
+  lower <- upper <- rep(NA_real_, nrow(M))
+  if (!is.na(dist)) {
+    d <- predictive_distributions[[dist]]
+    lower <- mixture_quantile((1 - level) / 2, M, V, d)
+    upper <- mixture_quantile((1 + level) / 2, M, V, d)
+  }
+  data.frame(mean = mu, sd_total = sqrt(var_aleatoric + var_epistemic), sd_aleatoric = sqrt(var_aleatoric),
+             sd_epistemic = sqrt(var_epistemic), lower = lower, upper = upper, row.names = rownames(M))
+}
+
+# The p-quantile of each row's equal-weight mixture of the members'
+# distributions d (mean M, variance V: n x S). It lies between the smallest
+# and the largest member quantile; within that bracket a safeguarded Newton
+# iteration (bisection whenever Newton leaves the bracket), for all rows at
+# once, for a continuous d; a bisection on whole numbers for a discrete d
+# (the smallest q with F(q) >= p).
+mixture_quantile <- function(p, M, V, d) {
+  n <- nrow(M)
+  out <- rep(NA_real_, n)
+  ok <- which(stats::complete.cases(M) & stats::complete.cases(V))
+  if (!length(ok)) return(out)
+  M <- M[ok, , drop = FALSE]
+  V <- V[ok, , drop = FALSE]
+  Q <- d$quantile(p, M, V)
+  lo <- apply(Q, 1L, min)
+  hi <- apply(Q, 1L, max)
+  cdf <- function(x, rows) rowMeans(d$cdf(x, M[rows, , drop = FALSE], V[rows, , drop = FALSE]))
+  if (d$discrete) {
+    active <- which(hi > lo)
+    while (length(active)) {
+      mid <- floor((lo[active] + hi[active]) / 2)
+      above <- cdf(mid, active) >= p
+      hi[active][above] <- mid[above]
+      lo[active][!above] <- mid[!above] + 1
+      active <- active[hi[active] > lo[active]]
+    }
+    out[ok] <- hi
+    return(out)
+  }
+  x <- (lo + hi) / 2
+  active <- which(hi > lo)
+  for (iter in seq_len(200L)) {
+    if (!length(active)) break
+    xa <- x[active]
+    f <- cdf(xa, active) - p
+    lo[active][f < 0] <- xa[f < 0]
+    hi[active][f > 0] <- xa[f > 0]
+    dens <- rowMeans(d$density(xa, M[active, , drop = FALSE], V[active, , drop = FALSE]))
+    step <- xa - f / dens
+    bisect <- !is.finite(step) | step <= lo[active] | step >= hi[active]
+    step[bisect] <- (lo[active][bisect] + hi[active][bisect]) / 2
+    x[active] <- step
+    tol <- 1e-13 * pmax(1, abs(xa))
+    done <- f == 0 | abs(step - xa) <= tol | hi[active] - lo[active] <= tol
+    x[active][f == 0] <- xa[f == 0]
+    active <- active[!done]
+  }
+  out[ok] <- x
+  out
+}
+
+uncertainty_classification <- function(members) {
+  P <- members$prob
+  if (!is.array(P) || length(dim(P)) != 3L) stop("internal: member probabilities must be an n x K x S array")
+  K <- dim(P)[2]
+  labels <- dimnames(P)[[2]] %||% as.character(seq_len(K))
+  mean_p <- rowMeans(P, dims = 2L)
+  plogp <- function(x) ifelse(x > 0, x * log(x), 0)
+  total <- -rowSums(matrix(plogp(mean_p), nrow(mean_p)))
+  # member entropies: n x S, their mean over members
+  member_h <- -apply(plogp(P), c(1L, 3L), sum)
+  aleatoric <- rowMeans(matrix(member_h, dim(P)[1]))
+  probs <- as.data.frame(matrix(mean_p, nrow(mean_p), dimnames = list(NULL, paste0("prob_", labels))),
+                         optional = TRUE)
+  out <- cbind(probs, data.frame(entropy_total = total, entropy_aleatoric = aleatoric,
+                                 mutual_information = pmax(total - aleatoric, 0)))
+  rownames(out) <- dimnames(P)[[1]]
+  out
+}
+
+#' Aleatoric and epistemic uncertainty of an ensemble's predictions
+#'
+#' `predict(..., type = "uncertainty")` of an ensemble ([bootstrap_ensemble()]
+#' today) returns a `probml_uncertainty` table: a data frame with one row per
+#' new observation, splitting the uncertainty of the prediction into the
+#' part the data cannot remove (aleatoric: the noise each member predicts)
+#' and the part more data would remove (epistemic: how much the members
+#' disagree). The members' predictive distributions are mixed with equal
+#' weights.
+#'
+#' * **Regression**: `mean` (of the mixture), `sd_total`, `sd_aleatoric`,
+#'   `sd_epistemic`, with
+#'   \eqn{sd_{total}^2 = sd_{aleatoric}^2 + sd_{epistemic}^2}{sd_total^2 = sd_aleatoric^2 + sd_epistemic^2}:
+#'   the mean of the member variances plus the variance of the member means
+#'   (over the members, dividing by their number). `lower` and `upper` are
+#'   the quantiles of the mixture at `(1 - level) / 2` and `(1 + level) / 2`
+#'   (exact, by root finding; whole numbers for counts); they are `NA` for
+#'   families whose predictive distribution is not tabulated (Huber,
+#'   Student t).
+#' * **Classification**: `prob_<class>` (the mean probabilities),
+#'   `entropy_total` (the entropy of the mean probabilities),
+#'   `entropy_aleatoric` (the mean of the members' entropies) and
+#'   `mutual_information` (their difference, the epistemic part, never
+#'   negative), all in nats.
+#'
+#' `plot()` draws the table over one numeric input: the mean with bands at
+#' plus and minus the total, aleatoric and epistemic standard deviations
+#' (`band = "sd"`) or the mixture interval (`band = "interval"`); for
+#' classification, the probability of each class (`what = "prob"`) or the
+#' three entropies (`what = "entropy"`).
+#'
+#' @param x A `probml_uncertainty` table.
+#' @param n Rows to print.
+#' @param along The input to plot against: the name of a column of the
+#'   `newdata` the table was computed for, or a numeric vector with one
+#'   value per row. `NULL`: the only numeric column of `newdata`.
+#' @param band For regression, `"sd"` or `"interval"`.
+#' @param what For classification, `"prob"` or `"entropy"`.
+#' @param ... Further graphical parameters for [graphics::plot()] (`main`,
+#'   `xlab`, `ylab`, `ylim`, ...) in `plot()`; not used by `print()`.
+#' @return `print()` and `plot()` return `x` invisibly.
+#' @seealso [bootstrap_ensemble()] and [predict.probml_bootstrap()], which make
+#'   these tables; [entropy()] for the entropies.
+#' @examples
+#' set.seed(1)
+#' d <- data.frame(x = c(runif(30, 0, 3), runif(30, 7, 10)))
+#' d$y <- sin(d$x) + 0.1 * d$x + rnorm(60, sd = 0.3)
+#' fit <- fit_map(y ~ poly(x, 3), data = d, prior = prior_gaussian())
+#' ens <- bootstrap_ensemble(fit, B = 50)
+#' u <- predict(ens, data.frame(x = seq(0, 10, by = 0.25)), type = "uncertainty")
+#' u
+#' plot(u)
+#' plot(u, band = "interval")
+#' @name probml_uncertainty
+NULL
+
+#' @rdname probml_uncertainty
+#' @export
+print.probml_uncertainty <- function(x, n = 6L, ...) {
+  check_dots_empty(...)
+  check_number(n, "n", lower = 0, integer = TRUE)
+  kind <- attr(x, "kind")
+  cat("Uncertainty of ", attr(x, "method"), ": ", attr(x, "members"), " members, ",
+      format(100 * attr(x, "level")), "% level\n", sep = "")
+  if (identical(kind, "regression")) {
+    dist <- attr(x, "distribution")
+    cat("Regression: sd_total^2 = sd_aleatoric^2 + sd_epistemic^2; ",
+        if (is.na(dist)) "no interval (no tabulated predictive distribution)"
+        else paste0("lower/upper: quantiles of the mixture of ", dist, " members"), "\n", sep = "")
+  } else {
+    cat("Classification: entropy_total = entropy_aleatoric + mutual_information (nats)\n")
+  }
+  df <- as.data.frame(unclass_uncertainty(x))
+  print(utils::head(df, n))
+  if (nrow(df) > n) cat("... ", nrow(df) - n, " more row", if (nrow(df) - n > 1) "s", "\n", sep = "")
+  invisible(x)
+}
+
+unclass_uncertainty <- function(x) {
+  attributes(x)[c("level", "method", "newdata", "members", "kind", "distribution")] <- NULL
+  class(x) <- "data.frame"
+  x
+}
+
+#' @rdname probml_uncertainty
+#' @export
+plot.probml_uncertainty <- function(x, along = NULL, band = c("sd", "interval"), what = c("prob", "entropy"), ...) {
+  band <- if (missing(band)) "sd" else check_choice(band, c("sd", "interval"), "band")
+  what <- if (missing(what)) "prob" else check_choice(what, c("prob", "entropy"), "what")
+  xv <- uncertainty_along(x, along)
+  o <- order(xv$values)
+  xs <- xv$values[o]
+  tab <- unclass_uncertainty(x)[o, , drop = FALSE]
+  dots <- list(...)
+  if (identical(attr(x, "kind"), "regression")) {
+    plot_uncertainty_regression(xs, tab, band, xv$name, attr(x, "level"), dots)
+  } else {
+    plot_uncertainty_classification(xs, tab, what, xv$name, dots)
+  }
+  invisible(x)
+}
+
+# The values (and label) of the input to plot against.
+uncertainty_along <- function(x, along, call = rlang::caller_env()) {
+  nd <- attr(x, "newdata")
+  if (is.matrix(nd)) nd <- as.data.frame(nd)
+  if (is.list(nd) && !is.data.frame(nd) && !is.null(nd$x)) nd <- as.data.frame(nd$x)
+  if (is.numeric(along) && !is.object(along)) {
+    if (length(along) != nrow(x)) {
+      abort_probml("length", "{.arg along} has length {length(along)} but the table has {nrow(x)} rows.", call = call)
+    }
+    return(list(values = along, name = "along"))
+  }
+  numeric_cols <- if (is.data.frame(nd)) {
+    names(nd)[vapply(nd, function(v) is.numeric(v) && is.null(dim(v)), logical(1))]
+  } else character()
+  numeric_cols <- setdiff(numeric_cols, c("(weights)", "(offset)"))
+  if (is.null(along)) {
+    if (length(numeric_cols) != 1L) {
+      abort_probml("missing", c("{.arg along} is needed: the new data have {length(numeric_cols)} numeric column{?s}, not one.",
+                                i = "Give {.arg along} as a column name or a numeric vector with one value per row."),
+                   call = call)
+    }
+    along <- numeric_cols
+  }
+  if (!is.character(along) || length(along) != 1L) {
+    abort_probml("type", "{.arg along} must be a column name or a numeric vector, not {.obj_type_friendly {along}}.", call = call)
+  }
+  if (!along %in% numeric_cols) {
+    abort_probml("value", "{.arg along} must name a numeric column of the new data ({.val {numeric_cols}}), not {.val {along}}.",
+                 call = call)
+  }
+  list(values = nd[[along]], name = along)
+}
+
+plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
+  ok <- is.finite(xs) & is.finite(tab$mean)
+  if (band == "sd") {
+    half <- list(total = tab$sd_total, aleatoric = tab$sd_aleatoric, epistemic = tab$sd_epistemic)
+    ylim <- range(c(tab$mean - tab$sd_total, tab$mean + tab$sd_total)[c(ok, ok)], na.rm = TRUE)
+  } else {
+    ylim <- range(c(tab$lower, tab$upper, tab$mean)[c(ok, ok, ok)], na.rm = TRUE)
+  }
+  if (!all(is.finite(ylim))) ylim <- range(tab$mean[ok])
+  ylim[2] <- ylim[2] + legend_room(ylim, if (band == "sd") 4 else 2)
+  args <- utils::modifyList(list(x = xs[ok], y = tab$mean[ok], type = "n", xlab = xlab, ylab = "prediction",
+                                 ylim = ylim, main = "Predictive uncertainty"), dots)
+  do.call(graphics::plot, args)
+  polygon_band <- function(lower, upper, col) {
+    keep <- ok & is.finite(lower) & is.finite(upper)
+    graphics::polygon(c(xs[keep], rev(xs[keep])), c(lower[keep], rev(upper[keep])), col = col, border = NA)
+  }
+  if (band == "sd") {
+    cols <- c(total = grDevices::adjustcolor("steelblue", 0.25), aleatoric = grDevices::adjustcolor("darkorange", 0.45),
+              epistemic = grDevices::adjustcolor("firebrick", 0.55))
+    for (nm in names(half)) polygon_band(tab$mean - half[[nm]], tab$mean + half[[nm]], cols[[nm]])
+    graphics::lines(xs[ok], tab$mean[ok], lwd = 2)
+    graphics::legend("topleft", bty = "n", lwd = c(2, 8, 8, 8), col = c("black", cols),
+                     legend = c("mean of the members",
+                                "\u00b1 total sd (all uncertainty)",
+                                "\u00b1 aleatoric sd (noise the members predict)",
+                                "\u00b1 epistemic sd (disagreement of the members)"))
+  } else {
+    col <- grDevices::adjustcolor("steelblue", 0.3)
+    polygon_band(tab$lower, tab$upper, col)
+    graphics::lines(xs[ok], tab$mean[ok], lwd = 2)
+    graphics::legend("topleft", bty = "n", lwd = c(2, 8), col = c("black", col),
+                     legend = c("mean of the members",
+                                sprintf("%s%% interval of the mixture of the members", format(100 * level))))
+  }
+}
+
+# Head room above the curves for a legend of `lines` entries.
+legend_room <- function(ylim, lines) diff(ylim) * 0.08 * lines
+
+plot_uncertainty_classification <- function(xs, tab, what, xlab, dots) {
+  if (what == "prob") {
+    cols <- grep("^prob_", names(tab), value = TRUE)
+    Y <- as.matrix(tab[cols])
+    labels <- sub("^prob_", "P(", cols)
+    labels <- paste0(labels, ")")
+    ylab <- "mean class probability"
+    ylim <- c(0, 1 + legend_room(c(0, 1), ncol(Y)))
+  } else {
+    Y <- as.matrix(tab[c("entropy_total", "entropy_aleatoric", "mutual_information")])
+    labels <- c("total entropy (of the mean probabilities)", "aleatoric: mean entropy of the members",
+                "epistemic: mutual information")
+    ylab <- "nats"
+    top <- max(Y, 1e-12, na.rm = TRUE)
+    ylim <- c(0, top + legend_room(c(0, top), 3))
+  }
+  cols <- grDevices::hcl.colors(max(ncol(Y), 2L), "Dark 3")[seq_len(ncol(Y))]
+  args <- utils::modifyList(list(x = xs, y = Y[, 1], type = "n", xlab = xlab, ylab = ylab, ylim = ylim,
+                                 main = if (what == "prob") "Predicted class probabilities" else "Predictive entropy"),
+                            dots)
+  do.call(graphics::plot, args)
+  for (k in seq_len(ncol(Y))) graphics::lines(xs, Y[, k], col = cols[k], lwd = 2, lty = k)
+  graphics::legend("topright", bty = "n", col = cols, lwd = 2, lty = seq_len(ncol(Y)), legend = labels)
+}
