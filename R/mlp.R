@@ -254,16 +254,16 @@ mlp_settings <- function(family, hidden, activation, dropout, epochs, batch_size
                  call = call)
   }
   check_choice(activation, c("relu", "tanh"), "activation", call = call)
-  check_number(dropout, "dropout", lower = 0, upper = 1, call = call)
-  if (dropout >= 1) abort_probml("value", "{.arg dropout} must be in [0, 1), not {dropout}: a network that drops every unit predicts nothing.", call = call)
+  check_number(dropout, "dropout", call = call)
+  if (dropout < 0 || dropout >= 1) abort_probml("value", "{.arg dropout} must be in [0, 1), not {dropout}: it is the probability of dropping a unit, and a network that drops every unit predicts nothing.", call = call)
   if (dropout > 0 && !length(hidden)) abort_probml("unsupported", "{.arg dropout} needs a hidden layer to act on.", call = call)
   check_number(epochs, "epochs", lower = 1, upper = .Machine$integer.max, integer = TRUE, call = call)
   check_number(batch_size, "batch_size", lower = 1, upper = 2^52, integer = TRUE, allow_null = TRUE, call = call)
   check_choice(optimizer, c("adam", "sgd"), "optimizer", call = call)
   check_number(lr, "lr", positive = TRUE, call = call)
   check_number(weight_decay, "weight_decay", lower = 0, call = call)
-  check_number(validation, "validation", lower = 0, upper = 1, call = call)
-  if (validation >= 1) abort_probml("value", "{.arg validation} must be in [0, 1), not {validation}: some rows must be left to train on.", call = call)
+  check_number(validation, "validation", call = call)
+  if (validation < 0 || validation >= 1) abort_probml("value", "{.arg validation} must be in [0, 1), not {validation}: it is the fraction of rows held out, and some must be left to train on.", call = call)
   if (!inherits(control, "probml_mlp_control")) {
     if (!is.list(control)) abort_probml("type", "{.arg control} must come from {.fn mlp_control}, not {.obj_type_friendly {control}}.", call = call)
     control <- do.call(mlp_control, control)
@@ -542,12 +542,14 @@ member_probabilities <- function(means, labels) {
 # that puts omitted rows back.
 mlp_newdata <- function(object, newdata, na.action, call = rlang::caller_env()) {
   if (is.null(newdata)) return(list(X = object$design, na.action = object$na.action))
+  if (is.data.frame(newdata) && is.null(object[["x"]])) {
+    missing_vars <- setdiff(all.vars(delete.response(object$frame_terms)), names(newdata))
+    if (length(missing_vars)) {
+      abort_probml("newdata", "{.arg newdata} lacks the variable{?s} {.field {missing_vars}} the network was trained on.", call = call)
+    }
+  }
   new <- prediction_inputs(object, newdata, na.action, call = call)
   X <- new$parts[[1]]
-  missing_cols <- setdiff(object$input_names, colnames(X))
-  if (length(missing_cols)) {
-    abort_probml("newdata", "{.arg newdata} lacks the input{?s} {.field {missing_cols}}.", call = call)
-  }
   list(X = X[, object$input_names, drop = FALSE], na.action = new$na.action)
 }
 
@@ -559,10 +561,10 @@ print.probml_mlp <- function(x, digits = 4L, ...) {
   K <- length(x$members)
   head_label <- if (!is.null(x$sigma)) sprintf("%s (sigma estimated: %s)", info$label, paste(format(x$sigma, digits = 3), collapse = ", ")) else info$label
   cat(if (K > 1L) sprintf("A deep ensemble of %d multilayer perceptrons\n", K) else "A multilayer perceptron\n")
-  cat(sprintf("  layers: %s inputs -> %s -> %d output%s (%s)\n", a$n_inputs,
+  cat(sprintf("  layers: %d input%s -> %s -> %d output%s (%s)\n", a$n_inputs, if (a$n_inputs == 1L) "" else "s",
               if (length(a$hidden)) paste(a$hidden, collapse = " -> ") else "no hidden layer",
               a$n_outputs, if (a$n_outputs == 1L) "" else "s", a$activation))
-  cat("  head:  ", head_label, "\n")
+  cat(sprintf("  head: %s\n", head_label))
   if (a$dropout > 0) cat(sprintf("  dropout: %s after each hidden layer\n", format(a$dropout)))
   o <- x$options
   cat(sprintf("  training: %s, lr = %s, %s, weight decay %s, %d observations\n", o$optimizer, format(o$lr),
