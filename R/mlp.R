@@ -178,13 +178,16 @@ fit_mlp_xy <- function(x, y, family = lik_gaussian(), hidden = c(64L, 64L), acti
 #' u
 #' @export
 deep_ensemble <- function(formula, data, members = 5L, ...) {
-  args <- mlp_dots(list(...), "deep_ensemble")
+  # weights and subset are columns of data: left for model.frame() to evaluate.
+  exprs <- eval(substitute(alist(...)))
+  mlp_dots(exprs, "deep_ensemble")
+  env <- parent.frame()
+  args <- lapply(exprs[setdiff(names(exprs), c("weights", "subset"))], eval, envir = env)
   check_number(members, "members", lower = 2, upper = 10000, integer = TRUE)
   if (missing(data)) data <- NULL
   settings <- do.call(mlp_settings_from, args)
   mcall <- match.call()
-  inp <- mlp_formula_inputs(mcall, parent.frame(), formula, data, settings, is.null(args$na.action),
-                            args$na.action)
+  inp <- mlp_formula_inputs(mcall, env, formula, data, settings, is.null(args$na.action), args$na.action)
   mlp_train(inp, settings, members = as.integer(members), seed = args$seed, call = mcall)
 }
 
@@ -214,13 +217,6 @@ mlp_dots <- function(dots, fn, formula_args = TRUE, call = rlang::caller_env()) 
                                       stats::setNames(sprintf("Did you mean {.arg %s} for {.arg %s}?", suggest, names(suggest)),
                                                       rep("i", length(suggest)))), call = call)
   }
-  if ("weights" %in% given && formula_args) {
-    abort_probml("unsupported", "{.fn {fn}} takes {.arg weights} as a column of {.arg data} only through {.fn fit_mlp}; give the weights to {.fn deep_ensemble_xy}.",
-                 call = call)
-  }
-  if ("subset" %in% given) {
-    abort_probml("unsupported", "{.fn {fn}} does not take {.arg subset}; subset {.arg data} first.", call = call)
-  }
   dots
 }
 
@@ -228,7 +224,7 @@ mlp_dots <- function(dots, fn, formula_args = TRUE, call = rlang::caller_env()) 
 mlp_settings_from <- function(family = lik_gaussian(), hidden = c(64L, 64L), activation = "relu", dropout = 0,
                               epochs = 100L, batch_size = 32L, optimizer = "adam", lr = 1e-3, weight_decay = 0,
                               validation = 0, control = mlp_control(), n_threads = getOption("probml.threads", 2L),
-                              seed = NULL, weights = NULL, na.action = NULL) {
+                              seed = NULL, weights = NULL, subset = NULL, na.action = NULL) {
   mlp_settings(family, hidden, activation, dropout, epochs, batch_size, optimizer, lr, weight_decay, validation,
                control, n_threads, call = rlang::caller_env(2))
 }
@@ -464,8 +460,7 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
     abort_probml("unsupported", "{.code type = \"link\"} is for a single network; the members of an ensemble have one each ({.code type = \"members\"}).")
   }
   check_number(samples, "samples", lower = 2, upper = 1e6, integer = TRUE, allow_null = TRUE)
-  check_number(level, "level", lower = 0, upper = 1)
-  if (!(level > 0 && level < 1)) abort_probml("value", "{.arg level} must be strictly between 0 and 1, not {level}.")
+  check_level(level)
   dropout <- object$architecture$dropout
   mc <- type %in% c("uncertainty", "members") && (K == 1L || !is.null(samples))
   if (mc && dropout == 0) {

@@ -102,6 +102,15 @@ test_that("members run through future.apply under a parallel plan, with the same
   expect_identical(futures$members, threads$members)
 })
 
+test_that("deep_ensemble() takes weights and subset as columns of data, like fit_mlp()", {
+  d <- sim_regression(100)
+  d$w <- rep(c(1, 2), 50)
+  ens <- deep_ensemble(y ~ x1, data = d, members = 2, weights = w, subset = x2 > 1, hidden = 4, epochs = 3, seed = 1)
+  single <- fit_mlp(y ~ x1, data = d, weights = w, subset = x2 > 1, hidden = 4, epochs = 3, seed = 1)
+  expect_identical(ens$members[[1]], single$members[[1]])
+  expect_identical(ens$prior_weights, d$w[d$x2 > 1])
+})
+
 test_that("early stopping keeps the epoch with the lowest validation loss", {
   d <- sim_regression(200)
   fit <- fit_mlp(y ~ x1 + x2, data = d, hidden = c(32, 32), epochs = 400, lr = 0.05, validation = 0.3,
@@ -243,6 +252,8 @@ test_that("bad input gives classed errors that name the argument", {
     deep_ensemble(y ~ x1, data = d, members = 1)
     deep_ensemble(y ~ x1, data = d, epoks = 3)
     deep_ensemble(y ~ x1, d, 3, 4)
+    fit_mlp(y ~ x1 + offset(x2), data = d)
+    fit_mlp(y ~ 1, data = d)
   })
   x <- as.matrix(d[, c("x1", "x2")])
   x[3, 2] <- NA
