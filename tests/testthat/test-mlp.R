@@ -214,13 +214,15 @@ test_that("an interrupt stops a deep ensemble within a second, leaving no thread
     "set.seed(1); n <- 5000; x <- matrix(rnorm(n * 8), n); y <- rnorm(n)",
     "threads <- function() length(list.files('/proc/self/task'))",
     "before <- threads()",
-    sprintf("system(paste0('sleep 2; date +%%s.%%N > %s; kill -INT ', Sys.getpid()), wait = FALSE)", stamp),
+    # the whole sequence in the background: system() ignores SIGINT while it waits
+    sprintf("system(sprintf('(sleep 2; date +%%%%s.%%%%N > %s; kill -INT %%d)', Sys.getpid()), wait = FALSE)", stamp),
     "res <- tryCatch(deep_ensemble_xy(x, y, members = 4, hidden = c(64, 64), epochs = 100000, batch_size = NULL),",
     "  interrupt = function(e) 'interrupted')",
     sprintf("sent <- as.numeric(readLines(%s))", deparse(stamp)),
     "cat(res, as.numeric(Sys.time()) - sent, threads() - before, '\\n')"
   ), script)
-  out <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script), stdout = TRUE, stderr = TRUE)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script), stdout = TRUE, stderr = TRUE,
+                                  timeout = 60))
   res <- strsplit(trimws(tail(out, 1)), " +")[[1]]
   expect_identical(res[1], "interrupted")
   expect_lt(as.numeric(res[2]), 1)

@@ -12,8 +12,22 @@
 #include <thread>
 #include <vector>
 #include "callbacks.hpp"
+#if !defined(_WIN32)
+#include <signal.h>
+#endif
 
 namespace probml {
+
+// Worker threads block asynchronous signals (an interrupt from the
+// console), so that the host's handler always runs on the calling thread,
+// which is the one that checks for interrupts.
+inline void block_signals_in_this_thread() {
+#if !defined(_WIN32)
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+#endif
+}
 
 // fn(task, worker) for task in [0, n_tasks); worker in [0, n_workers).
 template <class Fn>
@@ -28,6 +42,7 @@ void parallel_for(long n_tasks, int n_threads, Fn&& fn) {
   std::exception_ptr error;
   std::mutex error_mutex;
   auto work = [&](int worker) {
+    if (worker > 0) block_signals_in_this_thread();
     try {
       for (long t = next++; t < n_tasks && !failed; t = next++) fn(t, worker);
     } catch (...) {
@@ -91,6 +106,7 @@ void run_sliced(int n_jobs, int n_threads, Step&& step, const Callbacks& cb,
     changed.notify_all();
   };
   auto worker = [&] {
+    block_signals_in_this_thread();
     for (;;) {
       int j = -1;
       {
