@@ -250,7 +250,7 @@ bootstrap_members <- function(object, new) {
   variance <- vapply(preds, function(p) as.double(p$variance), numeric(n))
   dim(mean) <- dim(variance) <- c(n, nrow(M))
   colnames(mean) <- colnames(variance) <- rownames(M)
-  list(kind = "regression", mean = mean, variance = variance, distribution = predictive_distribution(info$name))
+  list(kind = "regression", mean = mean, variance = variance, distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
 }
 
 # The fitted data's inputs, for plotting against: the plain numeric and

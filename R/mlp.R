@@ -410,7 +410,7 @@ core_seed <- function(seed, call = rlang::caller_env()) {
 #'
 #' For a deep ensemble the prediction is the members' average; for a
 #' single network it is the network with dropout off. `type =
-#' "uncertainty"` returns the decomposition of [uncertainty_table()][predict.probml_bootstrap()]:
+#' "uncertainty"` returns the decomposition of [probml_uncertainty]:
 #' for a deep ensemble over its members; for a network trained with
 #' dropout by **MC dropout** (Gal & Ghahramani 2016): dropout stays on and
 #' `samples` stochastic forward passes are the members. A deep ensemble of
@@ -486,7 +486,7 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
   if (type == "uncertainty") {
     members <- if (discrete) list(kind = "classification", prob = member_probabilities(means, labels))
                else list(kind = "regression", mean = matrix(means[, 1L, ], n), variance = pad_rows(core$variance),
-                         distribution = if (info$response == "count") "poisson" else "normal")
+                         distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
     method <- if (mc && K > 1L) sprintf("deep ensemble of %d networks with MC dropout (%d passes each)", K, samples)
               else if (mc) sprintf("MC dropout (%d passes)", samples) else sprintf("deep ensemble (%d networks)", K)
     out <- uncertainty_table(members, level = level, newdata = if (is.data.frame(newdata %||% NULL)) newdata else NULL,

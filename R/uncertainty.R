@@ -23,18 +23,19 @@
 # the prediction and the member (epistemic), which is >= 0.
 
 # Predictive distributions a member can have, by the name uncertainty_table()
-# takes, each given by its mean and variance: the families it belongs to,
-# whether it is discrete (its quantiles are whole numbers), its cdf, density
-# (continuous only) and quantile function. The one table of them.
+# takes (each family declares its own in the core: family_info()), each
+# given by its mean and variance: whether it is discrete (its quantiles are
+# whole numbers), its cdf, density (continuous only) and quantile function.
+# The one table of them.
 predictive_distributions <- list(
   normal = list(
-    families = c("gaussian", "gaussian_hetero"), discrete = FALSE,
+    discrete = FALSE,
     cdf = function(q, mean, variance) stats::pnorm(q, mean, sqrt(variance)),
     density = function(q, mean, variance) stats::dnorm(q, mean, sqrt(variance)),
     quantile = function(p, mean, variance) stats::qnorm(p, mean, sqrt(variance))
   ),
   laplace = list(
-    families = "laplace", discrete = FALSE,
+    discrete = FALSE,
     cdf = function(q, mean, variance) {
       z <- (q - mean) / sqrt(variance / 2)
       ifelse(z < 0, 0.5 * exp(pmin(z, 0)), 1 - 0.5 * exp(-pmax(z, 0)))
@@ -49,14 +50,14 @@ predictive_distributions <- list(
     }
   ),
   poisson = list(
-    families = "poisson", discrete = TRUE,
+    discrete = TRUE,
     cdf = function(q, mean, variance) stats::ppois(q, mean),
     density = NULL,
     quantile = function(p, mean, variance) stats::qpois(p, mean)
   ),
   beta = list(
     # mean m and precision phi: variance m (1 - m) / (1 + phi)
-    families = "beta", discrete = FALSE,
+    discrete = FALSE,
     cdf = function(q, mean, variance) {
       phi <- mean * (1 - mean) / variance - 1
       stats::pbeta(q, mean * phi, (1 - mean) * phi)
@@ -80,15 +81,6 @@ check_level <- function(level, arg = "level", call = rlang::caller_env()) {
                  call = call)
   }
   invisible(level)
-}
-
-# The predictive distribution of a family (by its core name), or NA when
-# the table has none (Huber, Student t): then no interval is given.
-predictive_distribution <- function(family_name) {
-  for (nm in names(predictive_distributions)) {
-    if (family_name %in% predictive_distributions[[nm]]$families) return(nm)
-  }
-  NA_character_
 }
 
 uncertainty_table <- function(members, level = 0.95, newdata = NULL, method = "ensemble") {

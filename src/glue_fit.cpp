@@ -113,7 +113,7 @@ Rcpp::List cpp_family_info(Rcpp::List family) {
   const auto f = probml::make_family(to_spec(family));
   std::vector<std::string> prefixes;
   for (int j = 0; j < f->n_linear(); ++j) prefixes.push_back(f->coefficient_prefix(j));
-  return Rcpp::List::create(
+  Rcpp::List info = Rcpp::List::create(
       Rcpp::Named("name") = f->name(), Rcpp::Named("label") = f->label(),
       Rcpp::Named("response") = f->response_kind(), Rcpp::Named("support") = f->support_text(),
       Rcpp::Named("n_linear") = f->n_linear(), Rcpp::Named("n_aux") = f->n_aux(),
@@ -125,6 +125,8 @@ Rcpp::List cpp_family_info(Rcpp::List family) {
       Rcpp::Named("logits_against_first_class") = f->logits_against_first_class(),
       Rcpp::Named("information") = f->location_is_lad() ? "expected" : "observed",
       Rcpp::Named("boundary_message") = f->boundary_message(), Rcpp::Named("network_head") = f->network_head());
+  info.push_back(f->predictive_distribution(), "predictive_distribution");  // create() takes 20 at most
+  return info;
 }
 
 // The first (1-based) row of y outside the family's support, or NA.

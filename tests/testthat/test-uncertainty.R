@@ -91,8 +91,14 @@ test_that("rows with missing predictions stay missing; no distribution gives no 
   mem$distribution <- NA_character_
   u <- probml:::uncertainty_table(mem)
   expect_true(all(is.na(u$lower)) && all(is.na(u$upper)))
-  expect_equal(probml:::predictive_distribution("huber"), NA_character_)
-  expect_equal(probml:::predictive_distribution("gaussian_hetero"), "normal")
+  expect_equal(probml:::family_info(lik_huber())$predictive_distribution, "")
+  expect_equal(probml:::family_info(lik_gaussian_hetero())$predictive_distribution, "normal")
+  # every distribution a family declares in the core is in R's table
+  fams <- list(lik_gaussian(), lik_laplace(), lik_huber(), lik_student_t(), lik_bernoulli(), lik_categorical(),
+               lik_poisson(), lik_beta(), lik_ordinal(), lik_gaussian_hetero())
+  declared <- vapply(fams, function(f) probml:::family_info(f, c("a", "b", "c"))$predictive_distribution, "")
+  expect_true(all(declared[nzchar(declared)] %in% names(probml:::predictive_distributions)))
+  expect_setequal(declared[nzchar(declared)], names(probml:::predictive_distributions))
 })
 
 classification_members <- function(n = 10, K = 3, S = 6, seed = 2) {

@@ -16,6 +16,7 @@ class BetaFamily : public Family {
   std::vector<std::string> aux_names() const override { return {"log(phi)"}; }
 
   std::string response_kind() const override { return "unit"; }
+  std::string predictive_distribution() const override { return "beta"; }
   std::string support_text() const override { return "strictly between 0 and 1"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)

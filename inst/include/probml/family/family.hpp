@@ -179,6 +179,12 @@ class Family {
   // (Laplace), which the fit solves as a linear programme, not by Newton.
   virtual bool location_is_lad() const { return false; }
 
+  // The distribution of y given its mean and variance, by the name of
+  // R's table of predictive distributions (R/uncertainty.R): "normal",
+  // "laplace", "poisson", "beta"; "" where a mean and variance do not fix
+  // it (Huber, Student t) or the response is a class.
+  virtual std::string predictive_distribution() const { return ""; }
+
   // The family can be the output layer of a network (nn/): a network
   // predicts every parameter per row, so none may be shared auxiliaries,
   // and the intercept must stay in the linear predictors.

@@ -26,6 +26,7 @@ class GaussianFamily : public LocationScaleFamily {
   bool positive_curvature() const override { return fixed_; }
   bool constant_curvature() const override { return fixed_; }
   bool sigma_fixed() const { return fixed_; }
+  std::string predictive_distribution() const override { return "normal"; }
   bool standardised_response(int j, double center, double scale, double& a, double& b) const override {
     if (j != 0) return false;
     a = center;

@@ -16,6 +16,7 @@ class GaussianHeteroFamily : public Family {
   std::string coefficient_prefix(int j) const override { return j == 0 ? "" : "logvar:"; }
 
   std::string response_kind() const override { return "numeric"; }
+  std::string predictive_distribution() const override { return "normal"; }
   // The mean moves with y; the log-variance shifts by 2 log(scale).
   bool standardised_response(int j, double center, double scale, double& a, double& b) const override {
     a = j == 0 ? center : 2.0 * std::log(scale);

@@ -10,6 +10,7 @@ namespace probml {
 class LaplaceFamily : public LocationScaleFamily {
  public:
   std::string name() const override { return "laplace"; }
+  std::string predictive_distribution() const override { return "laplace"; }
   std::string label() const override { return "Laplace"; }
   int n_aux() const override { return 1; }
   std::vector<std::string> aux_names() const override { return {"log(scale)"}; }

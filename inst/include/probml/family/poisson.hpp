@@ -13,6 +13,7 @@ class PoissonFamily : public Family {
   bool positive_curvature() const override { return true; }
 
   std::string response_kind() const override { return "count"; }
+  std::string predictive_distribution() const override { return "poisson"; }
   std::string support_text() const override { return "a non-negative whole number"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
