@@ -469,7 +469,8 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
   }
   if (!is.null(samples) && !mc) abort_probml("unsupported", "{.arg samples} is used by {.code type = \"uncertainty\"} and {.code \"members\"} only.")
   if (mc && is.null(samples)) samples <- 100L
-  new <- mlp_newdata(object, if (missing(newdata)) NULL else newdata, na.action)
+  if (missing(newdata)) newdata <- NULL
+  new <- mlp_newdata(object, newdata, na.action)
   ok <- stats::complete.cases(new$X)
   mc_seed <- if (mc) core_seed(seed) else 0
   core <- mlp_core_predict(object, new$X[ok, , drop = FALSE], dropout = mc, samples = if (mc) samples else 1L, seed = mc_seed)
@@ -489,8 +490,9 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
                          distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
     method <- if (mc && K > 1L) sprintf("deep ensemble of %d networks with MC dropout (%d passes each)", K, samples)
               else if (mc) sprintf("MC dropout (%d passes)", samples) else sprintf("deep ensemble (%d networks)", K)
-    out <- uncertainty_table(members, level = level, newdata = if (is.data.frame(newdata %||% NULL)) newdata else NULL,
-                             method = method)
+    # plot() draws the bands over an input of these rows
+    shown <- if (is.data.frame(newdata)) newdata else as.data.frame(if (is.null(newdata)) object$design else newdata)
+    out <- uncertainty_table(members, level = level, newdata = shown, method = method)
     return(out)
   }
   if (type == "members") return(if (dim(means)[2] == 1L) matrix(means[, 1L, ], n) else means)
@@ -673,7 +675,8 @@ plot.probml_mlp <- function(x, log = "", ...) {
   if (log == "y") all <- all[all > 0]
   has_valid <- length(unlist(valid)) > 0L
   graphics::plot(NA, xlim = c(1, max(lengths(train))), ylim = range(all), log = log, xlab = "Epoch",
-                 ylab = "Mean negative log-likelihood", main = "Training curves", ...)
+                 ylab = "Mean negative log-likelihood (standardised scale)", main = "Training curves",
+                 sub = if (length(h) > 1L) sprintf("one colour per member (%d members)", length(h)), ...)
   cols <- grDevices::hcl.colors(max(2L, length(h)), "Dark 3")
   for (k in seq_along(h)) {
     graphics::lines(seq_along(train[[k]]), train[[k]], col = cols[k])
@@ -683,7 +686,8 @@ plot.probml_mlp <- function(x, log = "", ...) {
     }
   }
   graphics::legend("topright", bty = "n",
-                   legend = c("training (dropout on)", if (has_valid) c("validation", "kept epoch")),
+                   legend = c(if (x$architecture$dropout > 0) "training (dropout on)" else "training",
+                              if (has_valid) c("validation", "kept epoch")),
                    lty = c(1, if (has_valid) c(2, NA)), pch = c(NA, if (has_valid) c(NA, 19)))
   invisible(x)
 }
