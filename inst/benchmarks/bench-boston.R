@@ -57,7 +57,7 @@ splits_csv <- sub("^--splits-csv=", "", grep("^--splits-csv=", args, value = TRU
 unknown <- setdiff(args, c("--quick", "--no-write", "--all", grep("^--splits-csv=", args, value = TRUE)))
 if (length(unknown)) stop("unknown argument(s): ", paste(unknown, collapse = " "), call. = FALSE)
 
-options(probml.threads = 2L, probml.progress = FALSE)
+options(probml.threads = 2L, probml.progress = FALSE, width = 200)
 boston <- MASS::Boston
 n <- nrow(boston)
 n_splits <- if (quick) 3L else 20L
@@ -113,10 +113,10 @@ score_ensemble <- function(fit, test) scores(sample_moments(fit, test, test$medv
 # --- configurations -----------------------------------------------------------
 # MC dropout, fixed settings (reported for the record) ...
 dropout_fixed <- list(
-  mcd_gauss_p0.05_lr1e-3 = list(family = lik_gaussian, p = 0.05, lr = 1e-3, wd = 0, batch = 32L),
-  mcd_gauss_p0.05_lr1e-2 = list(family = lik_gaussian, p = 0.05, lr = 1e-2, wd = 0, batch = 32L),
-  mcd_gauss_p0.01_lr1e-2_wd1e-4 = list(family = lik_gaussian, p = 0.01, lr = 1e-2, wd = 1e-4, batch = 32L),
-  mcd_hetero_p0.05_lr1e-2 = list(family = lik_gaussian_hetero, p = 0.05, lr = 1e-2, wd = 0, batch = 32L)
+  "mcd_gauss_p0.05_lr1e-3" = list(family = lik_gaussian, p = 0.05, lr = 1e-3, wd = 0, batch = 32L),
+  "mcd_gauss_p0.05_lr1e-2" = list(family = lik_gaussian, p = 0.05, lr = 1e-2, wd = 0, batch = 32L),
+  "mcd_gauss_p0.01_lr1e-2_wd1e-4" = list(family = lik_gaussian, p = 0.01, lr = 1e-2, wd = 1e-4, batch = 32L),
+  "mcd_hetero_p0.05_lr1e-2" = list(family = lik_gaussian_hetero, p = 0.05, lr = 1e-2, wd = 0, batch = 32L)
 )
 # ... and the grid tuned per split on a validation fifth of the training rows.
 dropout_grid <- do.call(c, lapply(c(0.005, 0.01, 0.05, 0.1), function(p) {
@@ -128,11 +128,11 @@ dropout_grid <- do.call(c, lapply(c(0.005, 0.01, 0.05, 0.1), function(p) {
 names(dropout_grid) <- vapply(dropout_grid, function(c) sprintf("p%g_lr%g_wd%g", c$p, c$lr, c$wd), "")
 ensemble_cfgs <- list(
   deep_ensemble = list(batch = 32L, lr = 1e-2, wd = 0),
-  ens_b100_lr1e-2 = list(batch = 100L, lr = 1e-2, wd = 0),
-  ens_b100_lr3e-2 = list(batch = 100L, lr = 3e-2, wd = 0),
-  ens_b32_lr3e-3 = list(batch = 32L, lr = 3e-3, wd = 0),
-  ens_b32_lr1e-2_beta0.5 = list(batch = 32L, lr = 1e-2, wd = 0, control = mlp_control(beta_nll = 0.5)),
-  ens_b32_lr1e-2_warm10 = list(batch = 32L, lr = 1e-2, wd = 0, control = mlp_control(warmup_epochs = 10L))
+  "ens_b100_lr1e-2" = list(batch = 100L, lr = 1e-2, wd = 0),
+  "ens_b100_lr3e-2" = list(batch = 100L, lr = 3e-2, wd = 0),
+  "ens_b32_lr3e-3" = list(batch = 32L, lr = 3e-3, wd = 0),
+  "ens_b32_lr1e-2_beta0.5" = list(batch = 32L, lr = 1e-2, wd = 0, control = mlp_control(beta_nll = 0.5)),
+  "ens_b32_lr1e-2_warm10" = list(batch = 32L, lr = 1e-2, wd = 0, control = mlp_control(warmup_epochs = 10L))
 )
 if (quick) {
   dropout_grid <- dropout_grid[1:2]
