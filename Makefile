@@ -139,6 +139,8 @@ bench: install
 	$(RSCRIPT) inst/benchmarks/bench-calibrate.R
 	$(RSCRIPT) inst/benchmarks/bench-estimate.R
 	$(RSCRIPT) inst/benchmarks/bench-map.R
+	$(RSCRIPT) inst/benchmarks/bench-uncertainty.R
+	$(RSCRIPT) inst/benchmarks/bench-boston.R
 
 # The package built with -fsanitize=address,undefined (no recovery: the
 # first finding stops the run) into a private library, then the testthat

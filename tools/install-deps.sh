@@ -5,7 +5,9 @@
 #
 #   test  what `make test` needs: the R packages, pandoc, qpdf, and cmake with
 #         GoogleTest for the C++ unit tests.
-#   all   test + what the benchmarks need: Google Benchmark, Eigen.
+#   all   test + what the benchmarks need: Google Benchmark, Eigen, and
+#         Debian's PyTorch (python3-torch, for the torch_*.py reference
+#         scripts run with /usr/bin/python3).
 #
 # Idempotent: Debian packages already installed are skipped (and apt is not
 # touched at all when nothing is missing); an R package is installed from
@@ -16,7 +18,7 @@ mode="${1:-all}"
 case "$mode" in
   test | all) ;;
   -h | --help)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -44,7 +46,9 @@ deb_r=(
   r-cran-matrix
 )
 deb_tools=(pandoc qpdf cmake libgtest-dev)
-deb_bench=(libbenchmark-dev libeigen3-dev)
+# Benchmark-only: python3-torch is the PyTorch reference of the deep-ensemble
+# and Boston benchmarks (inst/benchmarks/torch_*.py); never needed by make test.
+deb_bench=(libbenchmark-dev libeigen3-dev python3-torch)
 
 want=("${deb_r[@]}" "${deb_tools[@]}")
 if [ "$mode" = all ]; then want+=("${deb_bench[@]}"); fi

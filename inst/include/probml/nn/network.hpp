@@ -135,7 +135,9 @@ void backward(const Architecture& a, const Parameters& p, const XType& X, Worksp
     const size_t ul = static_cast<size_t>(l);
     if (l == 0) grad.W[0].noalias() = ws.delta * X.transpose();
     else grad.W[ul].noalias() = ws.delta * ws.A[ul - 1].transpose();
-    grad.b[ul] = ws.delta.rowwise().sum();
+    // Row sums as a matrix-vector product: a contiguous pass over delta
+    // (rowwise().sum() on this column-major matrix is a strided scalar loop).
+    grad.b[ul].noalias() = ws.delta * Vector::Ones(ws.delta.cols());
     if (l == 0) break;
     // Back through layer l's input: A = act(Z) * keep.
     ws.delta_next.noalias() = p.W[ul].transpose() * ws.delta;
