@@ -63,8 +63,8 @@ probml::nn::Scaling scaling_from_r(const Rcpp::List& r) {
 Rcpp::List params_to_r(const probml::nn::Parameters& p) {
   Rcpp::List W(p.W.size()), b(p.b.size());
   for (size_t l = 0; l < p.W.size(); ++l) {
-    W[l] = Rcpp::wrap(p.W[l]);
-    b[l] = Rcpp::wrap(p.b[l]);
+    W[l] = Rcpp::wrap(Matrix(p.W[l].cast<double>()));
+    b[l] = Rcpp::wrap(Vector(p.b[l].cast<double>()));
   }
   return Rcpp::List::create(Rcpp::Named("W") = W, Rcpp::Named("b") = b);
 }
@@ -73,8 +73,8 @@ probml::nn::Parameters params_from_r(const Rcpp::List& r) {
   probml::nn::Parameters p;
   const Rcpp::List W = r["W"], b = r["b"];
   for (R_xlen_t l = 0; l < W.size(); ++l) {
-    p.W.push_back(Rcpp::as<Matrix>(W[l]));
-    p.b.push_back(Rcpp::as<Vector>(b[l]));
+    p.W.push_back(Rcpp::as<Matrix>(W[l]).cast<probml::nn::Real>());
+    p.b.push_back(Rcpp::as<Vector>(b[l]).cast<probml::nn::Real>());
   }
   return p;
 }

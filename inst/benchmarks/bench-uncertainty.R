@@ -95,7 +95,7 @@ t_probml <- system.time(
 # scale of y; the original scale adds log(sd(y)).
 final_probml <- mean(vapply(ens$history, function(h) h$train[h$epochs_run], 0)) + log(ens$scaling$y_scale)
 
-rows <- list(data.frame(engine = "probml (float64)", seconds = t_probml, per_member = t_probml / members,
+rows <- list(data.frame(engine = "probml (float32 layers)", seconds = t_probml, per_member = t_probml / members,
                         ratio_torch_over_probml = 1, gflops = flops / t_probml / 1e9,
                         final_train_nll = final_probml))
 

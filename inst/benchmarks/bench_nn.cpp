@@ -99,9 +99,10 @@ void BM_nn_forward(benchmark::State& state) {
   const probml::nn::Architecture a = architecture();
   probml::Xoshiro256 g(kSeed, 1);
   const probml::nn::Parameters p = probml::nn::Parameters::initial(a, g);
+  const probml::nn::MatrixT<probml::nn::Real> X = d.X.cast<probml::nn::Real>();  // the network's precision
   probml::nn::Workspace ws;
   for (auto _ : state) {
-    probml::nn::forward(a, p, d.X, false, nullptr, ws);
+    probml::nn::forward(a, p, X, false, nullptr, ws);
     benchmark::DoNotOptimize(ws.out.data());
     benchmark::ClobberMemory();
   }
@@ -116,12 +117,14 @@ void BM_nn_backward(benchmark::State& state) {
   const probml::nn::Parameters p = probml::nn::Parameters::initial(a, g);
   probml::nn::Parameters grad = probml::nn::Parameters::zeros(a);
   probml::nn::Workspace ws;
-  probml::nn::forward(a, p, d.X, false, nullptr, ws);
+  const probml::nn::MatrixT<probml::nn::Real> X = d.X.cast<probml::nn::Real>();
+  probml::nn::forward(a, p, X, false, nullptr, ws);
   // d (mean loss) / d outputs of some loss: any values do, the cost is the same.
-  Eigen::MatrixXd d_out(kOutputs, n);
-  for (long k = 0; k < d_out.size(); ++k) d_out.data()[k] = probml::random::normal(g) / static_cast<double>(n);
+  probml::nn::MatrixT<probml::nn::Real> d_out(kOutputs, n);
+  for (long k = 0; k < d_out.size(); ++k)
+    d_out.data()[k] = static_cast<probml::nn::Real>(probml::random::normal(g) / static_cast<double>(n));
   for (auto _ : state) {
-    probml::nn::backward(a, p, d.X, ws, d_out, grad);
+    probml::nn::backward(a, p, X, ws, d_out, grad);
     benchmark::DoNotOptimize(grad.W[0].data());
     benchmark::ClobberMemory();
   }

@@ -195,24 +195,27 @@ class Trainer {
     }
   }
 
-  static void gather(const Matrix& X, const Vector& y, const Vector& w, const std::vector<Index>& idx, Matrix& Xo,
-                     Vector& yo, Vector& wo) {
+  static void gather(const Matrix& X, const Vector& y, const Vector& w, const std::vector<Index>& idx,
+                     MatrixT<Real>& Xo, Vector& yo, Vector& wo) {
     Xo.resize(X.rows(), static_cast<Index>(idx.size()));
     yo.resize(static_cast<Index>(idx.size()));
     wo.resize(static_cast<Index>(idx.size()));
     for (size_t k = 0; k < idx.size(); ++k) {
-      Xo.col(static_cast<Index>(k)) = X.col(idx[k]);
+      Xo.col(static_cast<Index>(k)) = X.col(idx[k]).cast<Real>();
       yo[static_cast<Index>(k)] = y[idx[k]];
       wo[static_cast<Index>(k)] = w[idx[k]];
     }
   }
 
-  // Sum over the batch of w_i * nll_i, and d (mean loss) / d outputs.
-  double head_loss(const Matrix& out, const Vector& yb, const Vector& wb, bool warmup, Matrix* d_out) {
-    U_ = out.transpose();
+  // Sum over the rows of w_i * nll_i, and d loss / d outputs with each
+  // row's weight divided by `total` (the weight of its whole batch).
+  template <class YType, class WType>
+  double head_loss(const MatrixT<Real>& out, const YType& yb, const WType& wb, double total, bool warmup,
+                   MatrixT<Real>* d_out) {
+    U_ = out.transpose().cast<double>();
     if (warmup && U_.cols() > 1) U_.rightCols(U_.cols() - 1).setZero();
-    head_.local(U_, yb, empty_aux_, d_out ? 1 : 0, derivs_);
-    const double total = wb.sum();
+    yh_ = yb;
+    head_.local(U_, yh_, empty_aux_, d_out ? 1 : 0, derivs_);
     const double value = wb.dot(derivs_.value);
     if (!d_out) return value;
     if (warmup && U_.cols() > 1) derivs_.d1.rightCols(U_.cols() - 1).setZero();
@@ -222,7 +225,7 @@ class Trainer {
       head_.variance(U_, empty_aux_, var_);
       row_w.array() *= var_.array().pow(opt_.beta_nll);
     }
-    *d_out = (derivs_.d1.array().colwise() * row_w.array()).matrix().transpose();
+    *d_out = (derivs_.d1.array().colwise() * row_w.array()).matrix().transpose().cast<Real>();
     return value;
   }
 
@@ -230,16 +233,17 @@ class Trainer {
     const int L = arch_.n_layers();
     for (int l = 0; l < L; ++l) {
       const size_t ul = static_cast<size_t>(l);
-      if (opt_.weight_decay > 0) grad_.W[ul] += opt_.weight_decay * member_.params.W[ul];
+      if (opt_.weight_decay > 0) grad_.W[ul] += Real(opt_.weight_decay) * member_.params.W[ul];
     }
     if (opt_.optimizer == Optimizer::adam) {
       const double c1 = 1.0 - std::pow(opt_.beta1, static_cast<double>(t));
       const double c2 = 1.0 - std::pow(opt_.beta2, static_cast<double>(t));
-      const double step = opt_.lr / c1, root_c2 = std::sqrt(c2);
+      const Real step = Real(opt_.lr / c1), inv_root_c2 = Real(1.0 / std::sqrt(c2)), eps = Real(opt_.eps);
+      const Real b1 = Real(opt_.beta1), b2 = Real(opt_.beta2);
       auto adam = [&](auto& p, const auto& g, auto& m, auto& v) {
-        m = opt_.beta1 * m + (1.0 - opt_.beta1) * g;
-        v = opt_.beta2 * v.array() + (1.0 - opt_.beta2) * g.array().square();
-        p.array() -= step * m.array() / (v.array().sqrt() / root_c2 + opt_.eps);
+        m = b1 * m + (Real(1) - b1) * g;
+        v = b2 * v.array() + (Real(1) - b2) * g.array().square();
+        p.array() -= step * m.array() / (v.array().sqrt() * inv_root_c2 + eps);
       };
       for (int l = 0; l < L; ++l) {
         const size_t ul = static_cast<size_t>(l);
@@ -247,12 +251,13 @@ class Trainer {
         adam(member_.params.b[ul], grad_.b[ul], m1_.b[ul], m2_.b[ul]);
       }
     } else {
+      const Real lr = Real(opt_.lr), momentum = Real(opt_.momentum);
       auto sgd = [&](auto& p, const auto& g, auto& velocity) {
         if (opt_.momentum > 0) {
-          velocity = opt_.momentum * velocity + g;
-          p -= opt_.lr * velocity;
+          velocity = momentum * velocity + g;
+          p -= lr * velocity;
         } else {
-          p -= opt_.lr * g;
+          p -= lr * g;
         }
       };
       for (int l = 0; l < L; ++l) {
@@ -283,24 +288,36 @@ class Trainer {
           wb_[k] = wt_[i];
         }
       }
-      const Matrix& Xb = whole ? Xt_ : Xb_;
+      const MatrixT<Real>& Xb = whole ? Xt_ : Xb_;
       const Vector& yb = whole ? yt_ : yb_;
       const Vector& wb = whole ? wt_ : wb_;
-      if (!(wb.sum() > 0)) continue;
-      forward(arch_, member_.params, Xb, true, &g_, ws_);
-      const double value = head_loss(ws_.out, yb, wb, warmup, &d_out_);
-      if (!std::isfinite(value))
-        throw NumericalError("training diverged in epoch " + std::to_string(member_.epochs_run + 1) +
-                             ": the loss is not finite; try a smaller lr");
-      loss += value;
-      backward(arch_, member_.params, Xb, ws_, d_out_, grad_);
+      const double total = wb.sum();
+      if (!(total > 0)) continue;
+      // Large batches in column blocks whose activations stay in cache;
+      // their gradients add up to the batch's.
+      for (Index c0 = 0; c0 < m; c0 += kBlockColumns) {
+        const Index mb = std::min(kBlockColumns, m - c0);
+        const auto Xc = Xb.middleCols(c0, mb);
+        forward(arch_, member_.params, Xc, true, &g_, ws_);
+        const double value = head_loss(ws_.out, yb.segment(c0, mb), wb.segment(c0, mb), total, warmup, &d_out_);
+        if (!std::isfinite(value))
+          throw NumericalError("training diverged in epoch " + std::to_string(member_.epochs_run + 1) +
+                               ": the loss is not finite; try a smaller lr");
+        loss += value;
+        backward(arch_, member_.params, Xc, ws_, d_out_, grad_, c0 > 0);
+      }
       update(++steps_);
     }
     ++member_.epochs_run;
     member_.train_loss.push_back(loss / wt_.sum());
     if (Xv_.cols() > 0) {
-      forward(arch_, member_.params, Xv_, false, nullptr, ws_);
-      const double v = head_loss(ws_.out, yv_, wv_, warmup, nullptr) / wv_.sum();
+      double v = 0;
+      for (Index c0 = 0; c0 < Xv_.cols(); c0 += kBlockColumns) {
+        const Index mb = std::min(kBlockColumns, Xv_.cols() - c0);
+        forward(arch_, member_.params, Xv_.middleCols(c0, mb), false, nullptr, ws_);
+        v += head_loss(ws_.out, yv_.segment(c0, mb), wv_.segment(c0, mb), 1.0, warmup, nullptr);
+      }
+      v /= wv_.sum();
       member_.valid_loss.push_back(v);
       // Early stopping watches the full loss, so it starts after the warm-up.
       if (!warmup && (v < best_value_ || member_.best_epoch == 0)) {
@@ -324,8 +341,10 @@ class Trainer {
   Xoshiro256 g_;
   Member member_;
   Parameters grad_, m1_, m2_, best_;
-  Matrix Xt_, Xv_, Xb_, d_out_, U_;
-  Vector yt_, wt_, yv_, wv_, yb_, wb_, var_;
+  MatrixT<Real> Xt_, Xv_, Xb_, d_out_;
+  Matrix U_;
+  Vector yt_, wt_, yv_, wv_, yb_, wb_, var_, yh_;
+  static constexpr Index kBlockColumns = 512;
   Vector empty_aux_ = Vector(0);
   std::vector<Index> order_;
   Workspace ws_;
@@ -385,7 +404,7 @@ inline std::vector<Matrix> predict_outputs(const Architecture& arch, const std::
   const Matrix Xs = standardised_inputs(X, s);
   const long n_jobs = static_cast<long>(sets.size()) * per_set;
   std::vector<Matrix> out(static_cast<size_t>(n_jobs));
-  const Index chunk = 4096;
+  const Index chunk = 512;  // columns per forward pass: activations stay in cache
   std::vector<Workspace> ws(static_cast<size_t>(std::max(1, n_threads)));
   // Rounds of a few jobs so that interrupts are checked now and then.
   const long per_round = std::max<long>(n_threads, 8);
@@ -399,8 +418,9 @@ inline std::vector<Matrix> predict_outputs(const Architecture& arch, const std::
       Workspace& w = ws[static_cast<size_t>(worker)];
       for (Index c0 = 0; c0 < Xs.cols(); c0 += chunk) {
         const Index m = std::min(chunk, Xs.cols() - c0);
-        forward(arch, p, Xs.middleCols(c0, m), dropout_on, &g, w);
-        U.middleRows(c0, m) = w.out.transpose();
+        const MatrixT<Real> Xc = Xs.middleCols(c0, m).cast<Real>();
+        forward(arch, p, Xc, dropout_on, &g, w);
+        U.middleRows(c0, m) = w.out.transpose().cast<double>();
       }
       for (Index j = 0; j < U.cols(); ++j) U.col(j) = (s.out_shift[j] + s.out_scale[j] * U.col(j).array()).matrix();
     });
