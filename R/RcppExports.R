@@ -125,8 +125,8 @@ cpp_weighted_gram <- function(x, w, n_threads) {
     .Call(`_probml_cpp_weighted_gram`, x, w, n_threads)
 }
 
-cpp_bootstrap <- function(model, y, w, offset, start, control, prior, members, seed, n_threads, progress) {
-    .Call(`_probml_cpp_bootstrap`, model, y, w, offset, start, control, prior, members, seed, n_threads, progress)
+cpp_bootstrap <- function(model, y, w, offset, start, control, prior, members, seed, first_member, n_threads, progress) {
+    .Call(`_probml_cpp_bootstrap`, model, y, w, offset, start, control, prior, members, seed, first_member, n_threads, progress)
 }
 
 cpp_bootstrap_counts <- function(w, seed, member) {

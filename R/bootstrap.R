@@ -21,7 +21,9 @@
 #'
 #' Randomness: one seed (drawn from R's generator when `seed = NULL`, so
 #' [set.seed()] governs it) gives each member its own random stream, so the
-#' result is the same for any `n_threads`. Members whose fit fails or does
+#' result is the same for any `n_threads`, and the same when, under a
+#' [future::plan()] other than sequential, the members run as one future
+#' per worker through \pkg{future.apply}. Members whose fit fails or does
 #' not converge are left out (with a warning) and counted; members whose
 #' maximum lies at infinity (separation) are kept and counted.
 #'
@@ -61,20 +63,26 @@ bootstrap_ensemble <- function(fit, B = 200, ..., seed = NULL, n_threads = getOp
     abort_probml("type", "{.arg fit} must be a {.cls probml_fit} from {.fn fit_mle} or {.fn fit_map}, not {.obj_type_friendly {fit}}.")
   }
   check_number(B, "B", lower = 2, upper = 1e7, integer = TRUE)
-  if (is.null(seed)) {
-    seed <- sample.int(.Machine$integer.max, 1L)
-  } else {
-    check_number(seed, "seed", lower = -.Machine$integer.max, upper = .Machine$integer.max, integer = TRUE)
-  }
+  seed <- core_seed(seed)
   n_threads <- check_threads(n_threads)
   parts <- model_parts(fit)
-  core_seed <- as.double(seed %% 2^32)
   ctrl <- list(max_iter = fit$control$max_iter, tol = fit$control$tol, rank_tol = fit$control$rank_tol,
                n_threads = 1L)
-  res <- with_progress("Bootstrapping", B, function(tick) {
+  # members [first + 1, first + size], from streams first, first + 1, ...
+  refit <- function(first, size, tick = NULL) {
     call_core(cpp_bootstrap(core_model(fit, parts), fit$y, fit$prior_weights, fit$offset, unname(fit$coefficients),
-                            ctrl, fit$prior_spec, B, core_seed, n_threads, tick))
-  })
+                            ctrl, fit$prior_spec, size, seed, first, n_threads, tick))
+  }
+  res <- if (isTRUE(getOption("probml.use_future", TRUE)) && parallel_plan()) {
+    # one future per share of the members, under the user's future::plan()
+    shares <- split(seq_len(B), cut(seq_len(B), min(B, future::nbrOfWorkers()), labels = FALSE))
+    runs <- future.apply::future_lapply(shares, function(m) refit(m[1] - 1, length(m)), future.seed = NULL)
+    list(coefficients = do.call(rbind, lapply(runs, `[[`, "coefficients")),
+         status = unlist(lapply(runs, `[[`, "status"), use.names = FALSE),
+         messages = unlist(lapply(runs, `[[`, "messages"), use.names = FALSE))
+  } else {
+    with_progress("Bootstrapping", B, function(tick) refit(0, B, tick))
+  }
   coefs <- res$coefficients
   dimnames(coefs) <- list(NULL, names(fit$coefficients))
   status <- factor(res$status, levels = c("ok", "separation", "not converged", "failed"))

@@ -71,3 +71,12 @@ with_progress <- function(label, total, work) {
     invisible()
   })
 }
+
+# The seed the core derives its streams from: the user's whole number, or
+# one drawn from R's generator (so set.seed() governs it), as a double the
+# glue reads as a 64-bit integer.
+core_seed <- function(seed, call = rlang::caller_env()) {
+  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
+  check_number(seed, "seed", lower = -.Machine$integer.max, upper = .Machine$integer.max, integer = TRUE, call = call)
+  as.double(seed %% 2^32)
+}

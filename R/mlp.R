@@ -406,11 +406,6 @@ mlp_core_predict <- function(object, X, dropout, samples = 1L, seed = 0, y = NUL
                             dropout, seed, object$n_threads, y, w))
 }
 
-core_seed <- function(seed, call = rlang::caller_env()) {
-  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
-  check_number(seed, "seed", lower = -.Machine$integer.max, upper = .Machine$integer.max, integer = TRUE, call = call)
-  as.double(seed %% 2^32)
-}
 
 #' Predict from an MLP or a deep ensemble, with MC dropout
 #'

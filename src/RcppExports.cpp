@@ -403,8 +403,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_bootstrap
-Rcpp::List cpp_bootstrap(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::List control, SEXP prior, double members, double seed, int n_threads, Rcpp::Nullable<Rcpp::Function> progress);
-RcppExport SEXP _probml_cpp_bootstrap(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP controlSEXP, SEXP priorSEXP, SEXP membersSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
+Rcpp::List cpp_bootstrap(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset, Rcpp::NumericVector start, Rcpp::List control, SEXP prior, double members, double seed, double first_member, int n_threads, Rcpp::Nullable<Rcpp::Function> progress);
+RcppExport SEXP _probml_cpp_bootstrap(SEXP modelSEXP, SEXP ySEXP, SEXP wSEXP, SEXP offsetSEXP, SEXP startSEXP, SEXP controlSEXP, SEXP priorSEXP, SEXP membersSEXP, SEXP seedSEXP, SEXP first_memberSEXP, SEXP n_threadsSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type model(modelSEXP);
@@ -416,9 +416,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
     Rcpp::traits::input_parameter< double >::type members(membersSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< double >::type first_member(first_memberSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< Rcpp::Nullable<Rcpp::Function> >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap(model, y, w, offset, start, control, prior, members, seed, n_threads, progress));
+    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap(model, y, w, offset, start, control, prior, members, seed, first_member, n_threads, progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -508,7 +509,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_probml_cpp_cv_path", (DL_FUNC) &_probml_cpp_cv_path, 11},
     {"_probml_cpp_model_layout", (DL_FUNC) &_probml_cpp_model_layout, 2},
     {"_probml_cpp_weighted_gram", (DL_FUNC) &_probml_cpp_weighted_gram, 3},
-    {"_probml_cpp_bootstrap", (DL_FUNC) &_probml_cpp_bootstrap, 11},
+    {"_probml_cpp_bootstrap", (DL_FUNC) &_probml_cpp_bootstrap, 12},
     {"_probml_cpp_bootstrap_counts", (DL_FUNC) &_probml_cpp_bootstrap_counts, 3},
     {"_probml_cpp_mlp_train", (DL_FUNC) &_probml_cpp_mlp_train, 12},
     {"_probml_cpp_mlp_predict", (DL_FUNC) &_probml_cpp_mlp_predict, 11},

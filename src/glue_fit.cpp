@@ -370,11 +370,12 @@ Rcpp::NumericMatrix cpp_weighted_gram(SEXP x, Rcpp::NumericVector w, int n_threa
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_bootstrap(Rcpp::List model, Rcpp::NumericVector y, Rcpp::NumericVector w, Rcpp::NumericVector offset,
                          Rcpp::NumericVector start, Rcpp::List control, SEXP prior, double members, double seed,
-                         int n_threads, Rcpp::Nullable<Rcpp::Function> progress) {
+                         double first_member, int n_threads, Rcpp::Nullable<Rcpp::Function> progress) {
   const ModelFromR m(model);
   probml::BootstrapOptions opt;
   opt.members = static_cast<long>(members);
   opt.seed = static_cast<std::uint64_t>(seed);
+  opt.first_member = static_cast<std::uint64_t>(first_member);
   opt.n_threads = n_threads;
   opt.fit = fit_options(control);
   const probml::BootstrapResult r =

@@ -208,3 +208,15 @@ test_that("claim 10: the bootstrap spread is larger between the data-rich parts"
   on.exit(grDevices::dev.off())
   expect_invisible(plot(u))
 })
+
+test_that("members run through future.apply under a parallel plan, with the same result", {
+  skip_on_cran()
+  skip_if_not_installed("future.apply")
+  fit <- fit_mle(mpg ~ wt + hp, data = mtcars)
+  threads <- bootstrap_ensemble(fit, B = 30, seed = 5)
+  old <- future::plan(future::multisession, workers = 2)
+  on.exit(future::plan(old), add = TRUE)
+  futures <- bootstrap_ensemble(fit, B = 30, seed = 5)
+  expect_identical(futures$coefficients, threads$coefficients)
+  expect_identical(futures$status, threads$status)
+})

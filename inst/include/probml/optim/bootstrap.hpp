@@ -47,6 +47,7 @@ inline void bootstrap_counts(const ConstVectorMap& w, std::uint64_t seed, std::u
 struct BootstrapOptions {
   long members = 200;
   std::uint64_t seed = 0;
+  std::uint64_t first_member = 0;  // member b draws from stream first_member + b (a share of a larger ensemble)
   int n_threads = 1;    // members in parallel; each member's fit uses one thread
   long round_size = 0;  // members between interrupt checks; 0: 4 per thread
   FitOptions fit;       // the original fit's options (its n_threads is ignored)
@@ -86,7 +87,7 @@ inline BootstrapResult bootstrap_fit(const Model& model, ConstVectorMap y, Const
 
   auto member = [&](long b, int worker) {
     Eigen::VectorXd& wb = weights[static_cast<size_t>(worker)];
-    bootstrap_counts(w, opt.seed, static_cast<std::uint64_t>(b), wb);
+    bootstrap_counts(w, opt.seed, opt.first_member + static_cast<std::uint64_t>(b), wb);
     wb.array() *= w.array();
     std::string& status = res.status[static_cast<size_t>(b)];
     try {
