@@ -239,26 +239,15 @@ predict.probml_bootstrap <- function(object, newdata, type = c("response", "unce
 # probabilities (discrete families) at the prediction inputs `new`.
 bootstrap_members <- function(object, new) {
   fit <- object$fit
-  info <- fit_family_info(fit)
   M <- coef(object)
   preds <- lapply(seq_len(nrow(M)), function(s) core_predict(fit, new, M[s, ]))
   n <- design_nrow(new$parts[[1]])
-  if (info$response %in% c("binary", "classes", "ordered")) {
-    if (info$response == "binary") {
-      labels <- fit$levels %||% c("0", "1")
-      prob <- vapply(preds, function(p) cbind(1 - p$mean[, 1L], p$mean[, 1L]), matrix(0, n, 2L))
-    } else {
-      labels <- fit$levels
-      prob <- vapply(preds, function(p) p$mean, matrix(0, n, length(labels)))
-    }
-    prob <- array(prob, c(n, length(labels), nrow(M)), dimnames = list(NULL, labels, rownames(M)))
-    return(list(kind = "classification", prob = prob))
-  }
-  mean <- vapply(preds, function(p) as.double(p$mean[, 1L]), numeric(n))
-  variance <- vapply(preds, function(p) as.double(p$variance), numeric(n))
-  dim(mean) <- dim(variance) <- c(n, nrow(M))
-  colnames(mean) <- colnames(variance) <- rownames(M)
-  list(kind = "regression", mean = mean, variance = variance, distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
+  c <- ncol(preds[[1]]$mean)
+  means <- array(vapply(preds, function(p) p$mean, matrix(0, n, c)), c(n, c, nrow(M)))
+  info <- fit_family_info(fit)
+  discrete <- info$response %in% c("binary", "classes", "ordered")
+  variances <- if (!discrete) matrix(vapply(preds, function(p) as.double(p$variance), numeric(n)), n)
+  ensemble_members(means, variances, info, class_labels(fit, info), rownames(M))
 }
 
 # The fitted data's inputs, for plotting against: the plain numeric and

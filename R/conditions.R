@@ -87,16 +87,20 @@ check_dots_empty <- function(..., call = rlang::caller_env()) {
   formal <- setdiff(names(formals(fn)), "...")
   fn_name <- call_name(sys.call(sys.parent()))
   named <- given[nzchar(given)]
-  hints <- vapply(named, closest_argument, "", candidates = formal)
   bullets <- c(
     if (length(named)) "{.arg {named}} {?is/are} not {?an argument/arguments} of {.fn {fn_name}}.",
     if (any(!nzchar(given))) "{.fn {fn_name}} does not use {sum(!nzchar(given))} unnamed argument{?s} in {.arg ...}."
   )
-  suggest <- hints[nzchar(hints)]
-  msg <- c(bullets[1], if (length(bullets) > 1) c(x = bullets[2]),
-           stats::setNames(sprintf("Did you mean {.arg %s} for {.arg %s}?", suggest, names(suggest)),
-                           rep("i", length(suggest))))
+  msg <- c(bullets[1], if (length(bullets) > 1) c(x = bullets[2]), did_you_mean(named, formal))
   abort_probml("unused_argument", msg, call = call)
+}
+
+# "Did you mean" bullets for the unknown argument names that are close to
+# one of the `candidates`.
+did_you_mean <- function(names, candidates) {
+  hints <- vapply(names, closest_argument, "", candidates = candidates)
+  suggest <- hints[nzchar(hints)]
+  stats::setNames(sprintf("Did you mean {.arg %s} for {.arg %s}?", suggest, names(suggest)), rep("i", length(suggest)))
 }
 
 call_name <- function(cl) {

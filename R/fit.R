@@ -413,18 +413,11 @@ named_covariance <- function(V, fit) {
 # layout, and the start of a result object.
 design_inputs <- function(designs, y, family, weights, offset, arg_y, call = rlang::caller_env()) {
   n <- design_nrow(designs[[1]])
-  scan <- cpp_scan_design(designs)
-  if (nzchar(scan$problem)) {
-    column <- design_colnames(designs[[scan$part]])[scan$column]
-    kind <- if (scan$problem == "missing") "missing" else "nonfinite"
-    abort_probml(kind, "The predictor {.field {column}} has {if (kind == 'missing') 'a missing' else 'an infinite'} value (row {scan$row}).",
-                 call = call)
-  }
-  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
-  info <- family_info(family, resp$levels)
-  check_support(resp$y, family, resp$levels, arg_y, call = call)
-  w <- check_weights(weights, n, call = call)
-  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  scan <- scan_designs(designs, "predictor", call = call)
+  out <- outcome_inputs(y, family, weights, n, arg_y, call = call)
+  resp <- out$response
+  info <- out$info
+  w <- out$weights
   off <- check_offset(offset, n, info, call = call)
   template <- structure(list(family = family, levels = resp$levels, intercept_col = intercept_column(designs),
                              scales = scan$scales), class = "probml_fit")
@@ -432,6 +425,31 @@ design_inputs <- function(designs, y, family, weights, offset, arg_y, call = rla
   part_names <- lapply(designs, design_colnames)
   list(response = resp, info = info, weights = w, offset = off, template = template, model = model,
        part_names = part_names, layout = call_core(cpp_model_layout(model, part_names), call = call))
+}
+
+# One pass over the designs (in C++) for missing and infinite values, which
+# are refused naming the column (a `noun`: "predictor", "input"); returns
+# the scan, with the column scales the fit needs.
+scan_designs <- function(designs, noun, call = rlang::caller_env()) {
+  scan <- cpp_scan_design(designs)
+  if (nzchar(scan$problem)) {
+    column <- design_colnames(designs[[scan$part]])[scan$column]
+    kind <- if (scan$problem == "missing") "missing" else "nonfinite"
+    abort_probml(kind, "The {noun} {.field {column}} has {if (kind == 'missing') 'a missing' else 'an infinite'} value (row {scan$row}).",
+                 call = call)
+  }
+  scan
+}
+
+# The response coded for the family and checked against its support, and
+# the weights: list(response, info (with the class labels), weights).
+outcome_inputs <- function(y, family, weights, n, arg_y, call = rlang::caller_env()) {
+  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
+  info <- family_info(family, resp$levels)
+  check_support(resp$y, family, resp$levels, arg_y, call = call)
+  w <- check_weights(weights, n, call = call)
+  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  list(response = resp, info = info, weights = w)
 }
 
 # Covariance from the observed or expected information at the estimate.

@@ -61,9 +61,15 @@ NULL
 entropy <- function(p, base = exp(1)) {
   log_base <- info_check_log_base(base)
   p <- info_check_distribution(p, "p")
-  plogp <- p$x * log(p$x)
-  plogp[p$x == 0] <- 0
-  info_finish_rows(-rowSums(plogp) / log_base, p)
+  info_finish_rows(row_entropy(p$x) / log_base, p)
+}
+
+# The entropy in nats of each row of a probability matrix (0 log 0 = 0);
+# rows with missing values give NA.
+row_entropy <- function(P) {
+  plogp <- P * log(P)
+  plogp[P == 0] <- 0
+  -rowSums(plogp)
 }
 
 #' @rdname information

@@ -217,11 +217,8 @@ mlp_dots <- function(dots, fn, formula_args = TRUE, call = rlang::caller_env()) 
   }
   bad <- setdiff(given, allowed)
   if (length(bad)) {
-    hints <- vapply(bad, closest_argument, "", candidates = allowed)
-    suggest <- hints[nzchar(hints)]
     abort_probml("unused_argument", c("{.arg {bad}} {?is/are} not {?an argument/arguments} of {.fn {fn}} or {.fn fit_mlp}.",
-                                      stats::setNames(sprintf("Did you mean {.arg %s} for {.arg %s}?", suggest, names(suggest)),
-                                                      rep("i", length(suggest)))), call = call)
+                                      did_you_mean(bad, allowed)), call = call)
   }
   dots
 }
@@ -308,37 +305,23 @@ mlp_formula_inputs <- function(mcall, env, formula, data, settings, missing_na_a
 }
 
 mlp_xy_inputs <- function(x, y, weights, settings, call = rlang::caller_env()) {
-  X <- check_design(x, "x", call = call)
-  if (is.data.frame(y)) y <- y[[1L]]
-  if (NROW(y) != nrow(X)) {
-    abort_probml("length", "{.arg y} has length {NROW(y)} but {.arg x} has {nrow(X)} rows.", call = call)
-  }
-  inp <- mlp_inputs(X, y, weights, settings, "y", call = call)
+  inp <- xy_inputs(x, y, NULL, utils::modifyList(settings$info, list(n_formula_parts = 1L)), call = call)
+  inp <- mlp_inputs(inp$designs[[1]], inp$y, weights, settings, "y", call = call)
   inp$xy <- TRUE
   inp
 }
 
 # The checked, coded inputs shared by both entries.
 mlp_inputs <- function(X, y, weights, settings, arg_y, call) {
-  info <- settings$info
-  scan <- cpp_scan_design(list(X))
-  if (nzchar(scan$problem)) {
-    column <- design_colnames(X)[scan$column]
-    kind <- if (scan$problem == "missing") "missing" else "nonfinite"
-    abort_probml(kind, "The input {.field {column}} has {if (kind == 'missing') 'a missing' else 'an infinite'} value (row {scan$row}).",
-                 call = call)
-  }
+  scan_designs(list(X), "input", call = call)
   input_names <- setdiff(design_colnames(X), "(Intercept)")
   X <- X[, input_names, drop = FALSE]
   if (!length(input_names)) abort_probml("formula", "The network needs at least one input; the formula has none.", call = call)
-  n <- nrow(X)
-  resp <- code_outcome(y, info$response, arg_y, n = n, call = call)
-  w <- check_weights(weights, n, call = call)
-  check_support(resp$y, settings$family, resp$levels, arg_y, call = call)
-  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  out <- outcome_inputs(y, settings$family, weights, nrow(X), arg_y, call = call)
   attr(X, "assign") <- NULL
   attr(X, "contrasts") <- NULL
-  list(X = X, y = resp$y, levels = resp$levels, weights = w, input_names = input_names, response_class = class(y))
+  list(X = X, y = out$response$y, levels = out$response$levels, weights = out$weights, input_names = input_names,
+       response_class = class(y))
 }
 
 # Trains the members (threads in the core, or one future each under a
@@ -486,9 +469,7 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
   means <- pad_rows(core$mean)
   labels <- class_labels(object, info)
   if (type == "uncertainty") {
-    members <- if (discrete) list(kind = "classification", prob = member_probabilities(means, labels))
-               else list(kind = "regression", mean = matrix(means[, 1L, ], n), variance = pad_rows(core$variance),
-                         distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
+    members <- ensemble_members(means, pad_rows(core$variance), info, labels)
     method <- if (mc && K > 1L) sprintf("deep ensemble of %d networks with MC dropout (%d passes each)", K, samples)
               else if (mc) sprintf("MC dropout (%d passes)", samples) else sprintf("deep ensemble (%d networks)", K)
     # plot() draws the bands over an input of these rows
@@ -513,27 +494,6 @@ predict.probml_mlp <- function(object, newdata, type = c("response", "link", "pr
          else as.integer(value > 0.5) + 1L
   cls[if (is.matrix(value)) is.na(value[, 1L]) else is.na(value)] <- NA
   factor(labels[cls], levels = labels)
-}
-
-# Class labels of a discrete head: the response's levels, else 0/1 or 1..K.
-class_labels <- function(object, info) {
-  if (!is.null(object$levels)) return(object$levels)
-  if (info$response == "binary") c("0", "1") else as.character(seq_len(info$n_mean_columns))
-}
-
-# Member class probabilities, n x K x S, from the heads' means (P(y = 1)
-# for a binary head).
-member_probabilities <- function(means, labels) {
-  d <- dim(means)
-  if (d[2] == 1L) {
-    p1 <- means[, 1L, , drop = FALSE]
-    prob <- array(c(1 - p1, p1), c(d[1], d[3], 2L))
-    prob <- aperm(prob, c(1L, 3L, 2L))
-  } else {
-    prob <- means
-  }
-  dimnames(prob) <- list(NULL, labels, NULL)
-  prob
 }
 
 # The input matrix for new data (or the training data), and the na.action

@@ -83,6 +83,41 @@ check_level <- function(level, arg = "level", call = rlang::caller_env()) {
   invisible(level)
 }
 
+# The members of an ensemble as uncertainty_table() takes them, from each
+# member's mean (n x c x S: P(y = 1) for a binary family, class
+# probabilities, or the mean of y) and variance (n x S); `members` names
+# them.
+ensemble_members <- function(means, variances, info, labels, members = NULL) {
+  if (info$response %in% c("binary", "classes", "ordered")) {
+    return(list(kind = "classification", prob = member_probabilities(means, labels, members)))
+  }
+  mean <- matrix(means[, 1L, ], dim(means)[1], dimnames = list(NULL, members))
+  dimnames(variances) <- list(NULL, members)
+  list(kind = "regression", mean = mean, variance = variances,
+       distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
+}
+
+# Class labels of a discrete fit or network: the response's levels, else 0/1 or 1..K.
+class_labels <- function(object, info) {
+  if (!is.null(object$levels)) return(object$levels)
+  if (info$response == "binary") c("0", "1") else as.character(seq_len(info$n_mean_columns))
+}
+
+# Member class probabilities, n x K x S, from the heads' means (P(y = 1)
+# for a binary head); `members` names the third dimension.
+member_probabilities <- function(means, labels, members = NULL) {
+  d <- dim(means)
+  if (d[2] == 1L) {
+    p1 <- means[, 1L, , drop = FALSE]
+    prob <- array(c(1 - p1, p1), c(d[1], d[3], 2L))
+    prob <- aperm(prob, c(1L, 3L, 2L))
+  } else {
+    prob <- means
+  }
+  dimnames(prob) <- list(NULL, labels, members)
+  prob
+}
+
 uncertainty_table <- function(members, level = 0.95, newdata = NULL, method = "ensemble") {
   check_level(level)
   if (!is.list(members) || is.null(members$kind)) stop("internal: `members` must be a list with a `kind`")
@@ -176,10 +211,9 @@ uncertainty_classification <- function(members) {
   K <- dim(P)[2]
   labels <- dimnames(P)[[2]] %||% as.character(seq_len(K))
   mean_p <- rowMeans(P, dims = 2L)
-  plogp <- function(x) ifelse(x > 0, x * log(x), 0)
-  total <- -rowSums(matrix(plogp(mean_p), nrow(mean_p)))
-  # member entropies: n x S, their mean over members
-  member_h <- -apply(plogp(P), c(1L, 3L), sum)
+  total <- row_entropy(matrix(mean_p, nrow(mean_p)))
+  # member entropies: one per row and member (n x S), their mean over members
+  member_h <- row_entropy(matrix(aperm(P, c(1L, 3L, 2L)), ncol = K))
   aleatoric <- rowMeans(matrix(member_h, dim(P)[1]))
   probs <- as.data.frame(matrix(mean_p, nrow(mean_p), dimnames = list(NULL, paste0("prob_", labels))),
                          optional = TRUE)

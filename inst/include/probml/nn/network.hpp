@@ -85,15 +85,6 @@ struct ParametersT {
     for (const auto& v : b) out.b.push_back(v.template cast<T>());
     return out;
   }
-  void set_zero() {
-    for (auto& m : W) m.setZero();
-    for (auto& v : b) v.setZero();
-  }
-  long size() const {
-    long n = 0;
-    for (size_t l = 0; l < W.size(); ++l) n += static_cast<long>(W[l].size() + b[l].size());
-    return n;
-  }
 };
 
 using Parameters = ParametersT<Real>;

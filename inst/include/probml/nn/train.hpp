@@ -168,8 +168,6 @@ class Trainer {
     best_ = member_.params;
   }
 
-  bool finished() const { return finished_; }
-
   // Epochs until `seconds` have passed or training ends; true once it has.
   bool run_for(double seconds) {
     const auto start = std::chrono::steady_clock::now();
@@ -214,8 +212,7 @@ class Trainer {
                    MatrixT<Real>* d_out) {
     U_ = out.transpose().cast<double>();
     if (warmup && U_.cols() > 1) U_.rightCols(U_.cols() - 1).setZero();
-    yh_ = yb;
-    head_.local(U_, yh_, empty_aux_, d_out ? 1 : 0, derivs_);
+    head_.local(U_, yb, empty_aux_, d_out ? 1 : 0, derivs_);
     const double value = wb.dot(derivs_.value);
     if (!d_out) return value;
     if (warmup && U_.cols() > 1) derivs_.d1.rightCols(U_.cols() - 1).setZero();
@@ -343,7 +340,7 @@ class Trainer {
   Parameters grad_, m1_, m2_, best_;
   MatrixT<Real> Xt_, Xv_, Xb_, d_out_;
   Matrix U_;
-  Vector yt_, wt_, yv_, wv_, yb_, wb_, var_, yh_;
+  Vector yt_, wt_, yv_, wv_, yb_, wb_, var_;
   static constexpr Index kBlockColumns = 512;
   Vector empty_aux_ = Vector(0);
   std::vector<Index> order_;
