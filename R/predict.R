@@ -253,7 +253,7 @@ residuals.probml_fit <- function(object, type = c("response", "pearson", "devian
     res <- switch(type,
                   response = r,
                   pearson = r * sqrt(w) / sqrt(family_moments(object)$variance),
-                  deviance = sign(r) * sqrt(pmax(2 * w * dispersion(object, info) *
+                  deviance = sign(r) * sqrt(pmax(2 * w * family_moments(object)$dispersion *
                                                    (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
   }
   if (is.null(object$na.action)) return(res)
@@ -264,17 +264,12 @@ aux_values <- function(object, info = fit_family_info(object)) {
   unname(utils::tail(object$coefficients, info$n_aux))
 }
 
-# Mean and variance of y at the fitted linear predictors.
+# Mean and variance of y at the fitted linear predictors, and glm's
+# dispersion at the estimate (deviance residuals are on glm's scale: for
+# the Gaussian, y - mu).
 family_moments <- function(object) {
   call_core(cpp_family_moments(family_spec(object$family, object$levels), object$linear_predictors,
                                aux_values(object)))
-}
-
-# As glm() reports them, deviance residuals of a least-squares family are
-# on the scale of y: the standardised ones times sigma.
-dispersion <- function(object, info) {
-  if (!info$least_squares) return(1)
-  exp(2 * aux_values(object, info)[info$log_scale_aux + 1L])
 }
 
 # nll_i at the estimate, or with the mean moved onto y (the saturated fit).

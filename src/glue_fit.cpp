@@ -126,6 +126,7 @@ Rcpp::List cpp_family_info(Rcpp::List family) {
       Rcpp::Named("information") = f->location_is_lad() ? "expected" : "observed",
       Rcpp::Named("boundary_message") = f->boundary_message(), Rcpp::Named("network_head") = f->network_head());
   info.push_back(f->predictive_distribution(), "predictive_distribution");  // create() takes 20 at most
+  info.push_back(f->free_dispersion(), "free_dispersion");
   return info;
 }
 
@@ -260,7 +261,8 @@ Rcpp::List cpp_family_moments(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::Nu
   Eigen::VectorXd variance(Ue.rows());
   fam->mean(Ue, a, mean);
   fam->variance(Ue, a, variance);
-  return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("variance") = variance);
+  return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("variance") = variance,
+                            Rcpp::Named("dispersion") = fam->deviance_dispersion(a));
 }
 
 namespace {

@@ -161,6 +161,17 @@ class Family {
   virtual void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
                         Eigen::Ref<Eigen::VectorXd> out) const = 0;
 
+  // glm's dispersion phi at aux: a row's unit deviance is phi * 2 (nll -
+  // saturated nll), so deviance() is on glm's scale (the RSS for the
+  // Gaussian, sum 2 (-log(y / mu) + (y - mu) / mu) for the Gamma). 1 where
+  // the nll has no scale of its own (Bernoulli, Poisson, ...).
+  virtual double deviance_dispersion(const Eigen::VectorXd& /*aux*/) const { return 1.0; }
+  // glm estimates the dispersion of this family (Gaussian, Gamma, inverse
+  // Gaussian): its moment estimate, Pearson chi^2 / df.residual, scales the
+  // glm-style standard errors, Cook's distances and standardised residuals.
+  // Otherwise glm's dispersion is deviance_dispersion() (1, or sigma^2 given).
+  virtual bool free_dispersion() const { return false; }
+
   // The first linear predictor's intercept is absorbed by the aux parameters
   // (cut-points of the ordinal family), so the design must not carry one.
   virtual bool absorbs_intercept() const { return false; }

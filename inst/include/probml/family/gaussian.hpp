@@ -22,6 +22,10 @@ class GaussianFamily : public LocationScaleFamily {
   }
   int log_scale_aux() const override { return fixed_ ? -1 : 0; }
   bool least_squares() const override { return true; }
+  double deviance_dispersion(const Eigen::VectorXd& aux) const override {
+    return std::exp(2.0 * log_sigma_of(aux));
+  }
+  bool free_dispersion() const override { return !fixed_; }
   // With sigma known the nll is a quadratic in mu: positive curvature.
   bool positive_curvature() const override { return fixed_; }
   bool constant_curvature() const override { return fixed_; }
