@@ -1,0 +1,50 @@
+glm_pairs <- function() {
+  set.seed(11)
+  n <- 80
+  d <- data.frame(x = rnorm(n), g = factor(sample(letters[1:3], n, TRUE)), w = runif(n, 0.5, 2))
+  d$y_gauss <- 1 + d$x + rnorm(n)
+  d$y_bin <- rbinom(n, 1, plogis(0.3 + d$x))
+  d$y_pois <- rpois(n, exp(0.5 + 0.4 * d$x))
+  # glm's working weights are those of its last iteration, one step before
+  # its estimate: started at probml's estimate, that step is ~1e-12.
+  ctl <- glm.control(epsilon = 1e-14, maxit = 100)
+  start <- function(fit) coef(fit)[seq_len(4)]
+  gauss <- fit_mle(y_gauss ~ x + g, data = d, weights = w)
+  probit <- fit_mle(y_bin ~ x + g, data = d, family = lik_bernoulli("probit"))
+  pois <- fit_mle(y_pois ~ x + g, data = d, weights = w, family = lik_poisson())
+  list(gaussian = list(gauss, glm(y_gauss ~ x + g, data = d, weights = w, start = start(gauss), control = ctl)),
+       probit = list(probit, glm(y_bin ~ x + g, data = d, family = binomial("probit"), start = start(probit), control = ctl)),
+       poisson = list(pois, glm(y_pois ~ x + g, data = d, weights = w, family = poisson(), start = start(pois), control = ctl)))
+}
+
+test_that("working weights, working residuals and leverages equal glm's", {
+  for (name in names(glm_pairs())) {
+    pair <- glm_pairs()[[name]]
+    expect_equal(unname(weights(pair[[1]], "working")), unname(weights(pair[[2]], "working")), tolerance = 1e-8, info = name)
+    expect_equal(unname(weights(pair[[1]])), unname(weights(pair[[2]])), tolerance = 1e-12, info = name)
+    expect_equal(unname(probml:::working_residuals(pair[[1]])), unname(residuals(pair[[2]], "working")),
+                 tolerance = 1e-8, info = name)
+    expect_equal(unname(hatvalues(pair[[1]])), unname(hatvalues(pair[[2]])), tolerance = 1e-8, info = name)
+  }
+})
+
+test_that("leverages leave out rows of weight zero and are NA for rows excluded, as glm's", {
+  d <- transform(mtcars, w = c(0, rep(1, 31)))
+  d$hp[3] <- NA
+  fit <- fit_mle(mpg ~ wt + hp, data = d, weights = w, na.action = na.exclude)
+  ref <- glm(mpg ~ wt + hp, data = d, weights = w, na.action = na.exclude)
+  h <- hatvalues(fit)
+  expect_identical(names(h), rownames(d)[-1])
+  expect_true(is.na(h[["Datsun 710"]]))
+  kept <- names(h)[!is.na(h)]
+  expect_equal(h[kept], hatvalues(ref)[kept], tolerance = 1e-10)
+  expect_equal(sum(hatvalues(fit), na.rm = TRUE), 3, tolerance = 1e-10)
+})
+
+test_that("leverages are refused where glm has no such concept", {
+  ord <- fit_mle(Sat ~ Infl, data = MASS::housing, weights = Freq, family = lik_ordinal())
+  expect_snapshot(error = TRUE, hatvalues(ord))
+  map <- fit_map(mpg ~ wt, data = mtcars, prior = prior_gaussian(1))
+  expect_snapshot(error = TRUE, hatvalues(map))
+  expect_snapshot(error = TRUE, weights(ord, type = "work"))
+})
