@@ -7,11 +7,11 @@
 
 # The local first and second derivatives in the (single) linear predictor at
 # the estimate, and the dispersion: list(d1, curvature, dispersion).
-working_parts <- function(object, what, call = rlang::caller_env()) {
+working_parts <- function(object, call = rlang::caller_env()) {
   info <- fit_family_info(object)
   if (info$n_linear != 1L || info$absorbs_intercept) {
-    abort_probml("unsupported", c("{what} {?is/are} defined for a family with one linear predictor and an intercept in its design, not {info$label}.",
-                                  i = "glm's working weights, residuals and leverages have no single meaning with several linear predictors or cut-points."),
+    abort_probml("unsupported", c("glm's working weights, working residuals and leverages are defined for a family with one linear predictor and an intercept in its design, not {info$label}.",
+                                  i = "With several linear predictors or cut-points they have no single meaning."),
                  call = call)
   }
   spec <- family_spec(object$family, object$levels)
@@ -22,13 +22,13 @@ working_parts <- function(object, what, call = rlang::caller_env()) {
 
 # glm's working weights: prior weight x (dmu/deta)^2 / V(mu).
 working_weights <- function(object, call = rlang::caller_env()) {
-  parts <- working_parts(object, "Working weights", call = call)
+  parts <- working_parts(object, call = call)
   object$prior_weights * parts$curvature * parts$dispersion
 }
 
 # glm's working residuals: (y - mu) deta/dmu.
 working_residuals <- function(object, call = rlang::caller_env()) {
-  parts <- working_parts(object, "Working residuals", call = call)
+  parts <- working_parts(object, call = call)
   -parts$d1 / parts$curvature
 }
 
