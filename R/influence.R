@@ -100,3 +100,23 @@ weights.probml_fit <- function(object, type = c("prior", "working"), ...) {
   if (is.null(object$na.action)) return(w)
   naresid(object$na.action, w)
 }
+
+# The number of estimated regression coefficients (auxiliary parameters such
+# as sigma or a shape are not counted, as glm does not count its dispersion).
+regression_rank <- function(object) sum(object$estimated) - fit_family_info(object)$n_aux
+
+#' @export
+df.residual.probml_fit <- function(object, ...) {
+  check_dots_empty(...)
+  object$nobs - regression_rank(object)
+}
+
+# glm's dispersion: for a family whose dispersion glm estimates (Gaussian,
+# Gamma, inverse Gaussian; see Family::free_dispersion()) the moment estimate
+# Pearson chi^2 / df.residual, which summary.glm() uses; otherwise the
+# family's own (1 for the Bernoulli and Poisson families).
+glm_dispersion <- function(object, call = rlang::caller_env()) {
+  if (!fit_family_info(object)$free_dispersion) return(family_moments(object)$dispersion)
+  pearson <- working_weights(object, call = call) * working_residuals(object, call = call)^2
+  sum(pearson[object$prior_weights > 0]) / df.residual(object)
+}

@@ -48,3 +48,13 @@ test_that("leverages are refused where glm has no such concept", {
   expect_snapshot(error = TRUE, hatvalues(map))
   expect_snapshot(error = TRUE, weights(ord, type = "work"))
 })
+
+test_that("df.residual() and glm's dispersion equal glm's", {
+  for (name in names(glm_pairs())) {
+    pair <- glm_pairs()[[name]]
+    expect_identical(df.residual(pair[[1]]), df.residual(pair[[2]]), info = name)
+    expect_equal(probml:::glm_dispersion(pair[[1]]), summary(pair[[2]])$dispersion, tolerance = 1e-8, info = name)
+  }
+  d <- transform(mtcars, w = c(0, rep(1, 31)))
+  expect_identical(df.residual(fit_mle(mpg ~ wt, data = d, weights = w)), df.residual(glm(mpg ~ wt, data = d, weights = w)))
+})
