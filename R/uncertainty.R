@@ -25,14 +25,16 @@
 # Predictive distributions a member can have, by the name uncertainty_table()
 # takes (each family declares its own in the core: family_info()), each
 # given by its mean and variance: whether it is discrete (its quantiles are
-# whole numbers), its cdf, density (continuous only) and quantile function.
-# The one table of them.
+# whole numbers), its cdf, density (continuous only), quantile function and
+# sampler `random(n, mean, variance)` (R's generator, mean and variance
+# recycled to n; simulate() uses it). The one table of them.
 predictive_distributions <- list(
   normal = list(
     discrete = FALSE,
     cdf = function(q, mean, variance) stats::pnorm(q, mean, sqrt(variance)),
     density = function(q, mean, variance) stats::dnorm(q, mean, sqrt(variance)),
-    quantile = function(p, mean, variance) stats::qnorm(p, mean, sqrt(variance))
+    quantile = function(p, mean, variance) stats::qnorm(p, mean, sqrt(variance)),
+    random = function(n, mean, variance) stats::rnorm(n, mean, sqrt(variance))
   ),
   laplace = list(
     discrete = FALSE,
@@ -47,13 +49,19 @@ predictive_distributions <- list(
     quantile = function(p, mean, variance) {
       b <- sqrt(variance / 2)
       if (p < 0.5) mean + b * log(2 * p) else mean - b * log(2 * (1 - p))
+    },
+    random = function(n, mean, variance) {
+      # inversion of the cdf
+      u <- stats::runif(n) - 0.5
+      mean - sqrt(variance / 2) * sign(u) * log1p(-2 * abs(u))
     }
   ),
   poisson = list(
     discrete = TRUE,
     cdf = function(q, mean, variance) stats::ppois(q, mean),
     density = NULL,
-    quantile = function(p, mean, variance) stats::qpois(p, mean)
+    quantile = function(p, mean, variance) stats::qpois(p, mean),
+    random = function(n, mean, variance) stats::rpois(n, mean)
   ),
   beta = list(
     # mean m and precision phi: variance m (1 - m) / (1 + phi)
@@ -69,6 +77,10 @@ predictive_distributions <- list(
     quantile = function(p, mean, variance) {
       phi <- mean * (1 - mean) / variance - 1
       stats::qbeta(p, mean * phi, (1 - mean) * phi)
+    },
+    random = function(n, mean, variance) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::rbeta(n, mean * phi, (1 - mean) * phi)
     }
   )
 )
