@@ -45,7 +45,7 @@
 #' c(fit$null.deviance, fit$df.null)
 #' coef(update(fit, . ~ . - wool))
 #' @name glm_accessors
-#' @importFrom stats family formula update getCall extractAIC drop1 drop.scope make.link pf
+#' @importFrom stats family formula update getCall extractAIC drop1 add1 drop.scope make.link pf
 #'   simulate runif rnorm rpois rbeta rbinom rt qt
 NULL
 
@@ -200,24 +200,28 @@ deviance.probml_fit <- function(object, ...) {
 #' number of estimated scale, shape or cut-point parameters, counted at 2
 #' each whatever `k`, as `glm()` counts the Gaussian dispersion. So with the
 #' default `k = 2` the value is [AIC()], and the models `step()` chooses and
-#' its AIC path are `glm()`'s. `drop1()` on a fit gives `glm()`'s table: the
-#' deviance of each smaller fit and, with `test = "LRT"` (or `"Chisq"`), the
-#' likelihood-ratio statistic and its chi-squared p-value; `test = "F"` is
-#' `glm()`'s F test.
+#' its AIC path are `glm()`'s. `drop1()` and `add1()` on a fit give
+#' `glm()`'s tables: the deviance of each smaller (larger) fit and, with
+#' `test = "LRT"` (or `"Chisq"`), the likelihood-ratio statistic and its
+#' chi-squared p-value; `test = "F"` is `glm()`'s F test (families with an
+#' estimated dispersion). `drop1()` refits on the columns of the design;
+#' `add1()` refits through [update()], in the formula's environment.
 #'
 #' @param fit,object A `probml_fit`.
 #' @param scale Not used by likelihood fits; must be 0 (as `glm()` ignores it).
 #' @param k The penalty per regression coefficient (2 for AIC, `log(n)` for BIC).
-#' @param scope,test,trace As in [stats::drop1()]: the terms to drop (by
-#'   default those whose removal respects marginality), the test, and
-#'   whether to print each refit.
+#' @param scope,test,trace As in [stats::drop1()] and [stats::add1()]: the
+#'   terms to drop (by default those whose removal respects marginality) or
+#'   add (a formula or term labels), the test, and whether to print each refit.
 #' @param ... Not used: a misspelled argument is an error.
-#' @return `extractAIC()`: a numeric vector `c(edf, AIC)`. `drop1()`: an
-#'   `anova` data frame with columns `Df`, `Deviance`, `AIC` and the test's.
+#' @return `extractAIC()`: a numeric vector `c(edf, AIC)`. `drop1()` and
+#'   `add1()`: an `anova` data frame with columns `Df`, `Deviance`, `AIC`
+#'   and the test's.
 #' @examples
 #' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
 #' extractAIC(fit)
 #' drop1(fit, test = "LRT")
+#' add1(update(fit, . ~ wool), ~ . + tension, test = "LRT")
 #' step(fit, trace = 0)$formula
 #' @export
 extractAIC.probml_fit <- function(fit, scale = 0, k = 2, ...) {
@@ -238,12 +242,8 @@ drop1.probml_fit <- function(object, scope, scale = 0, test = c("none", "LRT", "
                              trace = FALSE, ...) {
   check_dots_empty(...)
   test <- if (missing(test)) "none" else check_choice(test, c("none", "LRT", "Chisq", "F"), "test")
-  # step() passes its trace level, a number
-  if (!(is.logical(trace) || is.numeric(trace)) || length(trace) != 1L || is.na(trace)) {
-    abort_probml("type", "{.arg trace} must be {.code TRUE}, {.code FALSE} or a number, not {.obj_type_friendly {trace}}.")
-  }
-  trace <- trace > 0
-  base_aic <- extractAIC(object, scale, k = k)
+  trace <- check_trace(trace)
+  extractAIC(object, scale, k = k)
   X <- model.matrix(object)
   tt <- if (is.null(object$terms)) NULL else object$terms[[1L]]
   if (is.null(tt)) check_formula_fit(object, "drop1")
@@ -263,27 +263,69 @@ drop1.probml_fit <- function(object, scope, scale = 0, test = c("none", "LRT", "
     designs[[1L]] <- X[, assign != match(term, labels), drop = FALSE]
     refit_designs(object, designs)
   })
+  heading <- c("Single term deletions", "\nModel:", deparse(formula(object)))
+  single_term_table(object, fits, scope, test, scale, k, heading, added = FALSE)
+}
+
+#' @rdname extractAIC.probml_fit
+#' @export
+add1.probml_fit <- function(object, scope, scale = 0, test = c("none", "LRT", "Chisq", "F"), k = 2,
+                            trace = FALSE, ...) {
+  check_dots_empty(...)
+  test <- if (missing(test)) "none" else check_choice(test, c("none", "LRT", "Chisq", "F"), "test")
+  trace <- check_trace(trace)
+  extractAIC(object, scale, k = k)
+  check_formula_fit(object, "add1")
+  if (missing(scope) || is.null(scope)) abort_probml("missing", "{.arg scope} must give the terms {.fn add1} may add.")
+  if (!is.character(scope)) scope <- stats::add.scope(object, stats::update.formula(object, scope))
+  if (!length(scope)) abort_probml("value", "{.arg scope} holds no terms that are not in the model already.")
+  env <- environment(formula(object))
+  fits <- lapply(scope, function(term) {
+    if (trace) message("trying + ", term)
+    refit <- update(object, as.formula(paste("~ . +", term)), evaluate = FALSE)
+    refit <- eval(refit, envir = env)
+    if (refit$nobs != object$nobs) {
+      abort_probml("data", "Adding {.field {term}} changes the number of rows used ({object$nobs} to {refit$nobs}): remove the missing values first.")
+    }
+    refit
+  })
+  heading <- c("Single term additions", "\nModel:", deparse(formula(object)))
+  single_term_table(object, fits, scope, test, scale, k, heading, added = TRUE)
+}
+
+check_trace <- function(trace, call = rlang::caller_env()) {
+  # step() passes its trace level, a number
+  if (!(is.logical(trace) || is.numeric(trace)) || length(trace) != 1L || is.na(trace)) {
+    abort_probml("type", "{.arg trace} must be {.code TRUE}, {.code FALSE} or a number, not {.obj_type_friendly {trace}}.",
+                 call = call)
+  }
+  trace > 0
+}
+
+# drop1.glm()'s and add1.glm()'s table: the fit, then one refit per term.
+single_term_table <- function(object, fits, scope, test, scale, k, heading, added, call = rlang::caller_env()) {
   all_fits <- c(list(object), fits)
   aic <- vapply(all_fits, function(f) extractAIC(f, scale, k = k)[2L], 1)
   edf <- vapply(all_fits, function(f) extractAIC(f, scale, k = k)[1L], 1)
   dev <- vapply(all_fits, deviance, 1)
   ll <- vapply(all_fits, function(f) f$loglik, 1)
-  df <- c(NA, edf[1L] - edf[-1L])
+  sign <- if (added) -1 else 1
+  df <- c(NA, sign * (edf[1L] - edf[-1L]))
   aod <- data.frame(Df = df, Deviance = dev, AIC = aic, row.names = c("<none>", scope), check.names = FALSE)
   if (test %in% c("LRT", "Chisq")) {
-    lr <- c(NA, pmax(0, 2 * (ll[1L] - ll[-1L])))
+    lr <- c(NA, pmax(0, sign * 2 * (ll[1L] - ll[-1L])))
     # glm's name for the statistic when the dispersion is estimated
     aod[[if (fit_family_info(object)$free_dispersion) "scaled dev." else "LRT"]] <- lr
     aod[["Pr(>Chi)"]] <- c(NA, stats::pchisq(lr[-1L], df[-1L], lower.tail = FALSE))
   } else if (test == "F") {
-    check_free_dispersion(object, "drop1")
+    check_free_dispersion(object, if (added) "add1" else "drop1", call = call)
     rdf <- df.residual(object)
-    Fs <- (pmax(0, dev - dev[1L]) / df) / (dev[1L] / rdf)
+    # drop1.glm(): over the fit's deviance per df; add1.glm(): over each larger fit's
+    Fs <- if (added) (pmax(0, dev[1L] - dev) / df) / (dev / (rdf - df)) else (pmax(0, dev - dev[1L]) / df) / (dev[1L] / rdf)
     Fs[1L] <- NA
     aod[["F value"]] <- Fs
-    aod[["Pr(>F)"]] <- c(NA, pf(Fs[-1L], df[-1L], rdf, lower.tail = FALSE))
+    aod[["Pr(>F)"]] <- c(NA, pf(Fs[-1L], df[-1L], if (added) rdf - df[-1L] else rdf, lower.tail = FALSE))
   }
-  heading <- c("Single term deletions", "\nModel:", deparse(formula(object)))
   structure(aod, heading = heading, class = c("anova", "data.frame"))
 }
 
