@@ -45,8 +45,7 @@
 #' c(fit$null.deviance, fit$df.null)
 #' coef(update(fit, . ~ . - wool))
 #' @name glm_accessors
-#' @importFrom stats family formula update getCall extractAIC drop1 add1 drop.scope make.link pf
-#'   simulate runif rnorm rpois rbeta rbinom rt qt
+#' @importFrom stats family formula update extractAIC drop1 add1 drop.scope make.link pf simulate
 NULL
 
 #' @rdname glm_accessors

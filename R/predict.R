@@ -97,7 +97,8 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
                                   i = if (info$n_mean_columns > 1L) "For class probabilities use {.arg se.fit}."), call = call)
   }
   # the first linear predictor is the mean's
-  eta <- as.matrix(prediction_value(object, new, "link", object$coefficients, info))[, 1L]
+  U <- as.matrix(prediction_value(object, new, "link", object$coefficients, info))
+  eta <- U[, 1L]
   se <- as.matrix(prediction_se(object, new, "link", info))[, 1L]
   a <- (1 - level) / 2
   lsq <- info$least_squares
@@ -112,13 +113,8 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
     if (!lsq) q <- stats::qnorm(1 - a)
     lims <- cbind(fit = eta, lwr = eta - q * se, upr = eta + q * se)
     if (type == "response") {
-      linkinv <- family(object)$linkinv
-      if (is.null(linkinv)) {
-        abort_probml("unsupported", "The {info$label} family has no inverse link for a confidence interval of the mean; use {.code type = \"link\"}.",
-                     call = call)
-      }
-      ends <- cbind(linkinv(lims[, "lwr"]), linkinv(lims[, "upr"]))
-      lims <- cbind(fit = linkinv(eta), lwr = pmin(ends[, 1L], ends[, 2L]), upr = pmax(ends[, 1L], ends[, 2L]))
+      ends <- cbind(mean_at(object, U, lims[, "lwr"]), mean_at(object, U, lims[, "upr"]))
+      lims <- cbind(fit = mean_at(object, U, eta), lwr = pmin(ends[, 1L], ends[, 2L]), upr = pmax(ends[, 1L], ends[, 2L]))
     }
     return(list(fit = lims, se.fit = se))
   }
@@ -139,6 +135,17 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
   v <- rep(core$variance, length.out = length(mu))
   fit <- if (type == "response") mu else eta
   list(fit = cbind(fit = fit, lwr = dist$quantile(a, mu, v), upr = dist$quantile(1 - a, mu, v)), se.fit = se)
+}
+
+# The mean of y (the inverse link, by the core) with the first linear
+# predictor at `eta` and the others as in U; NA rows stay NA.
+mean_at <- function(object, U, eta) {
+  U[, 1L] <- eta
+  ok <- stats::complete.cases(U)
+  out <- rep(NA_real_, nrow(U))
+  out[ok] <- call_core(cpp_family_moments(family_spec(object$family, object$levels), U[ok, , drop = FALSE],
+                                          aux_values(object)))$mean[, 1L]
+  out
 }
 
 # predict.glm(type = "terms"): each term's columns times its coefficients,
