@@ -365,7 +365,8 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   fit <- structure(c(unclass(fit), list(
     coefficients = coefs, aliased = stats::setNames(core$aliased, names(coefs)),
     estimated = stats::setNames(core$estimated, names(coefs)),
-    loglik = -(core$value - core$prior_value), df = sum(core$estimated), nobs = sum(w > 0),
+    loglik = resp$loglik_constant - (core$value - core$prior_value), loglik_constant = resp$loglik_constant,
+    df = sum(core$estimated), nobs = sum(w > 0),
     converged = core$converged, iterations = core$iterations,
     grad_norm = max(abs(core$gradient), 0), message = core$message,
     safeguarded_steps = core$safeguarded_steps, separation = core$separation,
@@ -444,10 +445,18 @@ scan_designs <- function(designs, noun, call = rlang::caller_env()) {
 # The response coded for the family and checked against its support, and
 # the weights: list(response, info (with the class labels), weights).
 outcome_inputs <- function(y, family, weights, n, arg_y, call = rlang::caller_env()) {
-  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
+  kind <- family_info(family)$response
+  resp <- code_outcome(y, kind, arg_y, n = n, grouped = TRUE, call = call)
   info <- family_info(family, resp$levels)
   check_support(resp$y, family, resp$levels, arg_y, call = call)
   w <- check_weights(weights, n, call = call)
+  resp$loglik_constant <- 0
+  if (kind == "binary") {
+    grouped <- code_binomial(resp, w, arg_y, call = call)
+    w <- grouped$weights
+    resp$loglik_constant <- grouped$constant
+    if (all(w == 0)) abort_probml("value", "{.arg {arg_y}} has no trials: there is nothing to fit.", call = call)
+  }
   if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
   list(response = resp, info = info, weights = w)
 }
