@@ -74,10 +74,11 @@ code_binary <- function(y, arg, grouped, call) {
     return(list(y = as.double(as.integer(y) - 1L), levels = levels(y), n_classes = 2L))
   }
   if (is.logical(y)) return(list(y = as.double(y), levels = NULL, n_classes = 2L))
-  if (!is.numeric(y) || is.object(y)) {
-    abort_probml("response", "{.arg {arg}} must be 0/1, logical or a two-level factor, not {.obj_type_friendly {y}}.",
-                 call = call)
+  if (!is.numeric(y) || is.object(y) && !inherits(y, "AsIs")) {
+    what <- if (grouped) "0/1, logical, a two-level factor, a proportion or {.code cbind(successes, failures)}" else "0/1, logical or a two-level factor"
+    abort_probml("response", paste0("{.arg {arg}} must be ", what, ", not {.obj_type_friendly {y}}."), call = call)
   }
+  y <- unclass(y)
   bad <- if (grouped) which(!(y >= 0 & y <= 1)) else which(y != 0 & y != 1)
   if (length(bad)) {
     what <- if (grouped) "0 or 1 (or logical, or a two-level factor), or a proportion in [0, 1]" else "0 or 1 (or logical, or a two-level factor)"
