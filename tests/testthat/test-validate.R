@@ -241,6 +241,7 @@ test_that("bad grouped binomial responses are refused, naming the argument", {
     fit_mle(cbind(s - 2, f) ~ x, data = d, family = lik_bernoulli())
     fit_mle(cbind(s + 0.5, f) ~ x, data = d, family = lik_bernoulli())
     fit_mle(cbind(s, f, n) ~ x, data = d, family = lik_bernoulli())
+    fit_mle(cbind(s > 1, f > 1) ~ x, data = d, family = lik_bernoulli())
     fit_mle(cbind(s, f) ~ x, data = d, family = lik_poisson())
     fit_mle(p ~ x, data = d, family = lik_bernoulli())
     fit_mle(p ~ x, data = d, family = lik_bernoulli(), weights = n + 1)
