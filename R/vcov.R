@@ -84,8 +84,11 @@ vcov_types <- c("observed", "expected", "sandwich", "HC0", "HC1", "HC2", "HC3")
 #' pois <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
 #' sqrt(diag(vcov(pois, dispersion = "pearson")))
 #'
-#' # Cluster-robust: rows of the same tension level share a cluster
-#' sqrt(diag(vcov(pois, cluster = ~ tension)))
+#' # Cluster-robust: the groups of one tobacco level share a cluster
+#' cancer <- fit_mle(cbind(ncases, ncontrols) ~ agegp + alcgp, data = esoph,
+#'                   family = binomial())
+#' sqrt(diag(vcov(cancer, cluster = ~ tobgp)))
+#' summary(cancer, vcov = vcov(cancer, cluster = ~ tobgp))
 #' @export
 vcov.probml_fit <- function(object, type = c("observed", "expected", "sandwich", "HC0", "HC1", "HC2", "HC3"),
                             cluster = NULL, dispersion = NULL, complete = TRUE, ...) {

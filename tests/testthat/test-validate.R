@@ -180,6 +180,10 @@ test_that("cbind(successes, failures) equals the expanded 0/1 fit and glm's, log
   expect_lt(max(abs(residuals(grouped, type = "pearson") - residuals(ref, type = "pearson"))), 1e-8)
   expect_lt(max(abs(residuals(grouped, type = "response") - residuals(ref, type = "response"))), 1e-8)
   expect_lt(max(abs(hatvalues(grouped) - hatvalues(ref))), 1e-8)
+  # The matrix entry takes the same response.
+  xy <- fit_mle_xy(model.matrix(ref), cbind(d$ncases, d$ncontrols), family = lik_bernoulli())
+  expect_equal(unname(coef(xy)), unname(coef(grouped)), tolerance = 1e-12)
+  expect_equal(as.numeric(logLik(xy)), as.numeric(logLik(grouped)), tolerance = 1e-12)
   # The proportion with weights = trials is the same fit.
   share <- fit_mle(share ~ agegp + alcgp + tobgp, data = d, family = lik_bernoulli(), weights = trials)
   ref_share <- glm_exact(glm(share ~ agegp + alcgp + tobgp, data = d, family = binomial(), weights = trials))
