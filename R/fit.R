@@ -478,7 +478,9 @@ outcome_inputs <- function(y, family, weights, n, arg_y, call = rlang::caller_en
     resp$loglik_constant <- grouped$constant
     if (all(w == 0)) abort_probml("value", "{.arg {arg_y}} has no trials: there is nothing to fit.", call = call)
   }
-  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  # A proportion strictly between 0 and 1 holds both outcomes.
+  mixed <- any(resp$y > 0 & resp$y < 1 & w > 0)
+  if (info$response %in% c("binary", "classes", "ordered") && !mixed) check_two_classes(resp$y, w, arg_y, call = call)
   list(response = resp, info = info, weights = w)
 }
 

@@ -209,6 +209,11 @@ test_that("grouped binomial fits with other links, weights and empty groups foll
     expect_lt(max(abs(residuals(fit, type = "deviance") - residuals(ref, type = "deviance"))), 1e-8, label = link)
   }
   expect_true(any(d$n == 0))
+  # Groups that all have the same share still hold both outcomes.
+  same <- data.frame(s = c(2, 3, 1), f = c(2, 3, 1))
+  one <- fit_mle(cbind(s, f) ~ 1, data = same, family = lik_bernoulli())
+  expect_equal(unname(coef(one)), 0, tolerance = 1e-12)
+  expect_equal(as.numeric(logLik(one)), sum(dbinom(same$s, same$s + same$f, 0.5, log = TRUE)), tolerance = 1e-12)
 })
 
 test_that("the binomial coefficient is one constant for MAP fits, paths, profiles and LR tests", {
