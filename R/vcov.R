@@ -27,7 +27,7 @@ vcov_types <- c("observed", "expected", "sandwich", "HC0", "HC1", "HC2", "HC3")
 #'   it is the same estimator over all parameters, scale and shape
 #'   included.
 #' * `"HC1"`: HC0 times \eqn{n / (n - p)}{n / (n - p)}, with `n - p` =
-#'   [df.residual()] (`p` counts the regression coefficients).
+#'   [stats::df.residual()] (`p` counts the regression coefficients).
 #' * `"HC2"`, `"HC3"`: each row's score divided by
 #'   \eqn{\sqrt{1 - h_i}}{sqrt(1 - h_i)} or \eqn{1 - h_i}{1 - h_i}, with
 #'   the leverages \eqn{h_i}{h_i} of [hatvalues()][hatvalues.probml_fit()]
@@ -178,17 +178,17 @@ sandwich_covariance <- function(object, type, cluster, call) {
       abort_probml("unsupported", "{.arg cluster} is available with {.code type = \"HC0\"} or {.code \"HC1\"}, not {.val {type}}.", call = call)
     }
     h <- numeric(length(used))
-    hv <- hatvalues(object)
+    hv <- stats::hatvalues(object)
     h[used] <- hv[!is.na(hv)]
     S <- S / if (type == "HC2") sqrt(1 - h) else 1 - h
   }
-  adjust <- if (type == "HC1") n / df.residual(object) else 1
+  adjust <- if (type == "HC1") n / stats::df.residual(object) else 1
   if (!is.null(cluster)) {
     g <- cluster_values(object, cluster, call)[used]
     S <- rowsum(S[used, , drop = FALSE], g, reorder = FALSE)
     G <- nrow(S)
     if (G < 2L) abort_probml("degenerate", "{.arg cluster} puts every observation in one cluster; at least two are needed.", call = call)
-    adjust <- G / (G - 1) * if (type == "HC1") (n - 1) / df.residual(object) else 1
+    adjust <- G / (G - 1) * if (type == "HC1") (n - 1) / stats::df.residual(object) else 1
   }
   V <- bread %*% crossprod(S) %*% bread * adjust
   dimnames(V) <- dimnames(bread)
