@@ -185,3 +185,34 @@ test_that("bad covariance requests are refused with classed errors", {
     confint(fit, vcov = "fisher")
   })
 })
+
+test_that("the rows' scores are the core objective's per-row gradients, for every layout", {
+  set.seed(12)
+  n <- 60
+  d <- data.frame(x = rnorm(n), z = runif(n))
+  d$ord <- cut(d$x + rnorm(n), c(-Inf, -0.5, 0.3, Inf), ordered_result = TRUE)
+  d$cls <- factor(sample(c("a", "b", "c"), n, TRUE))
+  d$het <- 1 + d$x + rnorm(n) * exp(0.5 * d$z)
+  d$share <- rbeta(n, 2, 3)
+  d$w <- runif(n, 0.5, 2)
+  fits <- list(
+    ordinal = fit_mle(ord ~ x + z, data = d, family = lik_ordinal(), weights = w),
+    categorical = fit_mle(cls ~ x, data = d, family = lik_categorical(), weights = w),
+    hetero = fit_mle(het ~ x | z, data = d, family = lik_gaussian_hetero(), weights = w),
+    beta = fit_mle(share ~ x, data = d, family = lik_beta(), weights = w),
+    student_t = fit_mle(het ~ x, data = d, family = lik_student_t(), weights = w)
+  )
+  for (nm in names(fits)) {
+    fit <- fits[[nm]]
+    S <- probml:::row_scores(fit)
+    model <- probml:::core_model(fit)
+    for (i in c(1, 17, 60)) {
+      wi <- replace(numeric(n), i, fit$prior_weights[i])
+      g <- probml:::cpp_evaluate(model, fit$y, wi, fit$offset, unname(fit$coefficients), 1L, FALSE, 1L, NULL)$gradient
+      expect_equal(S[i, ], -g, tolerance = 1e-10, ignore_attr = TRUE, label = paste(nm, "row", i))
+    }
+    expect_lt(max(abs(colSums(S))), 1e-6, label = nm)
+    V <- vcov(fit, type = "HC0")
+    expect_true(all(is.finite(V)) && isSymmetric(V, tol = 1e-10), label = nm)
+  }
+})
