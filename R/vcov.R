@@ -52,6 +52,12 @@ vcov_types <- c("observed", "expected", "sandwich", "HC0", "HC1", "HC2", "HC3")
 #' unbiased \eqn{RSS / (n - p)}{RSS / (n - p)} in place of the ML
 #' \eqn{RSS / n}{RSS / n}).
 #'
+#' Rows of weight zero are not observations: they add nothing to the
+#' meat and do not count in `n` (nor in `G`). `sandwich::vcovHC()` of a
+#' `glm()` fit with zero weights counts them in `n`, which scales its
+#' estimate by \eqn{(n_+ / n)^2}{(n+ / n)^2}; it agrees with probml on the
+#' fit without those rows.
+#'
 #' Sandwich and dispersion-scaled covariances are defined for
 #' maximum-likelihood fits; for a MAP fit only the model-based ones (the
 #' Laplace approximation's posterior covariance) are.

@@ -64,6 +64,22 @@ test_that("cluster-robust covariances equal sandwich::vcovCL, by vector or formu
   }
 })
 
+test_that("rows of weight zero are not observations of the sandwich", {
+  skip_if_not_installed("sandwich")
+  d <- sandwich_cases()$poisson$d
+  d$w <- rep(c(1, 0, 2), 40)
+  fit <- fit_mle(count ~ x + z + g, data = d, family = lik_poisson(), weights = w)
+  kept <- d[d$w > 0, ]
+  ref <- glm_ref(count ~ x + z + g, kept, poisson())
+  # glm_ref() has no weights: refit with them, from its own estimate.
+  ref <- glm(count ~ x + z + g, data = kept, family = poisson(), weights = w, control = tight, start = coef(ref))
+  ref <- glm(count ~ x + z + g, data = kept, family = poisson(), weights = w, control = tight, start = coef(ref))
+  for (type in c("HC0", "HC1", "HC2", "HC3")) {
+    expect_lt(max(abs(vcov(fit, type = type) - sandwich::vcovHC(ref, type = type))), 1e-8, label = type)
+  }
+  expect_lt(max(abs(vcov(fit, cluster = d$id) - sandwich::vcovCL(ref, cluster = kept$id))), 1e-8)
+})
+
 test_that("a cluster formula follows the fit's subset and omitted rows", {
   skip_if_not_installed("sandwich")
   d <- sandwich_cases()$poisson$d
