@@ -97,7 +97,9 @@ sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
 #' @param digits Digits to print.
 #' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `summary.probml_fit`: the coefficient table
-#'   (estimate, standard error, z and two-sided p-value), which covariance
+#'   (estimate, standard error, z and two-sided p-value; normal tests
+#'   throughout, where `summary.glm()` uses t tests on [stats::df.residual()]
+#'   degrees of freedom for a family whose dispersion it estimates), which covariance
 #'   gave the standard errors (`vcov_label`), the log-likelihood, AIC, BIC,
 #'   convergence information and, for the Gaussian family, the ML and
 #'   unbiased residual standard deviations.
