@@ -10,7 +10,11 @@
 #' @param parm Parameters: names or indices (default: all).
 #' @param level The confidence level.
 #' @param method `"wald"` or `"profile"`.
-#' @param information For Wald intervals, see [vcov.probml_fit()].
+#' @param vcov For Wald intervals, the covariance behind the standard
+#'   errors: a `type` of [vcov()][vcov.probml_fit()] (`"observed"`, the
+#'   default, `"expected"`, `"sandwich"`, `"HC0"` to `"HC3"`) or a
+#'   covariance matrix of the coefficients, as in
+#'   [summary()][summary.probml_fit()].
 #' @param ... Not used: a misspelled argument is an error.
 #' @return A matrix with one row per parameter and the lower and upper limits.
 #' @examples
@@ -19,10 +23,9 @@
 #' confint(fit, "glu", method = "profile")
 #' @export
 confint.probml_fit <- function(object, parm, level = 0.95, method = c("wald", "profile"),
-                               information = c("observed", "expected"), ...) {
+                               vcov = "observed", ...) {
   check_dots_empty(...)
   method <- if (missing(method)) "wald" else check_choice(method, c("wald", "profile"), "method")
-  information <- if (missing(information)) "observed" else check_choice(information, c("observed", "expected"), "information")
   check_number(level, "level", lower = 1e-8, upper = 1 - 1e-8)
   nm <- names(object$coefficients)
   if (missing(parm)) parm <- nm[object$estimated]
@@ -31,7 +34,7 @@ confint.probml_fit <- function(object, parm, level = 0.95, method = c("wald", "p
   labels <- paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE, digits = 3), "%")
   out <- matrix(NA_real_, length(parm), 2L, dimnames = list(parm, labels))
   if (method == "wald") {
-    se <- sqrt(diag(vcov(object, information = information)))[parm]
+    se <- sqrt(diag(chosen_covariance(object, vcov)$V))[parm]
     est <- object$coefficients[parm]
     out[] <- cbind(est + qnorm(a) * se, est + qnorm(1 - a) * se)
     return(out)
@@ -63,7 +66,7 @@ profile_interval <- function(object, p, level) {
     start[k] <- value
     res <- call_core(cpp_fit(model, object$y, object$prior_weights, object$offset, unname(start), fixed,
                              ctrl, part_names, object$prior_spec))
-    lr <- 2 * ((object$log_posterior %||% object$loglik) + res$value)
+    lr <- 2 * ((object$log_posterior %||% object$loglik) - object$loglik_constant + res$value)
     sign(value - est[[k]]) * sqrt(max(lr, 0))
   }
   limit <- function(direction) {

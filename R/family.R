@@ -30,7 +30,10 @@
 #' * `lik_student_t(df)`: Student t errors with scale sigma; `df = NULL`
 #'   estimates the degrees of freedom too (as `log(df)`).
 #' * `lik_bernoulli(link)`: binary y with a logit, probit or cloglog link;
-#'   the negative log-likelihood is the binary cross-entropy.
+#'   the negative log-likelihood is the binary cross-entropy. It is also
+#'   the binomial likelihood of grouped data, given as `glm()` takes them:
+#'   `cbind(successes, failures) ~ x`, or the proportion of successes with
+#'   `weights = trials` (see [fit_mle()]).
 #' * `lik_categorical(label_smoothing)`: multinomial logit (softmax) with the
 #'   first level of the response as reference; the NLL is the softmax
 #'   cross-entropy, optionally against smoothed labels.

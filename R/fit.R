@@ -46,6 +46,16 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #'   predicted: [fitted()] covers every row, as in `glm()`.
 #' * **Columns of extreme magnitude** (1e200) are rescaled inside the fit, so
 #'   they are estimated as `lm()` estimates them.
+#' * **Grouped binomial responses**, `cbind(successes, failures) ~ x` or a
+#'   proportion with `weights = trials`, are fitted as `glm()` fits them:
+#'   `y` is the proportion, the prior weights are the trials, [fitted()]
+#'   values are probabilities, [nobs()] counts the groups, and [logLik()]
+#'   includes the binomial coefficients \eqn{\sum \log{n \choose s}}{sum
+#'   lchoose(n, s)}, so it equals glm's (and `AIC()` too). The coefficients
+#'   are those of the expanded 0/1 data. A proportion whose `y * weights` is
+#'   not a whole number of successes is refused (glm only warns).
+#' * **A character outcome** is a factor with its levels sorted, as
+#'   `factor()` makes it (binary and categorical families).
 #' * **Bad input** is refused with an error whose class says what was wrong
 #'   (see [probml_conditions]); a misspelled argument is one of them.
 #'
@@ -64,7 +74,8 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #'   information).
 #' @param n_threads Threads for the C++ core. Results do not depend on it.
 #' @param x A numeric design matrix (include a column of ones for an intercept).
-#' @param y The response: numeric, 0/1 or a factor, as the family needs.
+#' @param y The response: numeric, 0/1 or a factor, as the family needs
+#'   (for [lik_bernoulli()] also `cbind(successes, failures)`).
 #' @param z For [lik_gaussian_hetero()]: the design of the log-variance.
 #' @param ... Not used: a misspelled argument (`wieghts =`) is an error.
 #' @return An object of class `probml_fit` with components `coefficients`
@@ -88,6 +99,11 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #' # The same model from a design matrix
 #' X <- cbind(1, as.matrix(MASS::Pima.tr[, c("glu", "bmi", "age")]))
 #' coef(fit_mle_xy(X, MASS::Pima.tr$type, family = lik_bernoulli()))
+#'
+#' # Grouped binomial data, as glm() takes them
+#' grouped <- fit_mle(cbind(ncases, ncontrols) ~ agegp + alcgp, data = esoph,
+#'                    family = binomial())
+#' logLik(grouped)
 #' @export
 fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, subset,
                     na.action, control = fit_control(), model = TRUE,
@@ -365,7 +381,8 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   fit <- structure(c(unclass(fit), list(
     coefficients = coefs, aliased = stats::setNames(core$aliased, names(coefs)),
     estimated = stats::setNames(core$estimated, names(coefs)),
-    loglik = -(core$value - core$prior_value), df = sum(core$estimated), nobs = sum(w > 0),
+    loglik = resp$loglik_constant - (core$value - core$prior_value), loglik_constant = resp$loglik_constant,
+    df = sum(core$estimated), nobs = sum(w > 0),
     converged = core$converged, iterations = core$iterations,
     grad_norm = max(abs(core$gradient), 0), message = core$message,
     safeguarded_steps = core$safeguarded_steps, separation = core$separation,
@@ -442,13 +459,28 @@ scan_designs <- function(designs, noun, call = rlang::caller_env()) {
 }
 
 # The response coded for the family and checked against its support, and
-# the weights: list(response, info (with the class labels), weights).
+# the weights: list(response, info (with the class labels), weights). A
+# grouped binomial response's trials enter the weights here, and its
+# binomial coefficients become `loglik_constant`: the core's nll is per
+# trial and never sees the trials, so the constant is added on the R side,
+# once, to `fit$loglik` and `fit$log_posterior` (paths subtract it from
+# `nll`; profiles, deviances and LR tests take differences, where it cancels).
 outcome_inputs <- function(y, family, weights, n, arg_y, call = rlang::caller_env()) {
-  resp <- code_outcome(y, family_info(family)$response, arg_y, n = n, call = call)
+  kind <- family_info(family)$response
+  resp <- code_outcome(y, kind, arg_y, n = n, grouped = TRUE, call = call)
   info <- family_info(family, resp$levels)
   check_support(resp$y, family, resp$levels, arg_y, call = call)
   w <- check_weights(weights, n, call = call)
-  if (info$response %in% c("binary", "classes", "ordered")) check_two_classes(resp$y, w, arg_y, call = call)
+  resp$loglik_constant <- 0
+  if (kind == "binary") {
+    grouped <- code_binomial(resp, w, arg_y, call = call)
+    w <- grouped$weights
+    resp$loglik_constant <- grouped$constant
+    if (all(w == 0)) abort_probml("value", "{.arg {arg_y}} has no trials: there is nothing to fit.", call = call)
+  }
+  # A proportion strictly between 0 and 1 holds both outcomes.
+  mixed <- any(resp$y > 0 & resp$y < 1 & w > 0)
+  if (info$response %in% c("binary", "classes", "ordered") && !mixed) check_two_classes(resp$y, w, arg_y, call = call)
   list(response = resp, info = info, weights = w)
 }
 

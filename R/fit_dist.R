@@ -56,7 +56,7 @@
 #' set.seed(1)
 #' g <- fit_dist(rgamma(200, shape = 2, rate = 3), "gamma")
 #' coef(g)
-#' vcov(g, information = "expected")
+#' vcov(g, type = "expected")
 #' confint(g, scale = "log")
 #' AIC(g)
 #'
@@ -121,7 +121,8 @@ fit_dist <- function(x, family, size = NULL, start = NULL,
 #'
 #' Methods for the `probml_dist_fit` objects returned by [fit_dist()].
 #' `vcov()` and `confint()` use the observed information by default and the
-#' expected Fisher information with `information = "expected"`. `confint()`
+#' expected Fisher information with `vcov(type = "expected")` and
+#' `confint(vcov = "expected")`, as for model fits ([vcov.probml_fit()]). `confint()`
 #' gives Wald intervals on the natural scale or, with `scale = "log"`, Wald
 #' intervals for the logarithm of each positive parameter mapped back (they
 #' stay positive and are not symmetric); real-valued parameters and
@@ -130,7 +131,8 @@ fit_dist <- function(x, family, size = NULL, start = NULL,
 #' relative frequencies beside the fitted probabilities.
 #'
 #' @param object,x A `probml_dist_fit`.
-#' @param information `"observed"` or `"expected"`.
+#' @param type For `vcov()`: `"observed"` or `"expected"`.
+#' @param vcov For `confint()`: `"observed"` or `"expected"`.
 #' @param parm Parameters: names or indices (default: all).
 #' @param level The confidence level.
 #' @param scale `"natural"` or `"log"`.
@@ -147,7 +149,7 @@ fit_dist <- function(x, family, size = NULL, start = NULL,
 #' set.seed(2)
 #' fit <- fit_dist(rweibull(100, shape = 1.5, scale = 2), "weibull")
 #' vcov(fit)
-#' vcov(fit, information = "expected")
+#' vcov(fit, type = "expected")
 #' confint(fit, level = 0.9, scale = "log")
 #' logLik(fit)
 #' BIC(fit)
@@ -165,15 +167,15 @@ coef.probml_dist_fit <- function(object, ...) {
 
 #' @rdname probml_dist_fit-methods
 #' @export
-vcov.probml_dist_fit <- function(object, information = c("observed", "expected"), ...) {
+vcov.probml_dist_fit <- function(object, type = c("observed", "expected"), ...) {
   check_dots_empty(...)
-  information <- check_choice(information[1], c("observed", "expected"), "information")
-  if (information == "observed") object$vcov else object$vcov_expected
+  type <- if (missing(type)) "observed" else check_choice(type, c("observed", "expected"), "type")
+  if (type == "observed") object$vcov else object$vcov_expected
 }
 
 #' @rdname probml_dist_fit-methods
 #' @export
-confint.probml_dist_fit <- function(object, parm, level = 0.95, information = c("observed", "expected"),
+confint.probml_dist_fit <- function(object, parm, level = 0.95, vcov = c("observed", "expected"),
                                     scale = c("natural", "log"), ...) {
   check_dots_empty(...)
   scale <- check_choice(scale[1], c("natural", "log"), "scale")
@@ -181,7 +183,8 @@ confint.probml_dist_fit <- function(object, parm, level = 0.95, information = c(
   nm <- names(object$estimate)
   if (missing(parm)) parm <- nm
   parm <- resolve_parm(parm, nm)
-  se <- sqrt(pmax(diag(vcov(object, information = information)), 0))[parm]
+  vcov <- if (missing(vcov)) "observed" else check_choice(vcov, c("observed", "expected"), "vcov")
+  se <- sqrt(pmax(diag(vcov.probml_dist_fit(object, type = vcov)), 0))[parm]
   est <- object$estimate[parm]
   a <- (1 - level) / 2
   z <- stats::qnorm(1 - a)

@@ -114,9 +114,10 @@ df.residual.probml_fit <- function(object, ...) {
 # glm's dispersion: for a family whose dispersion glm estimates (Gaussian,
 # Gamma, inverse Gaussian; see Family::free_dispersion()) the moment estimate
 # Pearson chi^2 / df.residual, which summary.glm() uses; otherwise the
-# family's own (1 for the Bernoulli and Poisson families).
-glm_dispersion <- function(object, call = rlang::caller_env()) {
-  if (!fit_family_info(object)$free_dispersion) return(family_moments(object)$dispersion)
+# family's own (1 for the Bernoulli and Poisson families). `moment = TRUE`
+# gives the moment estimate for any family (the quasi-likelihood dispersion).
+glm_dispersion <- function(object, moment = fit_family_info(object)$free_dispersion, call = rlang::caller_env()) {
+  if (!moment) return(family_moments(object)$dispersion)
   pearson <- working_weights(object, call = call) * working_residuals(object, call = call)^2
   sum(pearson[object$prior_weights > 0]) / df.residual(object)
 }

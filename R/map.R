@@ -96,7 +96,7 @@ has_l1 <- function(spec) !is.null(spec) && any(spec$l1 > 0)
 # parameters and the lambda the prior amounts to.
 map_summaries <- function(fit, core) {
   fit$prior_value <- core$prior_value
-  fit$log_posterior <- -core$value
+  fit$log_posterior <- fit$loglik_constant - core$value
   fit$df_nominal <- sum(core$estimated)
   spec <- fit$prior_spec
   est <- core$estimated

@@ -15,48 +15,6 @@ print.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
   invisible(x)
 }
 
-#' Covariance matrix of the estimates
-#'
-#' @param object A `probml_fit`.
-#' @param information `"observed"` (the default: the negative Hessian of the
-#'   log-likelihood at the estimate) or `"expected"` (the Fisher
-#'   information, `glm()`'s choice, available for the Gaussian, Laplace,
-#'   Student t with fixed df, Bernoulli, categorical, Poisson, beta and
-#'   heteroscedastic Gaussian families). The Laplace family always uses the
-#'   expected information, since its log-likelihood has no curvature in the
-#'   location.
-#' @param complete Include rows and columns of `NA` for aliased coefficients.
-#' @param ... Not used: a misspelled argument is an error.
-#' @return A named covariance matrix.
-#' @examples
-#' fit <- fit_mle(type ~ glu + bmi, data = MASS::Pima.tr,
-#'                family = lik_bernoulli("probit"))
-#' vcov(fit)
-#' vcov(fit, information = "expected")
-#' @export
-vcov.probml_fit <- function(object, information = c("observed", "expected"), complete = TRUE, ...) {
-  check_dots_empty(...)
-  information <- if (missing(information)) "observed" else check_choice(information, c("observed", "expected"), "information")
-  check_flag(complete, "complete")
-  V <- object$vcov
-  if (information == "expected" && object$information != "expected") {
-    info <- fit_family_info(object)
-    if (!info$has_expected) {
-      abort_probml("unsupported", "The expected information is not available for the {info$label} family.")
-    }
-    V <- if (has_l1(object$prior_spec)) l1_covariance(object, expected = TRUE) else information_covariance(object, expected = TRUE)
-  }
-  if (is.null(V)) {
-    V <- matrix(NA_real_, sum(object$estimated), sum(object$estimated),
-                dimnames = rep(list(names(object$coefficients)[object$estimated]), 2))
-  }
-  if (!complete) return(V)
-  nm <- names(object$coefficients)
-  out <- matrix(NA_real_, length(nm), length(nm), dimnames = list(nm, nm))
-  out[rownames(V), colnames(V)] <- V
-  out
-}
-
 #' @export
 coef.probml_fit <- function(object, ...) {
   check_dots_empty(...)
@@ -124,24 +82,35 @@ sigma.probml_fit <- function(object, unbiased = FALSE, ...) {
 #' Summarise a probml fit
 #'
 #' @param object A `probml_fit`.
-#' @param information Which information gives the standard errors; see
-#'   [vcov.probml_fit()].
+#' @param vcov The covariance behind the standard errors: a `type` of
+#'   [vcov()][vcov.probml_fit()] (`"observed"`, the default, `"expected"`,
+#'   `"sandwich"`, `"HC0"` to `"HC3"`) or a covariance matrix of the
+#'   coefficients, such as `vcov(fit, cluster = ~ id)`. The printed summary
+#'   says which it is.
+#' @param dispersion With a `vcov` type: `NULL`, `"pearson"` or a number,
+#'   as in [vcov()][vcov.probml_fit()] (`"pearson"` gives quasi-likelihood
+#'   standard errors).
 #' @param x A `summary.probml_fit`.
 #' @param digits Digits to print.
 #' @param ... Not used: a misspelled argument is an error.
 #' @return An object of class `summary.probml_fit`: the coefficient table
-#'   (estimate, standard error, z and two-sided p-value), the
-#'   log-likelihood, AIC, BIC, convergence information and, for the
-#'   Gaussian family, the ML and unbiased residual standard deviations.
+#'   (estimate, standard error, z and two-sided p-value; normal tests
+#'   throughout, where `summary.glm()` uses t tests on [stats::df.residual()]
+#'   degrees of freedom for a family whose dispersion it estimates), which covariance
+#'   gave the standard errors (`vcov_label`), the log-likelihood, AIC, BIC,
+#'   convergence information and, for the Gaussian family, the ML and
+#'   unbiased residual standard deviations.
 #' @examples
-#' summary(fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson()))
+#' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' summary(fit)
+#' summary(fit, vcov = "HC1")
+#' summary(fit, dispersion = "pearson")
 #' @export
-summary.probml_fit <- function(object, information = c("observed", "expected"), ...) {
+summary.probml_fit <- function(object, vcov = "observed", dispersion = NULL, ...) {
   check_dots_empty(...)
-  information <- if (missing(information)) "observed" else check_choice(information, c("observed", "expected"), "information")
-  V <- vcov(object, information = information)
+  chosen <- chosen_covariance(object, vcov, dispersion)
   est <- object$coefficients
-  se <- sqrt(pmax(diag(V), 0))
+  se <- sqrt(pmax(diag(chosen$V), 0))
   z <- est / se
   table <- cbind(Estimate = est, `Std. Error` = se, `z value` = z,
                  `Pr(>|z|)` = 2 * pnorm(-abs(z)))
@@ -150,7 +119,7 @@ summary.probml_fit <- function(object, information = c("observed", "expected"), 
               loglik = logLik(object), aic = AIC(object), bic = BIC(object),
               nobs = object$nobs, converged = object$converged, iterations = object$iterations,
               grad_norm = object$grad_norm, separation = isTRUE(object$separation),
-              information = if (object$information == "expected") "expected" else information,
+              vcov_label = chosen$label,
               prior_line = if (map) prior_line(object), log_posterior = object$log_posterior,
               l1 = map && has_l1(object$prior_spec), n_zero = if (map) sum(object$prior_spec$l1 > 0 & est == 0, na.rm = TRUE))
   if (fit_family_info(object)$least_squares) {
@@ -168,9 +137,9 @@ print.summary.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3
   if (!is.null(x$prior_line)) {
     cat(x$prior_line, "\n", sep = "")
     cat("\nCoefficients: MAP estimates; standard errors are posterior sds of the Laplace approximation\n",
-        "(the ", x$information, " information plus the prior's curvature):\n", sep = "")
+        "(", x$vcov_label, " plus the prior's curvature):\n", sep = "")
   } else {
-    cat("\nCoefficients (standard errors from the ", x$information, " information):\n", sep = "")
+    cat("\nCoefficients (standard errors from ", x$vcov_label, "):\n", sep = "")
   }
   stats::printCoefmat(x$coefficients, digits = digits, na.print = "NA")
   if (!is.null(x$sigma)) {

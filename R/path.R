@@ -67,8 +67,10 @@ path_control <- function(tol = NULL, max_iter = 200L, max_deviance_ratio = 0.999
 #' @return An object of class `probml_path`: `lambda`, `coefficients` (a
 #'   matrix, one column per strength, on the scale of the data), `df` (the
 #'   number of non-zero penalised coefficients), `deviance_ratio` (the
-#'   fraction of the null deviance explained), `nll`, `prior_value` (both
-#'   totals, at each strength), `converged`, `null_deviance` and
+#'   fraction of the null deviance explained), `nll` (the negative
+#'   log-likelihood, with a grouped binomial response's binomial
+#'   coefficients as in [fit_mle()]), `prior_value` (both totals, at each
+#'   strength), `converged`, `null_deviance` and
 #'   `stop_reason`, with methods [coef()][coef.probml_path()],
 #'   [predict()][predict.probml_path()], [plot()][plot.probml_path()],
 #'   `print` and `as.data.frame`. A path that stops before its last strength
@@ -220,7 +222,7 @@ new_path <- function(core, pr, settings) {
   coefs[core$aliased, ] <- NA_real_
   structure(c(unclass(pr$template), list(
     lambda = core$lambda, coefficients = coefs, df = core$n_nonzero, deviance_ratio = core$deviance_ratio,
-    nll = core$nll, prior_value = core$prior_value, iterations = core$iterations, converged = core$converged,
+    nll = core$nll - pr$response$loglik_constant, prior_value = core$prior_value, iterations = core$iterations, converged = core$converged,
     aliased = stats::setNames(core$aliased, nm), null_deviance = core$null_deviance, stop_reason = core$stop_reason,
     penalised = stats::setNames(pr$unit$l1 > 0 | pr$unit$l2 > 0, nm), total_weight = sum(pr$weights),
     nobs = sum(pr$weights > 0), prior = settings$prior, lambda_min_ratio = pr$lambda_min_ratio,

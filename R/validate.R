@@ -6,8 +6,12 @@
 #   or integer), logical, or a two-level factor whose second level is the
 #   event. Classes are a factor (its levels name and order them), or whole
 #   numbers 1..K where K is known from elsewhere (the columns of a
-#   probability matrix). A character vector is refused everywhere: the
-#   order of its classes would be a guess, so say factor(y, levels = ...).
+#   probability matrix). A character vector is coded as factor() codes it
+#   (levels sorted) for binary and class outcomes; an ordered outcome needs
+#   an ordered factor, as the order of its levels cannot be guessed.
+# * Grouped binomial responses (model fits only, `grouped = TRUE`):
+#   cbind(successes, failures), or a proportion with weights = trials, as
+#   glm() takes them; see code_binomial().
 # * Probabilities: numbers in [0, 1]; the rows of a probability matrix sum
 #   to 1 within `prob_tolerance`.
 # * Logits: finite numbers. Declared logits that all lie in (0, 1) get a
@@ -23,34 +27,44 @@ prob_tolerance <- 1e-6
 # index), "ordered" (0-based index of an ordered factor), or "numeric",
 # "count" and "unit" (the values; their support is the likelihood's to
 # check). `levels` (classes) are the ones the outcome must have; `n_classes`
-# allows whole numbers 1..K. Returns list(y, levels, n_classes).
+# allows whole numbers 1..K. With `grouped` (a model's response) a binary
+# outcome may also be cbind(successes, failures) or proportions. Returns
+# list(y, levels, n_classes, trials), `trials` the row totals of a cbind()
+# response (else NULL).
 code_outcome <- function(y, kind, arg, levels = NULL, n_classes = length(levels), n = NULL,
-                         n_arg = NULL, call = rlang::caller_env()) {
+                         n_arg = NULL, grouped = FALSE, call = rlang::caller_env()) {
   if (is.null(y)) abort_probml("missing", "{.arg {arg}} is missing: there is no outcome.", call = call)
-  if (is.data.frame(y) || is.matrix(y) && ncol(y) != 1L) {
-    abort_probml("response", "{.arg {arg}} must be a single column, not {.obj_type_friendly {y}}.", call = call)
+  counts <- grouped && kind == "binary" && is.matrix(y) && ncol(y) == 2L
+  if (is.data.frame(y) || is.matrix(y) && ncol(y) != 1L && !counts) {
+    abort_probml("response", c("{.arg {arg}} must be a single column, not {.obj_type_friendly {y}}.",
+                               i = if (grouped && kind == "binary" && is.matrix(y)) "A grouped binomial response has two columns, {.code cbind(successes, failures)}; this one has {ncol(y)}."),
+                 call = call)
   }
-  if (is.matrix(y)) y <- y[, 1L]
-  if (!is.null(n) && length(y) != n) {
+  if (is.matrix(y) && !counts) y <- y[, 1L]
+  if (!is.null(n) && NROW(y) != n) {
     against <- if (is.null(n_arg)) "there are {n} observations" else "{.arg {n_arg}} has {n}"
-    abort_probml("length", paste0("{.arg {arg}} has length {length(y)} but ", against, "."), call = call)
+    abort_probml("length", paste0("{.arg {arg}} has length {NROW(y)} but ", against, "."), call = call)
   }
   if (length(y) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
   if (anyNA(y)) {
     abort_probml("missing", "{.arg {arg}} contains missing values (element {which(is.na(y))[1]}).", call = call)
   }
-  if (is.character(y)) {
-    abort_probml("response", c("{.arg {arg}} must be a factor, not a character vector.",
-                               i = "Use {.code factor(y, levels = ...)} so that the order of the classes is yours."),
+  if (counts) return(code_counts(y, arg, call))
+  if (is.character(y) && kind %in% c("binary", "classes")) {
+    y <- if (!is.null(levels) && all(y %in% levels)) factor(y, levels = levels) else factor(y)
+  }
+  if (is.character(y) && kind == "ordered") {
+    abort_probml("response", c("{.arg {arg}} must be an ordered factor, not a character vector.",
+                               i = "Use {.code factor(y, levels = ..., ordered = TRUE)} with the levels in order."),
                  call = call)
   }
   switch(kind,
-    binary = code_binary(y, arg, call),
+    binary = code_binary(y, arg, grouped, call),
     classes = , ordered = code_classes(y, kind, arg, levels, n_classes, call),
     code_values(y, kind, arg, call))
 }
 
-code_binary <- function(y, arg, call) {
+code_binary <- function(y, arg, grouped, call) {
   if (is.factor(y)) {
     if (nlevels(y) != 2L) {
       abort_probml("response", c("A factor {.arg {arg}} must have two levels for a binary outcome, not {nlevels(y)}.",
@@ -60,16 +74,68 @@ code_binary <- function(y, arg, call) {
     return(list(y = as.double(as.integer(y) - 1L), levels = levels(y), n_classes = 2L))
   }
   if (is.logical(y)) return(list(y = as.double(y), levels = NULL, n_classes = 2L))
-  if (!is.numeric(y) || is.object(y)) {
-    abort_probml("response", "{.arg {arg}} must be 0/1, logical or a two-level factor, not {.obj_type_friendly {y}}.",
-                 call = call)
+  if (!is.numeric(y) || is.object(y) && !inherits(y, "AsIs")) {
+    what <- if (grouped) "0/1, logical, a two-level factor, a proportion or {.code cbind(successes, failures)}" else "0/1, logical or a two-level factor"
+    abort_probml("response", paste0("{.arg {arg}} must be ", what, ", not {.obj_type_friendly {y}}."), call = call)
   }
-  bad <- which(y != 0 & y != 1)
+  y <- unclass(y)
+  bad <- if (grouped) which(!(y >= 0 & y <= 1)) else which(y != 0 & y != 1)
   if (length(bad)) {
-    abort_probml("support", c("{.arg {arg}} must be 0 or 1 (or logical, or a two-level factor).",
-                              x = "Element {bad[1]} is {.val {y[bad[1]]}}."), call = call)
+    what <- if (grouped) "0 or 1 (or logical, or a two-level factor), or a proportion in [0, 1]" else "0 or 1 (or logical, or a two-level factor)"
+    abort_probml("support", c("{.arg {arg}} must be {what}.", x = "Element {bad[1]} is {.val {y[bad[1]]}}."), call = call)
   }
   list(y = as.double(y), levels = NULL, n_classes = 2L)
+}
+
+# Counts within this (relative) distance of a whole number are whole.
+count_tolerance <- 1e-7
+not_whole <- function(x) abs(x - round(x)) > count_tolerance * pmax(1, abs(x))
+
+# cbind(successes, failures): whole, non-negative counts; y is the share of
+# successes (0 where there are no trials, as glm() sets it).
+code_counts <- function(y, arg, call) {
+  if (!is.numeric(y)) {
+    abort_probml("response", "{.arg {arg}} must hold numbers of successes and failures, not {.obj_type_friendly {y}}.", call = call)
+  }
+  what <- c("successes (column 1)", "failures (column 2)")
+  for (j in 1:2) {
+    v <- y[, j]
+    bad <- which(!is.finite(v) | v < 0 | not_whole(v))
+    if (length(bad)) {
+      i <- bad[1]
+      problem <- if (!is.finite(v[i])) "is not finite" else if (v[i] < 0) "is negative" else "is not a whole number"
+      hint <- if (j == 2L && is.finite(v[i]) && v[i] < 0) "There are more successes than trials in that row; the columns are successes and failures, not successes and trials."
+      abort_probml("support", c("{.arg {arg}} must hold whole, non-negative counts of successes and failures.",
+                                x = "Row {i}: the number of {what[j]}, {.val {v[i]}}, {problem}.", i = hint), call = call)
+    }
+  }
+  trials <- as.double(y[, 1L] + y[, 2L])
+  list(y = ifelse(trials > 0, y[, 1L] / trials, 0), levels = NULL, n_classes = 2L, trials = trials)
+}
+
+# The prior weights and log-likelihood constant of a grouped binomial
+# response, as glm() reads it: with cbind(s, f) the weights are the trials
+# times `weights`; a proportion y (not 0 or 1) takes its trials from
+# `weights`, so y x weights must be a whole number of successes (glm only
+# warns). The constant is the sum of weight / trials x lchoose(trials, s),
+# which glm's logLik() includes and the core's nll (per trial) leaves out.
+# Returns list(weights, constant).
+code_binomial <- function(resp, w, arg, call = rlang::caller_env()) {
+  if (!is.null(resp$trials)) {
+    s <- round(resp$y * resp$trials)
+    return(list(weights = w * resp$trials, constant = sum((w * lchoose(resp$trials, s))[resp$trials > 0])))
+  }
+  share <- which(resp$y > 0 & resp$y < 1 & w > 0)
+  if (!length(share)) return(list(weights = w, constant = 0))
+  m <- resp$y[share] * w[share]
+  bad <- which(not_whole(m))
+  if (length(bad)) {
+    i <- share[bad[1]]
+    abort_probml("support", c("A proportion {.arg {arg}} needs {.arg weights} = the number of trials, so that {.arg {arg}} x {.arg weights} is a whole number of successes.",
+                              x = "Row {i}: {.arg {arg}} is {format(resp$y[i], digits = 7)} and {.arg weights} is {format(w[i], digits = 7)}, which make {format(m[bad[1]], digits = 7)} successes.",
+                              i = "Or give the counts as {.code cbind(successes, failures)}."), call = call)
+  }
+  list(weights = w, constant = sum(lchoose(w[share], round(m))))
 }
 
 code_classes <- function(y, kind, arg, levels, n_classes, call) {

@@ -48,6 +48,10 @@ family_cases <- function(n = 40, seed = 1) {
                        U = cbind(u, rnorm(n)), aux = numeric()),
     smoothed = list(fam = lik_categorical(label_smoothing = 0.1), y = factor(sample(letters[1:3], n, TRUE)),
                     U = cbind(u, rnorm(n)), aux = numeric()),
+    # Grouped binomial rows: proportions of 5 trials.
+    logit_share = list(fam = lik_bernoulli("logit"), y = rbinom(n, 5, 0.4) / 5, U = cbind(3 * u), aux = numeric()),
+    probit_share = list(fam = lik_bernoulli("probit"), y = rbinom(n, 5, 0.4) / 5, U = cbind(2 * u), aux = numeric()),
+    cloglog_share = list(fam = lik_bernoulli("cloglog"), y = rbinom(n, 5, 0.4) / 5, U = cbind(2 * u), aux = numeric()),
     poisson = list(fam = lik_poisson(), y = rpois(n, 3), U = cbind(u), aux = numeric()),
     beta = list(fam = lik_beta(), y = rbeta(n, 2, 3), U = cbind(0.5 * u), aux = log(5)),
     ordinal = list(fam = lik_ordinal("logit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
@@ -61,7 +65,7 @@ family_cases <- function(n = 40, seed = 1) {
 # Coded response and core spec of a test case.
 case_core <- function(case) {
   kind <- probml:::family_info(case$fam)$response
-  resp <- probml:::code_outcome(case$y, kind, "y")
+  resp <- probml:::code_outcome(case$y, kind, "y", grouped = TRUE)
   list(spec = probml:::family_spec(case$fam, resp$levels), y = resp$y)
 }
 

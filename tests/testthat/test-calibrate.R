@@ -332,7 +332,7 @@ test_that("calibrate() refuses bad input with classed errors", {
   expect_probml_error(calibrate(y, p[-1]), "probml_error_length")
   expect_probml_error(calibrate(y[-1], p, method = "isotonic"), "probml_error_length")
   expect_probml_error(calibrate(c(0, 1, 2, 1, 1, 0), p), "probml_error")
-  expect_probml_error(calibrate(c("a", "b", "a", "b", "b", "a"), p), "probml_error")
+  expect_probml_error(calibrate(c("a", "b", "c", "a", "b", "c"), p), "probml_error_response")
   expect_probml_error(calibrate(factor(c("a", "b", "c", "a", "b", "c")), p), "probml_error")
   expect_probml_error(calibrate(rep(1, 6), p), "probml_error")
   expect_probml_error(calibrate(y, p, weights = c(0, 1, 0, 1, 1, 0)), "probml_error")

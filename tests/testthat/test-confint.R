@@ -59,7 +59,7 @@ test_that("confint refuses more bad arguments", {
   expect_probml_error(confint(fit, parm = 1.5), "probml_error")
   expect_probml_error(confint(fit, parm = TRUE), "probml_error")
   expect_probml_error(confint(fit, method = NA), "probml_error")
-  expect_probml_error(confint(fit, information = "hessian"), "probml_error")
+  expect_probml_error(confint(fit, vcov = "hessian"), "probml_error")
   fit_nomodel <- fit_mle(type ~ glu, data = MASS::Pima.tr, family = lik_bernoulli(), model = FALSE)
   expect_probml_error(confint(fit_nomodel, method = "profile"), "probml_error_model")
 })

@@ -44,13 +44,13 @@ test_that("bernoulli matches glm for the logit, probit and cloglog links", {
     expect_lt(rel_diff(coef(fit), coef(ref)), 1e-8)
     expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
     # glm's standard errors come from the expected information.
-    expect_lt(rel_diff(sqrt(diag(vcov(fit, information = "expected"))), sqrt(diag(vcov(ref)))), 1e-6)
+    expect_lt(rel_diff(sqrt(diag(vcov(fit, type = "expected"))), sqrt(diag(vcov(ref)))), 1e-6)
     expect_true(fit$converged)
     expect_false(fit$separation)
   }
   # For the canonical logit link observed and expected information agree.
   fit <- fit_mle(type ~ glu + bmi, data = pima, family = binomial())
-  expect_equal(vcov(fit), vcov(fit, information = "expected"), tolerance = 1e-10)
+  expect_equal(vcov(fit), vcov(fit, type = "expected"), tolerance = 1e-10)
 })
 
 test_that("poisson matches glm", {
@@ -114,7 +114,7 @@ test_that("beta matches betareg on GasolineYield", {
   expect_equal(exp(coef(fit)[["log(phi)"]]), coef(ref)[["(phi)"]], tolerance = 1e-6)
   expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
   # betareg reports expected-information standard errors of the mean model.
-  se <- sqrt(diag(vcov(fit, information = "expected")))[1:11]
+  se <- sqrt(diag(vcov(fit, type = "expected")))[1:11]
   expect_lt(rel_diff(se, sqrt(diag(vcov(ref)))[1:11]), 1e-4)
 })
 

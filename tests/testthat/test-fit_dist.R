@@ -72,7 +72,7 @@ test_that("claim 18: Gaussian MLE from 1000 draws, with SEs from Fisher informat
   s <- coef(fit)[["sd"]]
   expect_equal(unname(fit$se_expected), c(s / sqrt(1000), s / sqrt(2000)), tolerance = 1e-12)
   expect_equal(unname(fit$se), unname(fit$se_expected), tolerance = 1e-6)
-  expect_equal(vcov(fit, information = "expected"),
+  expect_equal(vcov(fit, type = "expected"),
                solve(fisher_information("gaussian", coef(fit), n = 1000)), tolerance = 1e-12)
   expect_lt(abs(coef(fit)[["mean"]] - 3.5), 4 * fit$se[["mean"]])
   expect_lt(abs(s - 1.2), 4 * fit$se[["sd"]])
@@ -124,10 +124,10 @@ test_that("vcov, confint, logLik, AIC, nobs", {
   x <- rgamma(150, shape = 3, rate = 2)
   fit <- fit_dist(x, "gamma")
   expect_equal(vcov(fit), fit$vcov)
-  expect_equal(vcov(fit, information = "expected"), fit$vcov_expected)
-  expect_equal(vcov(fit, information = "expected"),
+  expect_equal(vcov(fit, type = "expected"), fit$vcov_expected)
+  expect_equal(vcov(fit, type = "expected"),
                solve(fisher_information("gamma", coef(fit), n = 150)), tolerance = 1e-10)
-  expect_probml_error(vcov(fit, information = "fisher"), "probml_error")
+  expect_probml_error(vcov(fit, type = "fisher"), "probml_error")
   expect_equal(nobs(fit), 150)
   expect_equal(attr(logLik(fit), "df"), 2)
   expect_equal(AIC(fit), -2 * fit$loglik + 4)
@@ -139,7 +139,7 @@ test_that("vcov, confint, logLik, AIC, nobs", {
   expect_equal(unname(ci[, 1]), unname(coef(fit) - z * fit$se))
   expect_equal(unname(ci[, 2]), unname(coef(fit) + z * fit$se))
   expect_equal(colnames(ci), c("2.5 %", "97.5 %"))
-  ci_log <- confint(fit, "shape", level = 0.9, scale = "log", information = "expected")
+  ci_log <- confint(fit, "shape", level = 0.9, scale = "log", vcov = "expected")
   est <- coef(fit)[["shape"]]
   se <- fit$se_expected[["shape"]]
   expect_equal(unname(ci_log[1, ]), est * exp(c(-1, 1) * qnorm(0.95) * se / est))

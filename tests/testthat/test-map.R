@@ -76,7 +76,7 @@ test_that("the lasso and elastic net match glmnet at one strength", {
   X <- cbind(`(Intercept)` = 1, x)[, keep, drop = FALSE]
   p <- fitted(l)
   expect_equal(V[keep, keep], solve(crossprod(X * (p * (1 - p)), X)), tolerance = 1e-6, ignore_attr = TRUE)
-  expect_identical(dim(vcov(l, information = "expected")), dim(V))
+  expect_identical(dim(vcov(l, type = "expected")), dim(V))
 })
 
 test_that("priors make p > n and separated designs estimable", {

@@ -135,8 +135,8 @@ test_that("anova gives likelihood-ratio tests of nested fits", {
 
 test_that("vcov's expected information is refused where it is not available", {
   fit <- fit_mle(stack.loss ~ ., data = stackloss, family = lik_huber())
-  expect_probml_error(vcov(fit, information = "expected"), "probml_error_unsupported")
-  expect_probml_error(vcov(fit, information = "fisher"), "probml_error")
+  expect_probml_error(vcov(fit, type = "expected"), "probml_error_unsupported")
+  expect_probml_error(vcov(fit, type = "fisher"), "probml_error")
   expect_probml_error(sigma(fit_mle(breaks ~ wool, data = warpbreaks, family = lik_poisson())),
                       "probml_error_unsupported")
   expect_probml_error(sigma(fit, unbiased = TRUE), "probml_error_unsupported")
@@ -147,10 +147,10 @@ test_that("methods refuse bad arguments with classed errors", {
   expect_probml_error(residuals(fit, type = "working"), "probml_error")
   expect_probml_error(residuals(fit, type = 1), "probml_error")
   expect_probml_error(residuals(fit, type = NA), "probml_error")
-  expect_probml_error(summary(fit, information = "hessian"), "probml_error")
-  expect_probml_error(summary(fit, information = NA), "probml_error")
-  expect_probml_error(vcov(fit, information = 2), "probml_error")
-  expect_probml_error(vcov(fit, information = NA), "probml_error")
+  expect_probml_error(summary(fit, vcov = "hessian"), "probml_error")
+  expect_probml_error(summary(fit, vcov = NA), "probml_error")
+  expect_probml_error(vcov(fit, type = 2), "probml_error")
+  expect_probml_error(vcov(fit, type = NA), "probml_error")
   expect_probml_error(predict(fit, type = NA), "probml_error")
   expect_probml_error(predict(fit, newdata = 1:3), "probml_error_type")
   expect_probml_error(predict(fit, newdata = data.frame(wool = "Z", tension = "L")), "probml_error")
@@ -158,7 +158,7 @@ test_that("methods refuse bad arguments with classed errors", {
   fit_nomodel <- fit_mle(breaks ~ wool, data = warpbreaks, family = lik_poisson(), model = FALSE)
   expect_probml_error(predict(fit_nomodel), "probml_error_model")
   expect_probml_error(vcov(fit_mle(breaks ~ wool, data = warpbreaks, family = lik_student_t(), model = FALSE),
-                           information = "expected"), "probml_error_unsupported")
+                           type = "expected"), "probml_error_unsupported")
 })
 
 test_that("the methods' messages", {
@@ -166,7 +166,7 @@ test_that("the methods' messages", {
   small <- fit_mle(breaks ~ wool, data = warpbreaks, family = lik_poisson())
   nb <- fit_mle(mpg ~ wt, data = mtcars)
   expect_condition_snapshot({
-    vcov(fit_mle(stack.loss ~ ., data = stackloss, family = lik_huber()), information = "expected")
+    vcov(fit_mle(stack.loss ~ ., data = stackloss, family = lik_huber()), type = "expected")
     sigma(fit)
     sigma(fit_mle(stack.loss ~ ., data = stackloss, family = lik_laplace()), unbiased = TRUE)
     anova(fit_mle_xy(cbind(1, mtcars$wt), mtcars$mpg))

@@ -28,28 +28,34 @@ class BernoulliFamily : public Family {
   bool positive_curvature() const override { return true; }
 
   std::string response_kind() const override { return "binary"; }
-  std::string support_text() const override { return "0 or 1 (or a two-level factor)"; }
+  // A proportion y = successes / trials with prior weight = trials is a
+  // grouped binomial row (R checks that y * weight is a whole number).
+  std::string support_text() const override { return "0 or 1 (or a two-level factor), or a proportion in [0, 1]"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
     for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] == 0.0 || y[i] == 1.0)) return i;
+      if (!(y[i] >= 0.0 && y[i] <= 1.0)) return i;
     return -1;
   }
   double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
-    return y == 1 ? mean[0] : 1 - mean[0];
+    if (y == 1) return mean[0];
+    if (y == 0) return 1 - mean[0];
+    return std::numeric_limits<double>::quiet_NaN();  // a proportion: no single observed value
   }
   std::string boundary_message() const override {
     return "fitted probabilities numerically 0 or 1 occurred: the data are (quasi-)separated, so the MLE may not exist";
   }
-  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>&,
+  // 0 for y = 0 or 1; for a proportion, the binary entropy of y (p = y).
+  void saturated_nll(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::Ref<const Eigen::VectorXd>& y,
                      const Eigen::VectorXd&, Eigen::Ref<Eigen::VectorXd> out) const override {
-    out.setZero();
+    for (Index i = 0; i < y.size(); ++i)
+      out[i] = y[i] > 0 && y[i] < 1 ? -(y[i] * std::log(y[i]) + (1 - y[i]) * std::log1p(-y[i])) : 0.0;
   }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd&, int order, LocalDerivs& out) const override {
     out.resize(U.rows(), 1, order);
     for (Index i = 0; i < U.rows(); ++i) {
-      const BinaryLinkEval e = eval(U(i, 0), y[i] != 0.0);
+      const BinaryLinkEval e = y[i] == 0.0 || y[i] == 1.0 ? eval(U(i, 0), y[i] != 0.0) : eval_proportion(U(i, 0), y[i]);
       out.value[i] = e.nll;
       if (order >= 1) out.d1(i, 0) = e.d1;
       if (order >= 2) out.d2(i, 0) = e.d2;
@@ -127,6 +133,12 @@ class BernoulliFamily : public Family {
       }
     }
     return {0, 0, 0};
+  }
+
+  // A proportion y: the nll per trial, y nll(success) + (1 - y) nll(failure).
+  BinaryLinkEval eval_proportion(double eta, double y) const {
+    const BinaryLinkEval s = eval(eta, true), f = eval(eta, false);
+    return {y * s.nll + (1 - y) * f.nll, y * s.d1 + (1 - y) * f.d1, y * s.d2 + (1 - y) * f.d2};
   }
 
   // Fisher information of eta: (dp/deta)^2 / (p (1 - p)).
