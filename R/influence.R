@@ -61,21 +61,165 @@ estimated_design <- function(object, call = rlang::caller_env()) {
 #' @export
 hatvalues.probml_fit <- function(model, ...) {
   check_dots_empty(...)
-  if (is_map_fit(model)) {
-    abort_probml("unsupported", c("{.fn hatvalues} is defined for maximum-likelihood fits, not MAP fits.",
-                                  i = "A prior shrinks the fit, so the leverages of the unpenalised least-squares step do not describe it."))
-  }
-  used <- model$prior_weights > 0
-  sw <- sqrt(working_weights(model))[used]
-  X <- estimated_design(model)
-  h <- numeric(nrow(X))
-  h[used] <- rowSums(qr.Q(qr(X[used, , drop = FALSE] * sw))^2)
-  names(h) <- rownames(X)
+  lev <- leverage_parts(model)
+  h <- numeric(length(lev$used))
+  h[lev$used] <- lev$hat
+  names(h) <- lev$names
+  used <- lev$used
   if (!is.null(model$na.action)) {
     h <- naresid(model$na.action, h)
     used <- naresid(model$na.action, used)
   }
   h[is.na(used) | used]
+}
+
+# The QR decomposition of W^(1/2) X over the rows of positive weight (glm's
+# last IRLS step) and its leverages; refused for MAP fits.
+leverage_parts <- function(model, call = rlang::caller_env()) {
+  if (is_map_fit(model)) {
+    abort_probml("unsupported", c("Leverages and influence measures are defined for maximum-likelihood fits, not MAP fits.",
+                                  i = "A prior shrinks the fit, so the leverages of the unpenalised least-squares step do not describe it."),
+                 call = call)
+  }
+  used <- model$prior_weights > 0
+  sw <- sqrt(working_weights(model, call = call))[used]
+  X <- estimated_design(model, call = call)
+  qr <- qr(X[used, , drop = FALSE] * sw)
+  list(used = used, qr = qr, hat = rowSums(qr.Q(qr)^2), names = rownames(X))
+}
+
+#' Regression diagnostics of a probml fit
+#'
+#' glm's influence measures for a maximum-likelihood fit of a family with
+#' one linear predictor, computed from the fit's last iteratively
+#' reweighted least-squares step: the same numbers as the functions of the
+#' corresponding `glm()` fit.
+#'
+#' * `influence()`: [stats::influence.measures()]' raw material, as
+#'   [stats::lm.influence()] gives it for a glm: `hat` (the leverages),
+#'   `coefficients` (with `do.coef = TRUE`: the approximate change in each
+#'   coefficient when the row is dropped, one row per observation),
+#'   `sigma` (the leave-one-out estimate of the residual standard deviation,
+#'   from the deviance residuals), `dev.res` and `pear.res` (deviance and
+#'   Pearson residuals).
+#' * `rstandard()`: standardized residuals, the deviance (or Pearson)
+#'   residual over \eqn{\sqrt{\phi (1 - h_i)}}{sqrt(phi (1 - h_i))}, with
+#'   \eqn{\phi}{phi} glm's dispersion (1 for the Bernoulli and Poisson
+#'   families; for the Gaussian family the moment estimate, Pearson
+#'   \eqn{\chi^2}{chi^2} over [df.residual()][df.residual.probml_fit()],
+#'   as `summary.glm()` uses).
+#' * `rstudent()`: studentized (leave-one-out) residuals, `rstudent.glm()`'s
+#'   approximation: the signed root of \eqn{d_i^2 + h_i r_i^2 / (1 - h_i)}{d_i^2 + h_i r_i^2 / (1 - h_i)}
+#'   (deviance residual d, Pearson residual r), divided by the leave-one-out
+#'   sigma where the dispersion is estimated, by \eqn{\sqrt\phi}{sqrt(phi)}
+#'   otherwise.
+#' * `cooks.distance()`: \eqn{(r_i / (1 - h_i))^2 h_i / (\phi p)}{(r_i / (1 - h_i))^2 h_i / (phi p)},
+#'   with p the number of estimated regression coefficients.
+#'
+#' Rows of weight zero are left out, as `glm()` leaves them out; rows
+#' omitted with `na.exclude` are `NA` (in `influence()`, as
+#' [stats::lm.influence()] pads them: leverage and coefficient changes 0).
+#'
+#' @param model A `probml_fit` (a maximum-likelihood fit of a family with
+#'   one linear predictor; MAP fits and families with several linear
+#'   predictors or cut-points are refused).
+#' @param do.coef Also return the coefficient changes (`influence()`).
+#' @param type `"deviance"` or `"pearson"` residuals to standardize.
+#' @param ... Not used: a misspelled argument is an error.
+#' @return `influence()`: a list with `hat`, `coefficients` (with
+#'   `do.coef = TRUE`), `sigma`, `dev.res` and `pear.res`. The others: a
+#'   vector with one value per observation.
+#' @seealso [hatvalues()][hatvalues.probml_fit()], [residuals()][residuals.probml_fit()],
+#'   [plot()][plot.probml_fit()] for the diagnostic plots.
+#' @examples
+#' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' head(rstandard(fit))
+#' head(rstudent(fit))
+#' head(cooks.distance(fit))
+#' str(influence(fit, do.coef = FALSE))
+#' @name probml_influence
+NULL
+
+#' @rdname probml_influence
+#' @export
+influence.probml_fit <- function(model, do.coef = TRUE, ...) {
+  check_dots_empty(...)
+  check_flag(do.coef, "do.coef")
+  lev <- leverage_parts(model)
+  used <- lev$used
+  info <- fit_family_info(model)
+  dev <- residuals(model, "deviance")
+  pear <- residuals(model, "pearson")
+  if (!is.null(model$na.action)) {
+    dev <- stats::na.omit(dev)
+    pear <- stats::na.omit(pear)
+  }
+  e <- unname(dev[used])
+  e[abs(e) < 100 * .Machine$double.eps * stats::median(abs(e))] <- 0
+  h <- lev$hat
+  h[h > 1 - 10 * .Machine$double.eps] <- 1
+  n <- sum(used)
+  p <- lev$qr$rank
+  drop_i <- ifelse(h < 1, e^2 / (1 - h), 0)
+  sigma <- sqrt((sum(e^2) - drop_i) / (n - p - 1))
+  nm <- lev$names[used]
+  out <- list(hat = stats::setNames(h, nm))
+  if (do.coef) {
+    Q <- qr.Q(lev$qr)
+    R <- qr.R(lev$qr)
+    cf <- t(backsolve(R, t(Q))) * ifelse(h == 1, 0, e / (1 - h))
+    dimnames(cf) <- list(nm, colnames(R))
+    out$coefficients <- cf
+  }
+  out$sigma <- stats::setNames(sigma, nm)
+  out$dev.res <- stats::setNames(e, nm)
+  out$pear.res <- stats::setNames(unname(pear[used]), nm)
+  if (!is.null(model$na.action)) {
+    pad <- function(x, fill) {
+      x <- naresid(model$na.action, x)
+      if (!missing(fill)) x[is.na(x)] <- fill
+      x
+    }
+    out$hat <- pad(out$hat, 0)
+    if (do.coef) out$coefficients <- pad(out$coefficients, 0)
+    out$sigma <- pad(out$sigma, sqrt(sum(e^2) / df.residual(model)))
+    out$dev.res <- pad(out$dev.res)
+    out$pear.res <- pad(out$pear.res)
+  }
+  out
+}
+
+#' @rdname probml_influence
+#' @export
+rstandard.probml_fit <- function(model, type = c("deviance", "pearson"), ...) {
+  check_dots_empty(...)
+  type <- if (missing(type)) "deviance" else check_choice(type, c("deviance", "pearson"), "type")
+  infl <- influence(model, do.coef = FALSE)
+  res <- if (type == "pearson") infl$pear.res else infl$dev.res
+  res <- res / sqrt(glm_dispersion(model) * (1 - infl$hat))
+  res[is.infinite(res)] <- NaN
+  res
+}
+
+#' @rdname probml_influence
+#' @export
+rstudent.probml_fit <- function(model, ...) {
+  check_dots_empty(...)
+  infl <- influence(model, do.coef = FALSE)
+  r <- infl$dev.res
+  r <- sign(r) * sqrt(r^2 + (infl$hat * infl$pear.res^2) / (1 - infl$hat))
+  r[is.infinite(r)] <- NaN
+  if (fit_family_info(model)$free_dispersion) r / infl$sigma else r / sqrt(glm_dispersion(model))
+}
+
+#' @rdname probml_influence
+#' @export
+cooks.distance.probml_fit <- function(model, ...) {
+  check_dots_empty(...)
+  infl <- influence(model, do.coef = FALSE)
+  res <- (infl$pear.res / (1 - infl$hat))^2 * infl$hat / (glm_dispersion(model) * regression_rank(model))
+  res[is.infinite(res)] <- NaN
+  res
 }
 
 #' Observation weights of a probml fit

@@ -79,9 +79,9 @@ test_that("formula fits drop NA rows and pad with na.exclude", {
   fit <- fit_mle(mpg ~ wt, data = d, na.action = na.exclude)
   expect_equal(nobs(fit), 31)
   expect_true(is.na(fitted(fit)[3]))
-  expect_length(residuals(fit), 32)
+  expect_length(residuals(fit, type = "response"), 32)
   fit <- fit_mle(mpg ~ wt, data = d)
-  expect_length(residuals(fit), 31)
+  expect_length(residuals(fit, type = "response"), 31)
 })
 
 test_that("predict's messages", {
@@ -125,5 +125,5 @@ test_that("predict() without newdata honours the fit's na.exclude, as fitted() d
   expect_equal(unname(predict(fit)), unname(predict(ref)), tolerance = 1e-10)
   expect_equal(unname(predict(fit, se.fit = TRUE)$fit), unname(predict(ref)), tolerance = 1e-10)
   expect_length(fitted(fit), 32)
-  expect_length(residuals(fit), 32)
+  expect_length(residuals(fit, type = "response"), 32)
 })
