@@ -136,12 +136,13 @@ huber_cdf <- function(z, delta) {
 huber_quantile <- function(p, delta) {
   c0 <- huber_norm(delta)
   p_tail <- exp(-delta^2 / 2) / (delta * c0)
-  lower <- function(p) {
-    # z <= 0 with P(Z < z) = p
-    ifelse(p <= p_tail, -(delta / 2 - log(p * delta * c0) / delta),
-           stats::qnorm(stats::pnorm(-delta) + (p - p_tail) * c0 / sqrt(2 * pi)))
-  }
-  ifelse(p <= 0.5, lower(p), -lower(1 - p))
+  lower <- pmin(p, 1 - p)  # the quantile z <= 0 with P(Z < z) = lower, then the sign
+  z <- rep(NA_real_, length(p))
+  tail <- !is.na(lower) & lower <= p_tail
+  mid <- !is.na(lower) & !tail
+  z[tail] <- log(lower[tail] * delta * c0) / delta - delta / 2
+  z[mid] <- stats::qnorm(stats::pnorm(-delta) + (lower[mid] - p_tail) * c0 / sqrt(2 * pi))
+  ifelse(p <= 0.5, z, -z)
 }
 
 # A confidence or prediction level: one number strictly inside (0, 1).

@@ -58,3 +58,54 @@ test_that("df.residual() and glm's dispersion equal glm's", {
   d <- transform(mtcars, w = c(0, rep(1, 31)))
   expect_identical(df.residual(fit_mle(mpg ~ wt, data = d, weights = w)), df.residual(glm(mpg ~ wt, data = d, weights = w)))
 })
+
+test_that("influence(), rstandard(), rstudent() and cooks.distance() equal glm's", {
+  for (name in names(glm_pairs())) {
+    pair <- glm_pairs()[[name]]
+    ours <- influence(pair[[1]])
+    ref <- influence(pair[[2]])
+    for (k in c("hat", "coefficients", "sigma", "dev.res", "pear.res")) {
+      expect_equal(unname(ours[[k]]), unname(ref[[k]]), tolerance = 1e-8, info = paste(name, k))
+    }
+    expect_identical(dimnames(ours$coefficients), dimnames(ref$coefficients))
+    expect_null(influence(pair[[1]], do.coef = FALSE)$coefficients)
+    expect_equal(rstandard(pair[[1]]), rstandard(pair[[2]]), tolerance = 1e-8, info = name)
+    expect_equal(rstandard(pair[[1]], type = "pearson"), rstandard(pair[[2]], type = "pearson"), tolerance = 1e-8, info = name)
+    expect_equal(rstudent(pair[[1]]), rstudent(pair[[2]]), tolerance = 1e-8, info = name)
+    expect_equal(cooks.distance(pair[[1]]), cooks.distance(pair[[2]]), tolerance = 1e-8, info = name)
+    expect_equal(unname(residuals(pair[[1]], "pearson")), unname(residuals(pair[[2]], "pearson")), tolerance = 1e-8, info = name)
+    expect_equal(unname(residuals(pair[[1]], "working")), unname(residuals(pair[[2]], "working")), tolerance = 1e-8, info = name)
+  }
+})
+
+test_that("influence measures pad excluded rows and leave out rows of weight zero, as glm's", {
+  d <- transform(mtcars, w = c(0, rep(1, 31)))
+  d$hp[3] <- NA
+  fit <- fit_mle(mpg ~ wt + hp, data = d, weights = w, na.action = na.exclude)
+  ref <- glm(mpg ~ wt + hp, data = d, weights = w, na.action = na.exclude)
+  ours <- influence(fit)
+  # summary.glm() warns that the row of weight zero is left out of the dispersion
+  glm_rstandard <- suppressWarnings(rstandard(ref))
+  glm_rstudent <- suppressWarnings(rstudent(ref))
+  glm_cooks <- suppressWarnings(cooks.distance(ref))
+  theirs <- influence(ref)
+  for (k in c("hat", "coefficients", "sigma", "dev.res", "pear.res")) {
+    expect_equal(ours[[k]], theirs[[k]], tolerance = 1e-8, info = k)
+  }
+  expect_equal(rstandard(fit), glm_rstandard, tolerance = 1e-8)
+  expect_equal(rstudent(fit), glm_rstudent, tolerance = 1e-8)
+  expect_equal(cooks.distance(fit), glm_cooks, tolerance = 1e-8)
+})
+
+test_that("influence measures are refused where glm has no such concept", {
+  ord <- fit_mle(Sat ~ Infl, data = MASS::housing, weights = Freq, family = lik_ordinal())
+  map <- fit_map(mpg ~ wt, data = mtcars, prior = prior_gaussian(1))
+  expect_snapshot(error = TRUE, influence(map))
+  expect_snapshot(error = TRUE, cooks.distance(ord))
+  expect_probml_error(rstandard(ord), "probml_error_unsupported")
+  expect_probml_error(rstudent(map), "probml_error_unsupported")
+  fit <- fit_mle(mpg ~ wt, data = mtcars)
+  expect_snapshot(error = TRUE, rstandard(fit, type = "response"))
+  expect_snapshot(error = TRUE, influence(fit, do.coef = NA))
+  expect_snapshot(error = TRUE, rstudent(fit, type = "deviance"))
+})
