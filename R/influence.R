@@ -264,3 +264,143 @@ glm_dispersion <- function(object, call = rlang::caller_env()) {
   pearson <- working_weights(object, call = call) * working_residuals(object, call = call)^2
   sum(pearson[object$prior_weights > 0]) / df.residual(object)
 }
+
+#' Diagnostic plots of a probml fit
+#'
+#' The panels of [stats::plot.lm()], numbered as there: 1 residuals against
+#' the linear predictor, 2 a normal Q-Q plot, 3 scale-location (the root of
+#' the absolute residuals against the linear predictor), 4 Cook's distances
+#' by observation and 5 residuals against leverage with contours of equal
+#' Cook's distance.
+#'
+#' For the Gaussian family (normal predictive distribution, one linear
+#' predictor) the residuals are those of `plot.lm()`: deviance residuals in
+#' panel 1, standardized ones ([rstandard()][rstandard.probml_fit()]) in 2
+#' and 3. For every other family panels 1 to 3 show randomized quantile
+#' residuals ([residuals()][residuals.probml_fit()] with `type =
+#' "quantile"`), which are N(0, 1) for a correctly specified model whatever
+#' the family; they are drawn once per call, so call [set.seed()] first to
+#' reproduce a plot. Panel 5 shows standardized Pearson residuals, which
+#' the Cook's distance contours are drawn for. Panels 4 and 5 need
+#' leverages, so they are only drawn (and by default only offered) for
+#' maximum-likelihood fits of families with one linear predictor.
+#'
+#' @param x A `probml_fit`.
+#' @param which The panels to draw, a subset of 1:5; by default 1, 2, 3 and
+#'   (where leverages are defined) 5, as `plot.lm()`.
+#' @param ask Prompt before each new page of panels.
+#' @param id.n The number of most extreme points to label in each panel.
+#' @param labels.id Labels for the points: by default the row names.
+#' @param cook.levels The Cook's distances of the contours in panel 5.
+#' @param add.smooth Add a [stats::lowess()] smoother to panels 1, 3 and 5.
+#' @param ... Further graphical parameters for [graphics::plot()].
+#' @return `x`, invisibly.
+#' @seealso [residuals()][residuals.probml_fit()],
+#'   [cooks.distance()][cooks.distance.probml_fit()], [hatvalues()][hatvalues.probml_fit()].
+#' @examples
+#' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' op <- par(mfrow = c(2, 2))
+#' set.seed(1)
+#' plot(fit)
+#' par(op)
+#' plot(fit_mle(mpg ~ wt + hp, data = mtcars), which = 5)
+#' @export
+plot.probml_fit <- function(x, which = NULL, ask = NULL, id.n = 3, labels.id = NULL,
+                            cook.levels = c(0.5, 1), add.smooth = getOption("add.smooth", TRUE), ...) {
+  info <- fit_family_info(x)
+  has_leverage <- !is_map_fit(x) && info$n_linear == 1L && !info$absorbs_intercept
+  if (is.null(which)) {
+    which <- if (has_leverage) c(1L, 2L, 3L, 5L) else 1:3
+  } else if (!is.numeric(which) || !length(which)) {
+    abort_probml("type", "{.arg which} must be panel numbers in 1 to 5, not {.obj_type_friendly {which}}.")
+  } else if (anyNA(which) || any(!which %in% 1:5)) {
+    bad <- which[is.na(which) | !which %in% 1:5]
+    abort_probml("value", "{.arg which} must be panel numbers in 1 to 5, not {.val {bad}}.")
+  }
+  which <- sort(unique(as.integer(which)))
+  if (any(which %in% 4:5) && !has_leverage) {
+    abort_probml("unsupported", c("Panels 4 and 5 need leverages, which are not defined for this fit.",
+                                  i = "They need a maximum-likelihood fit of a family with one linear predictor; draw {.code which = 1:3}."))
+  }
+  check_number(id.n, "id.n", lower = 0, integer = TRUE)
+  check_flag(add.smooth, "add.smooth")
+  if (is.null(ask)) ask <- prod(graphics::par("mfcol")) < length(which) && grDevices::dev.interactive()
+  check_flag(ask, "ask")
+  gaussian <- identical(info$predictive_distribution, "normal") && has_leverage
+  eta <- x$linear_predictors[, 1L]
+  if (gaussian) {
+    r <- residuals(x, "deviance")
+    rs <- rep(NA_real_, length(x$prior_weights))
+    rs[x$prior_weights > 0] <- stats::na.omit(rstandard(x))  # rows of weight zero have none
+    r_label <- "Residuals"
+    rs_label <- "Std. deviance resid."
+  } else {
+    r <- rs <- residuals(x, "quantile")
+    r_label <- rs_label <- "Randomized quantile residuals"
+  }
+  if (!is.null(x$na.action)) r <- stats::na.omit(r)
+  if (!gaussian && !is.null(x$na.action)) rs <- stats::na.omit(rs)
+  r <- as.vector(r)
+  rs <- as.vector(rs)
+  labels.id <- labels.id %||% names(x$prior_weights) %||% rownames(x$model) %||% as.character(seq_along(eta))
+  if (length(labels.id) != length(eta)) {
+    abort_probml("value", "{.arg labels.id} must have one label per observation used in the fit ({length(eta)}), not {length(labels.id)}.")
+  }
+  if (any(which %in% 4:5)) {
+    lev <- leverage_parts(x)
+    used <- which(lev$used)
+    h <- lev$hat
+    cook <- cooks.distance(x)
+    if (!is.null(x$na.action)) cook <- stats::na.omit(cook)
+    rp <- as.vector(stats::na.omit(rstandard(x, type = "pearson")))
+  }
+  x_label <- paste0("Predicted values (", info$linear_predictor_names[1L], ")")
+  smooth <- function(u, v) if (add.smooth) graphics::lines(stats::lowess(u, v), col = 2)
+  label_extremes <- function(u, v, score, ids) {
+    if (id.n < 1) return(invisible())
+    top <- utils::head(order(score, decreasing = TRUE), id.n)
+    graphics::text(u[top], v[top], ids[top], pos = 4, cex = 0.75, xpd = TRUE)
+  }
+  if (ask) {
+    old <- grDevices::devAskNewPage(TRUE)
+    on.exit(grDevices::devAskNewPage(old), add = TRUE)
+  }
+  if (1L %in% which) {
+    graphics::plot(eta, r, xlab = x_label, ylab = r_label, main = "Residuals vs Fitted", ...)
+    graphics::abline(h = 0, lty = 3, col = "grey")
+    smooth(eta, r)
+    label_extremes(eta, r, abs(r), labels.id)
+  }
+  if (2L %in% which) {
+    qq <- stats::qqnorm(rs, xlab = "Theoretical Quantiles", ylab = rs_label, main = "Q-Q Residuals", ...)
+    stats::qqline(rs, lty = 3, col = "grey50")
+    label_extremes(qq$x, qq$y, abs(rs), labels.id)
+  }
+  if (3L %in% which) {
+    s <- sqrt(abs(rs))
+    graphics::plot(eta, s, xlab = x_label, ylab = paste0("sqrt(|", rs_label, "|)"), main = "Scale-Location", ...)
+    smooth(eta, s)
+    label_extremes(eta, s, s, labels.id)
+  }
+  if (4L %in% which) {
+    graphics::plot(seq_along(cook), cook, type = "h", xlab = "Obs. number", ylab = "Cook's distance",
+                   main = "Cook's distance", ...)
+    label_extremes(seq_along(cook), cook, cook, labels.id[used])
+  }
+  if (5L %in% which) {
+    graphics::plot(h, rp, xlim = c(0, max(h, na.rm = TRUE)), xlab = "Leverage", ylab = "Std. Pearson resid.",
+                   main = "Residuals vs Leverage", ...)
+    graphics::abline(h = 0, v = 0, lty = 3, col = "grey")
+    smooth(h, rp)
+    p <- regression_rank(x)
+    hh <- seq(min(0.01, max(h) / 100), max(h), length.out = 101)
+    for (level in cook.levels) {
+      band <- sqrt(level * p * (1 - hh) / hh)
+      graphics::lines(hh, band, lty = 2, col = 2)
+      graphics::lines(hh, -band, lty = 2, col = 2)
+    }
+    graphics::legend("bottomleft", legend = "Cook's distance", lty = 2, col = 2, bty = "n")
+    label_extremes(h, rp, cook, labels.id[used])
+  }
+  invisible(x)
+}

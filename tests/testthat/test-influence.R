@@ -109,3 +109,39 @@ test_that("influence measures are refused where glm has no such concept", {
   expect_snapshot(error = TRUE, influence(fit, do.coef = NA))
   expect_snapshot(error = TRUE, rstudent(fit, type = "deviance"))
 })
+
+test_that("plot() draws the diagnostic panels for every family", {
+  pdf(NULL)
+  on.exit(dev.off())
+  set.seed(3)
+  d <- transform(MASS::Pima.tr, w = c(0, rep(1, 199)))
+  fits <- list(
+    gaussian = fit_mle(mpg ~ wt + hp, data = mtcars),
+    weighted = fit_mle(glu ~ bmi, data = d, weights = w),
+    probit = fit_mle(type ~ glu + bmi, data = d, family = lik_bernoulli("probit")),
+    poisson = fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson()),
+    student_t = fit_mle(stack.loss ~ ., data = stackloss, family = lik_student_t(4)),
+    ordinal = fit_mle(Sat ~ Infl, data = MASS::housing, weights = Freq, family = lik_ordinal()),
+    map = fit_map(mpg ~ wt, data = mtcars, prior = prior_gaussian(1)))
+  for (name in names(fits)) {
+    fit <- fits[[name]]
+    expect_identical(plot(fit), fit, info = name)
+    expect_silent(plot(fit, which = 2, id.n = 0, add.smooth = FALSE))
+  }
+  expect_silent(plot(fits$poisson, which = 1:5, ask = FALSE))
+  expect_silent(plot(fits$gaussian, which = 4, labels.id = rownames(mtcars)))
+  d$hp <- NULL
+  mt <- mtcars
+  mt$hp[2] <- NA
+  expect_silent(plot(fit_mle(mpg ~ wt + hp, data = mt, na.action = na.exclude), which = 1:5))
+})
+
+test_that("plot() refuses panels it cannot draw", {
+  fit <- fit_mle(mpg ~ wt, data = mtcars)
+  expect_snapshot(error = TRUE, plot(fit, which = 7))
+  expect_snapshot(error = TRUE, plot(fit, which = "qq"))
+  ord <- fit_mle(Sat ~ Infl, data = MASS::housing, weights = Freq, family = lik_ordinal())
+  expect_snapshot(error = TRUE, plot(ord, which = 5))
+  expect_snapshot(error = TRUE, plot(fit, labels.id = letters))
+  expect_probml_error(plot(fit, id.n = -1), "probml_error")
+})
