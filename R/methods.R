@@ -69,16 +69,13 @@ logLik.probml_fit <- function(object, ...) {
   structure(object$loglik, df = object$df, nobs = object$nobs, class = "logLik")
 }
 
+# `use.fallback` is accepted for step() and drop1(), which pass it; a fit
+# always knows its number of observations.
 #' @export
-nobs.probml_fit <- function(object, ...) {
+nobs.probml_fit <- function(object, use.fallback = FALSE, ...) {
   check_dots_empty(...)
+  check_flag(use.fallback, "use.fallback")
   object$nobs
-}
-
-#' @export
-deviance.probml_fit <- function(object, ...) {
-  check_dots_empty(...)
-  -2 * object$loglik
 }
 
 #' @export

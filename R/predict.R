@@ -8,28 +8,60 @@
 #' @param type `"link"`: the linear predictor(s); `"response"`: the mean of
 #'   y (class probabilities for the categorical and ordinal families);
 #'   `"prob"`: class probabilities (Bernoulli: P(y = 1)); `"class"`: the
-#'   most probable class.
+#'   most probable class; `"terms"`: as `predict.glm(type = "terms")`, each
+#'   term's contribution to the (first) linear predictor, centred on the
+#'   fitted data's column means when the model has an intercept, with the
+#'   centring constant as attribute `"constant"` (a matrix with a column
+#'   per term; families with one linear predictor, formula fits).
 #' @param se.fit Also return standard errors (delta method, from
-#'   `vcov(object)`), for types `"link"` and `"response"`.
+#'   `vcov(object)`), for types `"link"`, `"response"` and `"terms"`.
+#' @param interval `"none"`, `"confidence"` or `"prediction"`: with an
+#'   interval the fit is a matrix with columns `fit`, `lwr` and `upr`
+#'   (types `"link"` and `"response"`, families with one mean). Confidence
+#'   intervals for the mean are formed on the link scale from the standard
+#'   errors, `eta +- qnorm((1 + level) / 2) se`, and for `type =
+#'   "response"` carried through the inverse link, as for a `glm` fit.
+#'   Prediction intervals for a new response are the `(1 - level) / 2` and
+#'   `(1 + level) / 2` quantiles of the fitted likelihood's predictive
+#'   distribution (Poisson, beta, Laplace, heteroscedastic Gaussian, ...) at
+#'   the row's fitted mean and variance; they include the noise but not the
+#'   uncertainty of the estimates. For the Gaussian family (least squares)
+#'   both intervals are `predict.lm()`'s: the t quantile on the residual
+#'   degrees of freedom, with the unbiased \eqn{\sigma^2 = RSS/(n - p)}{sigma^2 = RSS/(n - p)}
+#'   in the standard errors and, for prediction, added to their square
+#'   (with `lik_gaussian(sigma =)`, the normal quantile and the known
+#'   \eqn{\sigma^2}{sigma^2}). Families without a predictive distribution of
+#'   their mean and variance (Student t, Huber, and the discrete-class
+#'   families) have no prediction intervals (`probml_error_unsupported`).
+#' @param level The confidence or coverage level of the interval.
 #' @param na.action What to do with missing values in `newdata`; the
 #'   default `na.pass` returns `NA` predictions for those rows. Without
 #'   `newdata`, the fit's own `na.action` applies: with `na.exclude`, the
 #'   omitted rows come back as `NA`, as from [fitted()].
-#' @param ... Not used: a misspelled or unsupported argument (`interval =`)
-#'   is an error.
+#' @param ... Not used: a misspelled or unsupported argument is an error.
 #' @return A vector or, for several linear predictors or classes, a matrix;
-#'   with `se.fit = TRUE` a list with `fit` and `se.fit`.
+#'   a matrix `fit`, `lwr`, `upr` with an interval; with `se.fit = TRUE` a
+#'   list with `fit` and `se.fit`.
 #' @examples
 #' fit <- fit_mle(Sat ~ Infl + Type + Cont, data = MASS::housing,
 #'                weights = Freq, family = lik_ordinal())
 #' nd <- data.frame(Infl = "High", Type = "Tower", Cont = "Low")
 #' predict(fit, nd, type = "prob")
 #' predict(fit, nd, type = "class")
+#'
+#' counts <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' nd <- data.frame(wool = c("A", "B"), tension = "M")
+#' predict(counts, nd, type = "response", interval = "confidence")
+#' predict(counts, nd, type = "response", interval = "prediction")
+#' head(predict(counts, type = "terms"))
 #' @export
-predict.probml_fit <- function(object, newdata, type = c("link", "response", "prob", "class"),
-                               se.fit = FALSE, na.action = na.pass, ...) {
+predict.probml_fit <- function(object, newdata, type = c("link", "response", "prob", "class", "terms"),
+                               se.fit = FALSE, interval = c("none", "confidence", "prediction"), level = 0.95,
+                               na.action = na.pass, ...) {
   check_dots_empty(...)
-  type <- if (missing(type)) "link" else check_choice(type, c("link", "response", "prob", "class"), "type")
+  type <- if (missing(type)) "link" else check_choice(type, c("link", "response", "prob", "class", "terms"), "type")
+  interval <- if (missing(interval)) "none" else check_choice(interval, c("none", "confidence", "prediction"), "interval")
+  check_level(level)
   check_flag(se.fit, "se.fit")
   info <- fit_family_info(object)
   discrete <- info$response %in% c("binary", "classes", "ordered")
@@ -38,10 +70,110 @@ predict.probml_fit <- function(object, newdata, type = c("link", "response", "pr
   }
   if (se.fit && type == "class") abort_probml("unsupported", "{.arg se.fit} is not available for {.code type = \"class\"}.")
   new <- prediction_inputs(object, if (missing(newdata)) NULL else newdata, na.action)
+  if (type == "terms") {
+    if (interval != "none") abort_probml("unsupported", "{.arg interval} is not available for {.code type = \"terms\"}.")
+    out <- predict_terms(object, new, info, se.fit)
+    if (!se.fit) return(pad_prediction(out, new$na.action))
+    return(list(fit = pad_prediction(out$fit, new$na.action), se.fit = pad_prediction(out$se.fit, new$na.action)))
+  }
+  if (interval != "none") {
+    out <- prediction_interval(object, new, type, interval, level, info)
+    if (!se.fit) return(pad_prediction(out$fit, new$na.action))
+    return(list(fit = pad_prediction(out$fit, new$na.action), se.fit = pad_prediction(out$se.fit, new$na.action)))
+  }
   value <- prediction_value(object, new, type, object$coefficients, info)
   if (!se.fit) return(pad_prediction(value, new$na.action))
   se <- prediction_se(object, new, type, info)
   list(fit = pad_prediction(value, new$na.action), se.fit = pad_prediction(se, new$na.action))
+}
+
+# fit/lwr/upr: confidence intervals on the link scale through the inverse
+# link; prediction intervals from the predictive distribution's quantiles;
+# lm's intervals for least squares.
+prediction_interval <- function(object, new, type, interval, level, info, call = rlang::caller_env()) {
+  if (!type %in% c("link", "response") || info$n_linear != 1L || info$n_mean_columns != 1L ||
+      info$response %in% c("classes", "ordered")) {
+    abort_probml("unsupported", c("{.arg interval} is available for {.code type = \"link\"} or {.code \"response\"} of a family with one mean, not {.code type = \"{type}\"} of {info$label}.",
+                                  i = "For class probabilities use {.arg se.fit}."), call = call)
+  }
+  eta <- prediction_value(object, new, "link", object$coefficients, info)
+  se <- prediction_se(object, new, "link", info)
+  a <- (1 - level) / 2
+  lsq <- info$least_squares
+  if (lsq) {
+    # predict.lm(): the unbiased variance and the t quantile, or a known sigma.
+    ml <- family_moments(object)$dispersion
+    phi <- glm_dispersion(object, call = call)
+    se <- se * sqrt(phi / ml)
+    q <- if (info$free_dispersion) stats::qt(1 - a, df.residual(object)) else stats::qnorm(1 - a)
+  }
+  if (interval == "confidence") {
+    if (!lsq) q <- stats::qnorm(1 - a)
+    lims <- cbind(fit = eta, lwr = eta - q * se, upr = eta + q * se)
+    if (type == "response") {
+      linkinv <- family(object)$linkinv
+      if (is.null(linkinv)) {
+        abort_probml("unsupported", "The {info$label} family has no inverse link for a confidence interval of the mean; use {.code type = \"link\"}.",
+                     call = call)
+      }
+      ends <- cbind(linkinv(lims[, "lwr"]), linkinv(lims[, "upr"]))
+      lims <- cbind(fit = linkinv(eta), lwr = pmin(ends[, 1L], ends[, 2L]), upr = pmax(ends[, 1L], ends[, 2L]))
+    }
+    return(list(fit = lims, se.fit = se))
+  }
+  if (type == "link" && !identical(object$family$link, "identity")) {
+    abort_probml("unsupported", "A prediction interval is for a new response: use {.code type = \"response\"}.", call = call)
+  }
+  if (lsq) {
+    half <- q * sqrt(se^2 + glm_dispersion(object, call = call))
+    return(list(fit = cbind(fit = eta, lwr = eta - half, upr = eta + half), se.fit = se))
+  }
+  if (is.na(member_distribution(info$predictive_distribution))) {
+    abort_probml("unsupported", c("The {info$label} family has no predictive distribution given by its mean and variance, so no prediction interval.",
+                                  i = "{.fn simulate} draws from the fitted likelihood."), call = call)
+  }
+  dist <- predictive_distributions[[info$predictive_distribution]]
+  core <- core_predict(object, new, object$coefficients)
+  mu <- core$mean[, 1L]
+  v <- rep(core$variance, length.out = length(mu))
+  fit <- if (type == "response") mu else eta
+  list(fit = cbind(fit = fit, lwr = dist$quantile(a, mu, v), upr = dist$quantile(1 - a, mu, v)), se.fit = se)
+}
+
+# predict.glm(type = "terms"): each term's columns times its coefficients,
+# centred on the fitted design's column means when there is an intercept.
+predict_terms <- function(object, new, info, se.fit, call = rlang::caller_env()) {
+  if (is.null(object$terms)) {
+    abort_probml("model", "{.code type = \"terms\"} needs a formula fit: a matrix fit has no terms.", call = call)
+  }
+  if (info$n_linear != 1L && length(object$terms) == 1L) {
+    abort_probml("unsupported", "{.code type = \"terms\"} needs a family with one linear predictor per formula part, not {info$label}.",
+                 call = call)
+  }
+  X <- new$parts[[1L]]
+  fitted_X <- model.matrix(object)
+  if (inherits(X, "probml_columns")) X <- fitted_X
+  beta <- object$coefficients[paste0(info$coefficient_prefixes[1L], colnames(X))]
+  has <- !is.na(beta)
+  beta[!has] <- 0
+  intercept <- "(Intercept)" %in% colnames(X) && has[match("(Intercept)", colnames(X))]
+  avx <- colMeans(fitted_X)
+  if (intercept) X <- sweep(X, 2L, avx, check.margin = FALSE)
+  labels <- attr(object$terms[[1L]], "term.labels")
+  assign <- attr(fitted_X, "assign")
+  V <- if (se.fit) vcov(object)
+  cols <- lapply(seq_along(labels), function(i) which(assign == i & has))
+  fit <- vapply(cols, function(j) drop(X[, j, drop = FALSE] %*% beta[j]), numeric(nrow(X)))
+  fit <- matrix(fit, nrow(X), length(labels), dimnames = list(rownames(X), labels))
+  attr(fit, "constant") <- if (intercept) sum(avx[has] * beta[has]) else 0
+  if (!se.fit) return(fit)
+  se <- vapply(cols, function(j) {
+    Xj <- X[, j, drop = FALSE]
+    nm <- names(beta)[j]
+    sqrt(pmax(rowSums((Xj %*% V[nm, nm, drop = FALSE]) * Xj), 0))
+  }, numeric(nrow(X)))
+  se <- matrix(se, nrow(X), length(labels), dimnames = dimnames(fit))
+  list(fit = fit, se.fit = se)
 }
 
 # The designs of the formula parts and the offset for new data, or for the

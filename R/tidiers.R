@@ -169,3 +169,67 @@ add_fitted <- function(data, pred, se_fit) {
   if (!se_fit) return(add(data, pred, ".fitted"))
   add(add(data, pred$fit, ".fitted"), pred$se.fit, ".se.fit")
 }
+
+#' probml results as data frames
+#'
+#' The table a result holds, as a plain data frame:
+#'
+#' * a [summary()][summary.probml_fit()] of a fit: its coefficient table
+#'   (`Estimate`, `Std. Error`, `z value`, `Pr(>|z|)`), one row per parameter;
+#' * a [cal_curve()]: one row per model and bin (`model`, `bin`, `lower`,
+#'   `upper`, `count`, `weight`, `mean_predicted`, `observed`, `ci_lower`,
+#'   `ci_upper`, and the consistency band when computed);
+#' * a [cv_map()] result: one row per strength (`lambda`, `scale`, the
+#'   cross-validated score `cvm`, its standard error `cvsd`, `df`);
+#' * a [simulate_estimator()] study: one row per sample size (`n`, `mean`,
+#'   `bias`, `variance`, `mse`, `mse_check`, `crb`, `efficiency`).
+#'
+#' ([map_path()] results have their own method, one row per strength.)
+#'
+#' @param x The result.
+#' @param row.names,optional As for [base::as.data.frame()]: `row.names`
+#'   replaces the row names; `optional` is ignored.
+#' @param ... Not used: a misspelled argument is an error.
+#' @return A data frame.
+#' @examples
+#' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+#' as.data.frame(summary(fit))
+#' set.seed(1)
+#' y <- rbinom(200, 1, 0.4)
+#' as.data.frame(cal_curve(y, runif(200), bins = 5))
+#' @name probml_as_data_frame
+NULL
+
+as_plain_frame <- function(df, row.names) {
+  if (!is.null(row.names)) rownames(df) <- row.names
+  df
+}
+
+#' @rdname probml_as_data_frame
+#' @export
+as.data.frame.summary.probml_fit <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_dots_empty(...)
+  as_plain_frame(as.data.frame(x$coefficients, optional = TRUE), row.names)
+}
+
+#' @rdname probml_as_data_frame
+#' @export
+as.data.frame.probml_cal_curve <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_dots_empty(...)
+  as_plain_frame(x$table, row.names)
+}
+
+#' @rdname probml_as_data_frame
+#' @export
+as.data.frame.probml_cv <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_dots_empty(...)
+  as_plain_frame(data.frame(lambda = x$lambda, scale = path_scales(x$path)[seq_along(x$lambda)], cvm = x$cvm,
+                            cvsd = x$cvsd, df = x$df), row.names)
+}
+
+#' @rdname probml_as_data_frame
+#' @export
+as.data.frame.probml_estimator_study <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_dots_empty(...)
+  as_plain_frame(x$summary, row.names)
+}

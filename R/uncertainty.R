@@ -35,12 +35,15 @@
 # shape (df, delta). `moments`: given by mean and variance alone (what an
 # ensemble member has). `discrete`: its quantiles are whole numbers (class
 # indices, or proportions of `weight` trials), and `below` is P(Y < q).
+# `random(n, ...)` draws with R's generator, the parameters recycled to n
+# (simulate() uses it; the class families have their own sampler).
 predictive_distributions <- list(
   normal = list(
     discrete = FALSE, moments = TRUE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pnorm(q, mean, sqrt(variance / weight)),
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::dnorm(q, mean, sqrt(variance / weight)),
-    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qnorm(p, mean, sqrt(variance / weight))
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qnorm(p, mean, sqrt(variance / weight)),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rnorm(n, mean, sqrt(variance / weight))
   ),
   laplace = list(
     discrete = FALSE, moments = TRUE,
@@ -55,6 +58,11 @@ predictive_distributions <- list(
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       b <- sqrt(variance / (2 * weight))
       if (p < 0.5) mean + b * log(2 * p) else mean - b * log(2 * (1 - p))
+    },
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) {
+      # inversion of the cdf
+      u <- stats::runif(n) - 0.5
+      mean - sqrt(variance / (2 * weight)) * sign(u) * log1p(-2 * abs(u))
     }
   ),
   poisson = list(
@@ -62,7 +70,8 @@ predictive_distributions <- list(
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean),
     below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q - 1, mean),
     density = NULL,
-    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qpois(p, mean)
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qpois(p, mean),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rpois(n, mean)
   ),
   binomial = list(
     # a proportion of `weight` trials (a Bernoulli response: one trial)
@@ -70,7 +79,8 @@ predictive_distributions <- list(
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight), weight, mean),
     below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight) - 1, weight, mean),
     density = NULL,
-    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qbinom(p, weight, mean) / weight
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qbinom(p, weight, mean) / weight,
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rbinom(n, weight, mean) / weight
   ),
   beta = list(
     # mean m and precision phi: variance m (1 - m) / (1 + phi)
@@ -86,6 +96,10 @@ predictive_distributions <- list(
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::qbeta(p, mean * phi, (1 - mean) * phi)
+    },
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::rbeta(n, mean * phi, (1 - mean) * phi)
     }
   ),
   student_t = list(
@@ -96,7 +110,8 @@ predictive_distributions <- list(
       s <- scale / sqrt(weight)
       stats::dt((q - mean) / s, shape) / s
     },
-    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * stats::qt(p, shape)
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * stats::qt(p, shape),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * stats::rt(n, shape)
   ),
   huber = list(
     # location mean, scale `scale`, Huber's threshold `shape` (delta)
@@ -110,7 +125,8 @@ predictive_distributions <- list(
     },
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       mean + scale / sqrt(weight) * huber_quantile(p, shape)
-    }
+    },
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * huber_quantile(stats::runif(n), shape)
   ),
   categorical = list(
     # class probabilities (n x K) as the mean; y is the 0-based class index
