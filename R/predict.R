@@ -431,8 +431,7 @@ residuals.probml_fit <- function(object, type = c("deviance", "pearson", "respon
 # Randomized quantile residuals from the family's predictive distribution
 # (the table in R/uncertainty.R) at the fit: one uniform draw per row for a
 # discrete response, in row order, as statmod::qresid() draws them.
-quantile_residuals <- function(object, call = rlang::caller_env()) {
-  info <- fit_family_info(object)
+quantile_residuals <- function(object, info = fit_family_info(object), call = rlang::caller_env()) {
   d <- predictive_distributions[[info$predictive_distribution]]
   if (is.null(d)) {
     abort_probml("unsupported", "Quantile residuals need the predictive distribution of the {info$label} family, which probml does not tabulate.",
@@ -450,10 +449,18 @@ quantile_residuals <- function(object, call = rlang::caller_env()) {
     args$weight <- round(trials)
   }
   y <- object$y
-  if (!d$discrete) return(stats::qnorm(do.call(d$cdf, c(list(y), args))))
-  lo <- do.call(d$below, c(list(y), args))
-  hi <- do.call(d$cdf, c(list(y), args))
+  if (!d$discrete) return(stats::qnorm(call_distribution(d$cdf, y, args)))
+  # P(Y < y): an entry without `below` is a distribution on the integers
+  lo <- if (is.null(d$below)) call_distribution(d$cdf, y - 1, args) else call_distribution(d$below, y, args)
+  hi <- call_distribution(d$cdf, y, args)
   stats::qnorm(stats::runif(length(y), lo, hi))
+}
+
+# A function of the table at x with the arguments it takes (entries given
+# by mean and variance alone take no weight, scale or shape).
+call_distribution <- function(f, x, args) {
+  takes <- names(formals(f))
+  do.call(f, c(list(x), if ("..." %in% takes) args else args[intersect(names(args), takes)]))
 }
 
 # The arguments of the fit's predictive distribution (see

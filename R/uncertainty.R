@@ -32,8 +32,9 @@
 # families with a scale, the number of trials for "binomial"; ignored by
 # "poisson", "beta" and "categorical", whose mean fixes the distribution),
 # and, for "student_t" and "huber", the location's scale and the family's
-# shape (df, delta). `moments`: given by mean and variance alone (what an
-# ensemble member has). `discrete`: its quantiles are whole numbers (class
+# shape (df, delta); an entry may take (q, mean, variance) alone.
+# `moments`: given by mean and variance alone (what an ensemble member has;
+# TRUE where absent). `discrete`: its quantiles are whole numbers (class
 # indices, or proportions of `weight` trials), and `below` is P(Y < q).
 # `random(n, ...)` draws with R's generator, the parameters recycled to n
 # (simulate() uses it; the class families have their own sampler).
@@ -188,7 +189,7 @@ ensemble_members <- function(means, variances, info, labels, members = NULL) {
 # A member's predictive distribution: the family's, where its mean and
 # variance fix it (not Student t or Huber, whose members may differ in shape).
 member_distribution <- function(name) {
-  if (nzchar(name) && isTRUE(predictive_distributions[[name]]$moments)) name else NA_character_
+  if (nzchar(name) && !isFALSE(predictive_distributions[[name]]$moments)) name else NA_character_
 }
 
 # Class labels of a discrete fit or network: the response's levels, else 0/1 or 1..K.

@@ -229,3 +229,19 @@ test_that("quantile residuals refuse weights that are not numbers of trials", {
   fit <- fit_mle(type ~ glu, data = d, weights = w, family = lik_bernoulli())
   expect_snapshot(error = TRUE, residuals(fit, "quantile"))
 })
+
+test_that("entries of the distribution table given by mean and variance alone take only those", {
+  f <- function(q, mean, variance) q + mean + variance
+  expect_equal(probml:::call_distribution(f, 1, list(mean = 2, variance = 3, weight = 4, scale = NA, shape = NA)), 6)
+  g <- probml:::predictive_distributions$student_t$cdf
+  expect_equal(probml:::call_distribution(g, 1.5, list(mean = 1, variance = NA, weight = 4, scale = 2, shape = 3)),
+               pt(0.5 * 2 / 2, 3))
+})
+
+test_that("quantile residuals need a tabulated predictive distribution", {
+  fit <- fit_mle(mpg ~ wt, data = mtcars)
+  info <- probml:::fit_family_info(fit)
+  info$predictive_distribution <- ""
+  # every family of the core declares one (test-uncertainty.R); a new one might not
+  expect_snapshot(error = TRUE, probml:::quantile_residuals(fit, info))
+})

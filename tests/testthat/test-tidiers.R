@@ -129,3 +129,11 @@ test_that("results holding a table convert to data frames", {
   expect_identical(rownames(as.data.frame(st, row.names = c("a", "b"))), c("a", "b"))
   expect_snapshot(error = TRUE, as.data.frame(s, stringsAsFactors = TRUE))
 })
+
+test_that("augment() of a fit without a model frame needs the data", {
+  skip_if_not_installed("generics")
+  fit <- fit_mle_xy(cbind(1, mtcars$wt), mtcars$mpg)
+  expect_snapshot(error = TRUE, generics::augment(fit))
+  au <- generics::augment(fit, data = mtcars["wt"])
+  expect_equal(au$.fitted, unname(fitted(fit)))
+})
