@@ -123,7 +123,9 @@ profile_interval <- function(object, p, level) {
 #' @param test `"Chisq"` (or `"LRT"`), `"F"` (families with an estimated
 #'   dispersion), or `FALSE` for none; `NULL` chooses as described above.
 #' @param dispersion For a family with an estimated dispersion, the value
-#'   to use instead of the moment estimate of the largest model.
+#'   to use instead of the moment estimate of the largest model; as in
+#'   `anova.glm()`, it is then treated as known (infinite degrees of freedom
+#'   in the F test).
 #' @return An `anova` data frame, printed with its heading.
 #' @seealso [drop1()][drop1.probml_fit()] for single-term deletions,
 #'   [deviance()][deviance.probml_fit()].
@@ -213,7 +215,9 @@ deviance_table <- function(fits, test, dispersion, sequential) {
       Fs <- (dev / df) / phi
       Fs[df %in% 0 | (!is.na(Fs) & Fs < 0)] <- NA
       table$F <- Fs
-      table[["Pr(>F)"]] <- stats::pf(Fs, abs(df), df.residual(big), lower.tail = FALSE)
+      # as glm: a dispersion given is known, so its df are infinite
+      df_phi <- if (is.null(dispersion)) df.residual(big) else Inf
+      table[["Pr(>F)"]] <- stats::pf(Fs, abs(df), df_phi, lower.tail = FALSE)
       return(table)
     }
     stat <- dev / phi * sign(df)

@@ -91,13 +91,14 @@ predict.probml_fit <- function(object, newdata, type = c("link", "response", "pr
 # link; prediction intervals from the predictive distribution's quantiles;
 # lm's intervals for least squares.
 prediction_interval <- function(object, new, type, interval, level, info, call = rlang::caller_env()) {
-  if (!type %in% c("link", "response") || info$n_linear != 1L || info$n_mean_columns != 1L ||
+  if (!type %in% c("link", "response") || (type == "link" && info$n_linear != 1L) || info$n_mean_columns != 1L ||
       info$response %in% c("classes", "ordered")) {
-    abort_probml("unsupported", c("{.arg interval} is available for {.code type = \"link\"} or {.code \"response\"} of a family with one mean, not {.code type = \"{type}\"} of {info$label}.",
-                                  i = "For class probabilities use {.arg se.fit}."), call = call)
+    abort_probml("unsupported", c("{.arg interval} needs the mean of a family with one mean ({.code type = \"response\"}, or {.code \"link\"} with one linear predictor), not {.code type = \"{type}\"} of {info$label}.",
+                                  i = if (info$n_mean_columns > 1L) "For class probabilities use {.arg se.fit}."), call = call)
   }
-  eta <- prediction_value(object, new, "link", object$coefficients, info)
-  se <- prediction_se(object, new, "link", info)
+  # the first linear predictor is the mean's
+  eta <- as.matrix(prediction_value(object, new, "link", object$coefficients, info))[, 1L]
+  se <- as.matrix(prediction_se(object, new, "link", info))[, 1L]
   a <- (1 - level) / 2
   lsq <- info$least_squares
   if (lsq) {
