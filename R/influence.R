@@ -106,7 +106,7 @@ leverage_parts <- function(model, call = rlang::caller_env()) {
 #'   residual over \eqn{\sqrt{\phi (1 - h_i)}}{sqrt(phi (1 - h_i))}, with
 #'   \eqn{\phi}{phi} glm's dispersion (1 for the Bernoulli and Poisson
 #'   families; for the Gaussian family the moment estimate, Pearson
-#'   \eqn{\chi^2}{chi^2} over [df.residual()][df.residual.probml_fit()],
+#'   \eqn{\chi^2}{chi^2} over [df.residual()][stats::df.residual()],
 #'   as `summary.glm()` uses).
 #' * `rstudent()`: studentized (leave-one-out) residuals, `rstudent.glm()`'s
 #'   approximation: the signed root of \eqn{d_i^2 + h_i r_i^2 / (1 - h_i)}{d_i^2 + h_i r_i^2 / (1 - h_i)}

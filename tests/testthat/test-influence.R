@@ -122,6 +122,8 @@ test_that("plot() draws the diagnostic panels for every family", {
     poisson = fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson()),
     student_t = fit_mle(stack.loss ~ ., data = stackloss, family = lik_student_t(4)),
     ordinal = fit_mle(Sat ~ Infl, data = MASS::housing, weights = Freq, family = lik_ordinal()),
+    categorical = fit_mle(Species ~ Sepal.Length, data = iris, family = lik_categorical()),
+    hetero = fit_mle(mpg ~ wt | wt, data = mtcars, family = lik_gaussian_hetero()),
     map = fit_map(mpg ~ wt, data = mtcars, prior = prior_gaussian(1)))
   for (name in names(fits)) {
     fit <- fits[[name]]
@@ -130,7 +132,6 @@ test_that("plot() draws the diagnostic panels for every family", {
   }
   expect_silent(plot(fits$poisson, which = 1:5, ask = FALSE))
   expect_silent(plot(fits$gaussian, which = 4, labels.id = rownames(mtcars)))
-  d$hp <- NULL
   mt <- mtcars
   mt$hp[2] <- NA
   expect_silent(plot(fit_mle(mpg ~ wt + hp, data = mt, na.action = na.exclude), which = 1:5))

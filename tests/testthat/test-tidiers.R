@@ -16,7 +16,7 @@ test_that("tidy() equals broom's glm tidier (canonical links, whose observed and
   for (name in names(tidier_pairs())) {
     pair <- tidier_pairs()[[name]]
     for (expo in c(FALSE, TRUE)) {
-      ours <- generics::tidy(pair[[1]], conf.int = TRUE, conf.level = 0.9, exponentiate = expo)
+      ours <- broom::tidy(pair[[1]], conf.int = TRUE, conf.level = 0.9, exponentiate = expo)
       ref <- broom::tidy(pair[[2]], exponentiate = expo)
       expect_s3_class(ours, "tbl_df")
       expect_identical(names(ours), c("term", "estimate", "std.error", "statistic", "p.value", "conf.low", "conf.high"))
