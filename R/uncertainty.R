@@ -335,8 +335,8 @@ uncertainty_classification <- function(members) {
 #'   (over the members, dividing by their number). `lower` and `upper` are
 #'   the quantiles of the mixture at `(1 - level) / 2` and `(1 + level) / 2`
 #'   (exact, by root finding; whole numbers for counts); they are `NA` for
-#'   families whose predictive distribution is not tabulated (Huber,
-#'   Student t).
+#'   families whose predictive distribution a member's mean and variance do
+#'   not fix (Huber, Student t: their members may differ in shape).
 #' * **Classification**: `prob_<class>` (the mean probabilities),
 #'   `entropy_total` (the entropy of the mean probabilities),
 #'   `entropy_aleatoric` (the mean of the members' entropies) and
@@ -385,7 +385,7 @@ print.probml_uncertainty <- function(x, n = 6L, ...) {
   if (identical(kind, "regression")) {
     dist <- attr(x, "distribution")
     cat("Regression: sd_total^2 = sd_aleatoric^2 + sd_epistemic^2; ",
-        if (is.na(dist)) "no interval (no tabulated predictive distribution)"
+        if (is.na(dist)) "no interval (the members' predictive distributions are not given by mean and variance)"
         else paste0("lower/upper: quantiles of the mixture of ", dist, " members"), "\n", sep = "")
   } else {
     cat("Classification: entropy_total = entropy_aleatoric + mutual_information (nats)\n")
