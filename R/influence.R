@@ -147,7 +147,6 @@ influence.probml_fit <- function(model, do.coef = TRUE, ...) {
   check_flag(do.coef, "do.coef")
   lev <- leverage_parts(model)
   used <- lev$used
-  info <- fit_family_info(model)
   dev <- residuals(model, "deviance")
   pear <- residuals(model, "pearson")
   if (!is.null(model$na.action)) {
@@ -273,10 +272,10 @@ glm_dispersion <- function(object, call = rlang::caller_env()) {
 #' by observation and 5 residuals against leverage with contours of equal
 #' Cook's distance.
 #'
-#' For the Gaussian family (normal predictive distribution, one linear
-#' predictor) the residuals are those of `plot.lm()`: deviance residuals in
-#' panel 1, standardized ones ([rstandard()][rstandard.probml_fit()]) in 2
-#' and 3. For every other family panels 1 to 3 show randomized quantile
+#' For a maximum-likelihood Gaussian fit (least squares) the residuals are
+#' those of `plot.lm()`: deviance residuals in panel 1, standardized ones
+#' ([rstandard()][rstandard.probml_fit()]) in 2 and 3. For every other fit
+#' panels 1 to 3 show randomized quantile
 #' residuals ([residuals()][residuals.probml_fit()] with `type =
 #' "quantile"`), which are N(0, 1) for a correctly specified model whatever
 #' the family; they are drawn once per call, so call [set.seed()] first to
@@ -326,7 +325,7 @@ plot.probml_fit <- function(x, which = NULL, ask = NULL, id.n = 3, labels.id = N
   check_flag(add.smooth, "add.smooth")
   if (is.null(ask)) ask <- prod(graphics::par("mfcol")) < length(which) && grDevices::dev.interactive()
   check_flag(ask, "ask")
-  gaussian <- identical(info$predictive_distribution, "normal") && has_leverage
+  gaussian <- info$least_squares && has_leverage
   eta <- x$linear_predictors[, 1L]
   if (gaussian) {
     r <- residuals(x, "deviance")

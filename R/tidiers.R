@@ -30,7 +30,9 @@ tidy_table <- function(df) {
 #'   `se_fit = TRUE`), `.resid` and, where glm's influence measures are
 #'   defined ([influence()][influence.probml_fit()]: maximum-likelihood fits of
 #'   families with one linear predictor), `.hat`, `.sigma`, `.cooksd` and
-#'   `.std.resid` (standardized deviance residuals). For `newdata` only
+#'   `.std.resid` (standardized deviance residuals whatever
+#'   `type.residuals`, which is what broom's glm method returns). Rows of
+#'   weight zero get `NA` in these columns (broom's glm method: 0). For `newdata` only
 #'   `.fitted` (and `.se.fit`). A prediction with several columns (class
 #'   probabilities) gives one `.fitted_<column>` column each.
 #'

@@ -77,6 +77,7 @@ test_that("augment() equals broom's glm augment", {
     ours <- generics::augment(pair[[1]], type.residuals = "pearson")
     ref <- broom::augment(pair[[2]], type.residuals = "pearson")
     expect_equal(ours$.resid, ref$.resid, tolerance = 1e-8)
+    expect_equal(ours$.std.resid, ref$.std.resid, tolerance = 1e-8)  # deviance ones, as broom's
     nd <- pair[[1]]$model[1:5, -1, drop = FALSE]
     ours <- generics::augment(pair[[1]], newdata = nd, type.predict = "response")
     expect_equal(ours$.fitted, unname(predict(pair[[2]], nd, type = "response")), tolerance = 1e-8)
