@@ -90,8 +90,8 @@ profile_interval <- function(object, p, level) {
 #' * **One fit**: the terms of its (first) formula part added sequentially,
 #'   first to last, from the null model (intercept only, or the offset alone
 #'   without an intercept; a second formula part, as of
-#'   [lik_gaussian_hetero()], is kept as fitted), each step refitted by
-#'   maximum likelihood; rows
+#'   [lik_gaussian_hetero()], is kept as fitted), each step refitted (with
+#'   the fit's prior, for a [fit_map()] fit); rows
 #'   `NULL`, then one per term, with columns `Df`, `Deviance`, `Resid. Df`
 #'   and `Resid. Dev`, as `anova(glm_fit)`.
 #' * **Several fits** of the same family to the same observations, nested in

@@ -19,8 +19,8 @@
 #'   ([fit_mle_xy()]) the `x` it was given.
 #' * [update()] refits from [getCall()] and `formula()`: `update(fit, . ~ . - x)`.
 #' * `fit$null.deviance` and `fit$df.null` are computed when asked: the
-#'   deviance of the intercept-only maximum-likelihood fit with the same
-#'   weights and offset (without an intercept, the fit with the linear
+#'   deviance of the intercept-only fit with the same weights and offset
+#'   (and, for a [fit_map()] fit, prior) (without an intercept, the fit with the linear
 #'   predictor equal to the offset), and its residual degrees of freedom,
 #'   as `glm()` reports them. `fit$deviance`, `fit$df.residual` and `fit$aic`
 #'   are [deviance()][deviance.probml_fit()], [df.residual()] and [AIC()].
@@ -45,8 +45,7 @@
 #' c(fit$null.deviance, fit$df.null)
 #' coef(update(fit, . ~ . - wool))
 #' @name glm_accessors
-#' @importFrom stats family formula update getCall extractAIC drop1 add1 drop.scope make.link pf
-#'   simulate runif rnorm rpois rbeta rbinom rt qt
+#' @importFrom stats family formula update extractAIC drop1 add1 drop.scope make.link pf simulate
 NULL
 
 #' @rdname glm_accessors
@@ -151,12 +150,12 @@ fit_response <- function(object) {
          ordered = fit_family_info(object)$response == "ordered")
 }
 
-# The fit's family, response, weights, offset and control, with other
-# designs: the one engine, by maximum likelihood.
+# The fit's family, prior, response, weights, offset and control, with
+# other designs: the one engine.
 refit_designs <- function(object, designs, call = rlang::caller_env()) {
   fit_design(designs, fit_response(object), object$family, weights = object$prior_weights,
              offset = if (length(object$offset)) object$offset, control = object$control,
-             n_threads = object$n_threads, arg_y = "y", call = call)
+             n_threads = object$n_threads, arg_y = "y", prior = object$prior %||% prior_flat(), call = call)
 }
 
 #' The residual deviance of a probml fit

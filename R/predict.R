@@ -97,7 +97,8 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
                                   i = if (info$n_mean_columns > 1L) "For class probabilities use {.arg se.fit}."), call = call)
   }
   # the first linear predictor is the mean's
-  eta <- as.matrix(prediction_value(object, new, "link", object$coefficients, info))[, 1L]
+  U <- as.matrix(prediction_value(object, new, "link", object$coefficients, info))
+  eta <- U[, 1L]
   se <- as.matrix(prediction_se(object, new, "link", info))[, 1L]
   a <- (1 - level) / 2
   lsq <- info$least_squares
@@ -112,13 +113,8 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
     if (!lsq) q <- stats::qnorm(1 - a)
     lims <- cbind(fit = eta, lwr = eta - q * se, upr = eta + q * se)
     if (type == "response") {
-      linkinv <- family(object)$linkinv
-      if (is.null(linkinv)) {
-        abort_probml("unsupported", "The {info$label} family has no inverse link for a confidence interval of the mean; use {.code type = \"link\"}.",
-                     call = call)
-      }
-      ends <- cbind(linkinv(lims[, "lwr"]), linkinv(lims[, "upr"]))
-      lims <- cbind(fit = linkinv(eta), lwr = pmin(ends[, 1L], ends[, 2L]), upr = pmax(ends[, 1L], ends[, 2L]))
+      ends <- cbind(mean_at(object, U, lims[, "lwr"]), mean_at(object, U, lims[, "upr"]))
+      lims <- cbind(fit = mean_at(object, U, eta), lwr = pmin(ends[, 1L], ends[, 2L]), upr = pmax(ends[, 1L], ends[, 2L]))
     }
     return(list(fit = lims, se.fit = se))
   }
@@ -139,6 +135,17 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
   v <- rep(core$variance, length.out = length(mu))
   fit <- if (type == "response") mu else eta
   list(fit = cbind(fit = fit, lwr = dist$quantile(a, mu, v), upr = dist$quantile(1 - a, mu, v)), se.fit = se)
+}
+
+# The mean of y (the inverse link, by the core) with the first linear
+# predictor at `eta` and the others as in U; NA rows stay NA.
+mean_at <- function(object, U, eta) {
+  U[, 1L] <- eta
+  ok <- stats::complete.cases(U)
+  out <- rep(NA_real_, nrow(U))
+  out[ok] <- call_core(cpp_family_moments(family_spec(object$family, object$levels), U[ok, , drop = FALSE],
+                                          aux_values(object)))$mean[, 1L]
+  out
 }
 
 # predict.glm(type = "terms"): each term's columns times its coefficients,
@@ -450,11 +457,30 @@ quantile_residuals <- function(object, info = fit_family_info(object), call = rl
     args$weight <- round(trials)
   }
   y <- object$y
-  if (!d$discrete) return(stats::qnorm(call_distribution(d$cdf, y, args)))
-  # P(Y < y): an entry without `below` is a distribution on the integers
-  lo <- if (is.null(d$below)) call_distribution(d$cdf, y - 1, args) else call_distribution(d$below, y, args)
+  at <- function(name, q, fallback) {
+    if (is.null(d[[name]])) fallback() else call_distribution(d[[name]], q, args)
+  }
+  # Each tail from its own function, so that residuals far out in the upper
+  # tail stay finite (1 - cdf rounds to 0 there).
+  if (!d$discrete) {
+    p <- call_distribution(d$cdf, y, args)
+    s <- at("upper", y, function() 1 - p)
+    return(ifelse(p <= 0.5, stats::qnorm(p), stats::qnorm(s, lower.tail = FALSE)))
+  }
+  # u uniform on (P(Y < y), P(Y <= y)); in the upper half 1 - u is drawn
+  # on (P(Y > y), P(Y >= y)) from the same uniform. One draw per row with
+  # positive probability, in row order, as runif(n, lo, hi) in
+  # statmod::qresid() draws them.
+  lo <- at("below", y, function() call_distribution(d$cdf, y - 1, args))
   hi <- call_distribution(d$cdf, y, args)
-  stats::qnorm(stats::runif(length(y), lo, hi))
+  s_lo <- at("upper_from", y, function() 1 - lo)
+  s_hi <- at("upper", y, function() 1 - hi)
+  upper <- lo + hi > 1
+  mass <- ifelse(upper, s_lo - s_hi, hi - lo)
+  u <- numeric(length(y))
+  draw <- mass > 0
+  u[draw] <- stats::runif(sum(draw))
+  ifelse(upper, stats::qnorm(s_lo - (s_lo - s_hi) * u, lower.tail = FALSE), stats::qnorm(lo + (hi - lo) * u))
 }
 
 # A function of the table at x with the arguments it takes (entries given

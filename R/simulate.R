@@ -84,8 +84,7 @@ simulate_draws <- function(object, nsim, call = rlang::caller_env()) {
     dist <- predictive_distributions[[info$predictive_distribution]]
     return(dist$random(total, rep(mean, nsim), rep(moments$variance, length.out = length(mean))[rep(seq_along(mean), nsim)]))
   }
-  if (info$log_scale_aux >= 0L && info$n_linear == 1L) return(simulate_location_scale(object, info, nsim, call))
-  abort_probml("unsupported", "{.fn simulate} has no sampler for the {info$label} family.", call = call)
+  simulate_location_scale(object, info, nsim, call)
 }
 
 # Classes drawn from the fitted probabilities: rbinom() for a binary
@@ -110,6 +109,12 @@ simulate_classes <- function(object, info, nsim) {
 # location 0 and scale 1, sampled by rejection from a standard Cauchy
 # proposal; the draws are shifted and scaled row by row.
 simulate_location_scale <- function(object, info, nsim, call) {
+  refuse <- function(reason) {
+    abort_probml("unsupported", c("{.fn simulate} cannot draw from this {info$label} fit: {reason}.",
+                                  i = "Its sampler draws from a predictive distribution, class probabilities or a location-scale density with at least Cauchy tails."),
+                 call = call)
+  }
+  if (info$log_scale_aux < 0L || info$n_linear != 1L) refuse("the family has no predictive distribution and no location and scale")
   spec <- family_spec(object$family, object$levels)
   aux <- aux_values(object, info)
   k <- info$log_scale_aux + 1L
@@ -122,11 +127,7 @@ simulate_location_scale <- function(object, info, nsim, call) {
   grid <- c(-rev(positive), 0, positive)
   values <- log_ratio(grid)
   m <- length(grid)
-  if (values[m] > values[m - 20L] + 1e-9 || values[1L] > values[21L] + 1e-9) {
-    abort_probml("unsupported", c("{.fn simulate} cannot draw from this {info$label} fit: its tails are heavier than a Cauchy's.",
-                                  i = "The rejection sampler needs at least one degree of freedom."),
-                 call = call)
-  }
+  if (values[m] > values[m - 20L] + 1e-9 || values[1L] > values[21L] + 1e-9) refuse("its tails are heavier than a Cauchy's")
   top <- which.max(values)
   lo <- grid[max(top - 1L, 1L)]
   hi <- grid[min(top + 1L, m)]

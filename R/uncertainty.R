@@ -36,12 +36,15 @@
 # `moments`: given by mean and variance alone (what an ensemble member has;
 # TRUE where absent). `discrete`: its quantiles are whole numbers (class
 # indices, or proportions of `weight` trials), and `below` is P(Y < q).
+# `upper` is P(Y > q) and, for a discrete entry, `upper_from` P(Y >= q),
+# accurate in the upper tail (1 - cdf where absent).
 # `random(n, ...)` draws with R's generator, the parameters recycled to n
 # (simulate() uses it; the class families have their own sampler).
 predictive_distributions <- list(
   normal = list(
     discrete = FALSE, moments = TRUE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pnorm(q, mean, sqrt(variance / weight)),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pnorm(q, mean, sqrt(variance / weight), lower.tail = FALSE),
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::dnorm(q, mean, sqrt(variance / weight)),
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qnorm(p, mean, sqrt(variance / weight)),
     random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rnorm(n, mean, sqrt(variance / weight))
@@ -51,6 +54,10 @@ predictive_distributions <- list(
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       z <- (q - mean) / sqrt(variance / (2 * weight))
       ifelse(z < 0, 0.5 * exp(pmin(z, 0)), 1 - 0.5 * exp(-pmax(z, 0)))
+    },
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      z <- (q - mean) / sqrt(variance / (2 * weight))
+      ifelse(z > 0, 0.5 * exp(-pmax(z, 0)), 1 - 0.5 * exp(pmin(z, 0)))
     },
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       b <- sqrt(variance / (2 * weight))
@@ -70,6 +77,8 @@ predictive_distributions <- list(
     discrete = TRUE, moments = TRUE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean),
     below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q - 1, mean),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean, lower.tail = FALSE),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q - 1, mean, lower.tail = FALSE),
     density = NULL,
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qpois(p, mean),
     random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rpois(n, mean)
@@ -79,6 +88,8 @@ predictive_distributions <- list(
     discrete = TRUE, moments = TRUE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight), weight, mean),
     below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight) - 1, weight, mean),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight), weight, mean, lower.tail = FALSE),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight) - 1, weight, mean, lower.tail = FALSE),
     density = NULL,
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qbinom(p, weight, mean) / weight,
     random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rbinom(n, weight, mean) / weight
@@ -89,6 +100,10 @@ predictive_distributions <- list(
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::pbeta(q, mean * phi, (1 - mean) * phi)
+    },
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::pbeta(q, mean * phi, (1 - mean) * phi, lower.tail = FALSE)
     },
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
@@ -107,6 +122,7 @@ predictive_distributions <- list(
     # location mean, scale `scale`, `shape` degrees of freedom
     discrete = FALSE, moments = FALSE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pt((q - mean) * sqrt(weight) / scale, shape),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pt((q - mean) * sqrt(weight) / scale, shape, lower.tail = FALSE),
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       s <- scale / sqrt(weight)
       stats::dt((q - mean) / s, shape) / s
@@ -118,6 +134,7 @@ predictive_distributions <- list(
     # location mean, scale `scale`, Huber's threshold `shape` (delta)
     discrete = FALSE, moments = FALSE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) huber_cdf((q - mean) * sqrt(weight) / scale, shape),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) huber_cdf((mean - q) * sqrt(weight) / scale, shape),
     density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       s <- scale / sqrt(weight)
       z <- abs(q - mean) / s
@@ -134,6 +151,8 @@ predictive_distributions <- list(
     discrete = TRUE, moments = FALSE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) <= q + 1)),
     below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) <= q)),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) > q + 1)),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) > q)),
     density = NULL,
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       rowSums(t(apply(mean, 1L, cumsum)) < p)

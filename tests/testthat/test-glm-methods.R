@@ -212,3 +212,35 @@ test_that("the glm methods' messages", {
     family(fit, 1)
   })
 })
+
+test_that("the refits of a MAP fit keep its prior", {
+  m <- fit_map(mpg ~ wt + hp + qsec, data = mtcars, prior = prior_gaussian(1))
+  d <- drop1(m)
+  smaller <- fit_map(mpg ~ wt + hp, data = mtcars, prior = prior_gaussian(1))
+  expect_equal(d["qsec", "Deviance"], deviance(smaller), tolerance = 1e-8)
+  expect_equal(d["qsec", "AIC"], extractAIC(smaller)[2], tolerance = 1e-8)
+  expect_equal(anova(m, test = FALSE)["hp", "Resid. Dev"], deviance(smaller), tolerance = 1e-8)
+})
+
+test_that("a glm workflow runs unchanged with fit_mle() in place of glm()", {
+  tight <- glm.control(epsilon = 1e-14, maxit = 100)
+  run <- function(fitter, ...) {
+    fit <- fitter(Days ~ Eth + Sex + Age + Lrn, data = MASS::quine, family = poisson(), ...)
+    nd <- MASS::quine[1:5, ]
+    list(
+      dev = c(deviance(fit), fit$null.deviance, df.residual(fit), fit$df.null, AIC(fit)),
+      anova = anova(fit, test = "Chisq")[["Pr(>Chi)"]],
+      drop1 = drop1(fit, test = "LRT")[["Pr(>Chi)"]],
+      step = deparse(formula(step(fit, trace = 0))),
+      smaller = deviance(update(fit, . ~ . - Lrn)),
+      link = family(fit)$linkinv(predict(fit, nd)),
+      se = predict(fit, nd, se.fit = TRUE)$se.fit,
+      terms = unname(predict(fit, nd, type = "terms")),
+      X = model.matrix(fit),
+      sims = dim(simulate(fit, nsim = 2, seed = 1))
+    )
+  }
+  ours <- run(fit_mle)
+  theirs <- run(glm, control = tight)
+  for (nm in names(theirs)) expect_equal(ours[[nm]], theirs[[nm]], tolerance = 1e-8, ignore_attr = TRUE, label = nm)
+})

@@ -146,3 +146,27 @@ test_that("plot() refuses panels it cannot draw", {
   expect_snapshot(error = TRUE, plot(fit, labels.id = letters))
   expect_probml_error(plot(fit, id.n = -1), "probml_error")
 })
+
+test_that("a glm diagnostics workflow runs unchanged with fit_mle() in place of glm()", {
+  run <- function(fitter, ...) {
+    fit <- fitter(Days ~ Eth + Sex + Age + Lrn, data = MASS::quine, family = poisson(), ...)
+    pdf(NULL)
+    on.exit(dev.off())
+    plot(fit, which = c(1, 2, 3, 5))
+    set.seed(4)
+    list(
+      deviance = residuals(fit), pearson = residuals(fit, type = "pearson"),
+      working = residuals(fit, type = "working"), response = residuals(fit, type = "response"),
+      hat = hatvalues(fit), cooks = cooks.distance(fit), std = rstandard(fit),
+      std_pearson = rstandard(fit, type = "pearson"), student = rstudent(fit),
+      infl = influence(fit)[c("hat", "coefficients", "sigma", "dev.res", "pear.res")],
+      weights = weights(fit, type = "working"),
+      tidy = if (requireNamespace("broom", quietly = TRUE)) as.data.frame(broom::tidy(fit)[, 2:5]),
+      glance = if (requireNamespace("broom", quietly = TRUE)) unlist(broom::glance(fit)),
+      augment = if (requireNamespace("broom", quietly = TRUE)) as.data.frame(broom::augment(fit))[, c(".fitted", ".resid", ".hat", ".sigma", ".cooksd", ".std.resid")]
+    )
+  }
+  ours <- run(fit_mle)
+  theirs <- run(glm, control = glm.control(epsilon = 1e-14, maxit = 100))
+  for (nm in names(theirs)) expect_equal(ours[[nm]], theirs[[nm]], tolerance = 1e-8, ignore_attr = TRUE, label = nm)
+})

@@ -368,3 +368,21 @@ test_that("intervals and terms refuse what they cannot give", {
     predict(fit_mle(mpg ~ wt | hp, data = mtcars, family = lik_gaussian_hetero()), interval = "confidence")
   })
 })
+
+test_that("quantile residuals stay finite and accurate far in the upper tail", {
+  set.seed(2)
+  d <- data.frame(y = c(40, rpois(50, 2)))
+  fit <- fit_mle(y ~ 1, data = d, family = lik_poisson())
+  set.seed(1)
+  r <- residuals(fit, "quantile")
+  mu <- fitted(fit)[[1]]
+  # between the upper normal quantiles of P(Y >= 40) and P(Y > 40), about 12
+  expect_true(is.finite(r[1]))
+  expect_gte(r[1], qnorm(ppois(39, mu, lower.tail = FALSE), lower.tail = FALSE) - 1e-12)
+  expect_lte(r[1], qnorm(ppois(40, mu, lower.tail = FALSE), lower.tail = FALSE) + 1e-12)
+  expect_gt(r[1], 8)
+  g <- data.frame(y = c(rnorm(99), 200))
+  gfit <- fit_mle(y ~ 1, data = g)
+  z <- (g$y - mean(g$y)) / sd(g$y)  # glm's dispersion: RSS / (n - 1)
+  expect_equal(unname(residuals(gfit, "quantile")), z, tolerance = 1e-10)
+})
