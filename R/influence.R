@@ -124,6 +124,7 @@ leverage_parts <- function(model, call = rlang::caller_env()) {
 #'   one linear predictor; MAP fits and families with several linear
 #'   predictors or cut-points are refused).
 #' @param do.coef Also return the coefficient changes (`influence()`).
+#' @param infl The fit's `influence()`, to reuse it (as for the glm methods).
 #' @param type `"deviance"` or `"pearson"` residuals to standardize.
 #' @param ... Not used: a misspelled argument is an error.
 #' @return `influence()`: a list with `hat`, `coefficients` (with
@@ -188,12 +189,21 @@ influence.probml_fit <- function(model, do.coef = TRUE, ...) {
   out
 }
 
+# The list influence() returns, as the glm methods' `infl`.
+check_influence <- function(infl, call = rlang::caller_env()) {
+  if (!is.list(infl) || !all(c("hat", "sigma", "dev.res", "pear.res") %in% names(infl))) {
+    abort_probml("type", "{.arg infl} must be the list {.fn influence} returns for the fit, with {.field hat}, {.field sigma}, {.field dev.res} and {.field pear.res}.",
+                 call = call)
+  }
+  invisible(infl)
+}
+
 #' @rdname probml_influence
 #' @export
-rstandard.probml_fit <- function(model, type = c("deviance", "pearson"), ...) {
+rstandard.probml_fit <- function(model, infl = influence(model, do.coef = FALSE), type = c("deviance", "pearson"), ...) {
   check_dots_empty(...)
   type <- if (missing(type)) "deviance" else check_choice(type, c("deviance", "pearson"), "type")
-  infl <- influence(model, do.coef = FALSE)
+  check_influence(infl)
   res <- if (type == "pearson") infl$pear.res else infl$dev.res
   res <- res / sqrt(glm_dispersion(model) * (1 - infl$hat))
   res[is.infinite(res)] <- NaN
@@ -202,9 +212,9 @@ rstandard.probml_fit <- function(model, type = c("deviance", "pearson"), ...) {
 
 #' @rdname probml_influence
 #' @export
-rstudent.probml_fit <- function(model, ...) {
+rstudent.probml_fit <- function(model, infl = influence(model, do.coef = FALSE), ...) {
   check_dots_empty(...)
-  infl <- influence(model, do.coef = FALSE)
+  check_influence(infl)
   r <- infl$dev.res
   r <- sign(r) * sqrt(r^2 + (infl$hat * infl$pear.res^2) / (1 - infl$hat))
   r[is.infinite(r)] <- NaN
@@ -213,9 +223,9 @@ rstudent.probml_fit <- function(model, ...) {
 
 #' @rdname probml_influence
 #' @export
-cooks.distance.probml_fit <- function(model, ...) {
+cooks.distance.probml_fit <- function(model, infl = influence(model, do.coef = FALSE), ...) {
   check_dots_empty(...)
-  infl <- influence(model, do.coef = FALSE)
+  check_influence(infl)
   res <- (infl$pear.res / (1 - infl$hat))^2 * infl$hat / (glm_dispersion(model) * regression_rank(model))
   res[is.infinite(res)] <- NaN
   res

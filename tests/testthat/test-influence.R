@@ -108,6 +108,12 @@ test_that("influence measures are refused where glm has no such concept", {
   expect_snapshot(error = TRUE, rstandard(fit, type = "response"))
   expect_snapshot(error = TRUE, influence(fit, do.coef = NA))
   expect_snapshot(error = TRUE, rstudent(fit, type = "deviance"))
+  expect_snapshot(error = TRUE, cooks.distance(fit, infl = hatvalues(fit)))
+  # influence() computed once and reused, as with the glm methods
+  infl <- influence(fit, do.coef = FALSE)
+  expect_identical(rstandard(fit, infl = infl, type = "pearson"), rstandard(fit, type = "pearson"))
+  expect_identical(rstudent(fit, infl), rstudent(fit))
+  expect_identical(cooks.distance(fit, infl = infl), cooks.distance(fit))
 })
 
 test_that("plot() draws the diagnostic panels for every family", {
