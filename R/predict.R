@@ -125,7 +125,7 @@ prediction_interval <- function(object, new, type, interval, level, info, call =
     half <- q * sqrt(se^2 + glm_dispersion(object, call = call))
     return(list(fit = cbind(fit = eta, lwr = eta - half, upr = eta + half), se.fit = se))
   }
-  if (!nzchar(info$predictive_distribution)) {
+  if (is.na(member_distribution(info$predictive_distribution))) {
     abort_probml("unsupported", c("The {info$label} family has no predictive distribution given by its mean and variance, so no prediction interval.",
                                   i = "{.fn simulate} draws from the fitted likelihood."), call = call)
   }
@@ -359,29 +359,65 @@ pad_prediction <- function(x, na_action) {
 #' Residuals of a probml fit
 #'
 #' @param object A `probml_fit`.
-#' @param type `"response"`: y minus its fitted mean (for the categorical and
-#'   ordinal families a matrix: the one-hot response minus the fitted class
-#'   probabilities); `"pearson"`: the response residual over the fitted
-#'   standard deviation of y; `"deviance"`: the signed square root of each
-#'   observation's (weighted) deviance contribution,
+#' @param type `"deviance"` (the default, as for `glm()`): the signed square
+#'   root of each observation's (weighted) deviance contribution,
 #'   \eqn{2 w_i (\ell_i(\mathrm{saturated}) - \ell_i(\hat\theta))}{2 w_i (l_i(saturated) - l_i(fit))},
-#'   with the saturated model putting the mean at y and keeping the
-#'   estimated scale; for the Gaussian family it is `y - mu`, as in `glm()`,
-#'   and for the categorical and ordinal families it is unsigned.
+#'   on glm's scale (for the Gaussian family `y - mu`), with the saturated
+#'   model putting the mean at y and keeping the estimated scale; for the
+#'   categorical and ordinal families it is unsigned.
+#'   `"pearson"`: the response residual over the fitted standard deviation
+#'   of y, on glm's scale: where glm has a dispersion (Gaussian), over
+#'   \eqn{\sqrt{V(\mu)}}{sqrt(V(mu))} without it, so for the Gaussian
+#'   family `sqrt(w) (y - mu)`, as `glm()` gives. `"response"`: y minus its fitted mean (for the categorical and
+#'   ordinal families a matrix: the one-hot response minus the fitted class
+#'   probabilities). `"working"`: glm's working residuals
+#'   \eqn{(y - \mu)\, d\eta/d\mu}{(y - mu) deta/dmu} of the last
+#'   iteratively reweighted least-squares step (families with one linear
+#'   predictor). `"quantile"`: randomized quantile residuals (Dunn and
+#'   Smyth, 1996), see Details.
 #' @param ... Not used: a misspelled argument is an error.
+#' @details
+#' A quantile residual is \eqn{\Phi^{-1}(F(y_i))}{qnorm(F(y_i))}, with
+#' \eqn{F} the fitted predictive distribution of observation i; for a
+#' discrete response it is \eqn{\Phi^{-1}(u_i)}{qnorm(u_i)} with \eqn{u_i}
+#' drawn uniformly between \eqn{F(y_i^-)} and \eqn{F(y_i)} by R's random
+#' number generator (so [set.seed()] makes them reproducible; they are the
+#' draws of `statmod::qresid()`). For a correctly specified model they are
+#' a sample from N(0, 1) for every family, which makes them the residuals
+#' to plot for non-Gaussian families ([plot()][plot.probml_fit()] does).
+#' The categorical and ordinal families use the cumulative fitted class
+#' probabilities in level order. Prior weights enter as in `glm()`: as the
+#' number of trials of a Bernoulli/binomial response (they must then be
+#' whole numbers), as precisions (variance / weight) for families with a
+#' scale; the Poisson, beta, categorical and ordinal distributions do not
+#' depend on them. For the families whose dispersion `glm()` estimates
+#' (Gaussian) the dispersion is glm's moment estimate, as in
+#' `statmod::qresid()`.
 #' @return A vector (or matrix) of residuals.
+#' @references Dunn, P. K. and Smyth, G. K. (1996). Randomized quantile
+#'   residuals. *Journal of Computational and Graphical Statistics* 5,
+#'   236--244.
+#' @seealso [rstandard()][rstandard.probml_fit()] for standardized residuals,
+#'   [plot()][plot.probml_fit()] for the diagnostic plots.
 #' @examples
 #' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
-#' head(residuals(fit, "deviance"))
+#' head(residuals(fit))
+#' set.seed(1)
+#' r <- residuals(fit, "quantile")
+#' ks.test(r, "pnorm")  # warpbreaks are overdispersed for a Poisson fit
 #' @export
-residuals.probml_fit <- function(object, type = c("response", "pearson", "deviance"), ...) {
+residuals.probml_fit <- function(object, type = c("deviance", "pearson", "response", "working", "quantile"), ...) {
   check_dots_empty(...)
-  type <- if (missing(type)) "response" else check_choice(type, c("response", "pearson", "deviance"), "type")
-  info <- fit_family_info(object)
+  types <- c("deviance", "pearson", "response", "working", "quantile")
+  type <- if (missing(type)) "deviance" else check_choice(type, types, "type")
   mu <- object$fitted_values
   y <- object$y
   w <- object$prior_weights
-  if (is.matrix(mu)) {
+  if (type == "working") {
+    res <- working_residuals(object)
+  } else if (type == "quantile") {
+    res <- quantile_residuals(object)
+  } else if (is.matrix(mu)) {
     onehot <- outer(y, seq_len(ncol(mu)) - 1, `==`) * 1
     res <- switch(type,
                   response = onehot - mu,
@@ -392,12 +428,79 @@ residuals.probml_fit <- function(object, type = c("response", "pearson", "devian
     r <- y - mu
     res <- switch(type,
                   response = r,
-                  pearson = r * sqrt(w) / sqrt(family_moments(object)$variance),
+                  pearson = r * sqrt(w * family_moments(object)$dispersion / family_moments(object)$variance),
                   deviance = sign(r) * sqrt(pmax(2 * w * family_moments(object)$dispersion *
                                                    (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
   }
   if (is.null(object$na.action)) return(res)
   naresid(object$na.action, res)
+}
+
+# Randomized quantile residuals from the family's predictive distribution
+# (the table in R/uncertainty.R) at the fit: one uniform draw per row for a
+# discrete response, in row order, as statmod::qresid() draws them.
+quantile_residuals <- function(object, info = fit_family_info(object), call = rlang::caller_env()) {
+  d <- predictive_distributions[[info$predictive_distribution]]
+  if (is.null(d)) {
+    abort_probml("unsupported", "Quantile residuals need the predictive distribution of the {info$label} family, which probml does not tabulate.",
+                 call = call)
+  }
+  args <- predictive_arguments(object, info)
+  if (d$discrete && isTRUE(info$response == "binary")) {
+    trials <- args$weight
+    if (any(abs(trials - round(trials)) > 1e-8 * pmax(1, trials)) ||
+        any(abs(object$y * trials - round(object$y * trials)) > 1e-8 * pmax(1, trials))) {
+      abort_probml("unsupported", c("Quantile residuals of a {info$label} fit take the weights as numbers of trials, so they must be whole numbers of trials and successes.",
+                                    i = "This fit has weights that are not."),
+                   call = call)
+    }
+    args$weight <- round(trials)
+  }
+  y <- object$y
+  at <- function(name, q, fallback) {
+    if (is.null(d[[name]])) fallback() else call_distribution(d[[name]], q, args)
+  }
+  # Each tail from its own function, so that residuals far out in the upper
+  # tail stay finite (1 - cdf rounds to 0 there).
+  if (!d$discrete) {
+    p <- call_distribution(d$cdf, y, args)
+    s <- at("upper", y, function() 1 - p)
+    return(ifelse(p <= 0.5, stats::qnorm(p), stats::qnorm(s, lower.tail = FALSE)))
+  }
+  # u uniform on (P(Y < y), P(Y <= y)); in the upper half 1 - u is drawn
+  # on (P(Y > y), P(Y >= y)) from the same uniform. One draw per row with
+  # positive probability, in row order, as runif(n, lo, hi) in
+  # statmod::qresid() draws them.
+  lo <- at("below", y, function() call_distribution(d$cdf, y - 1, args))
+  hi <- call_distribution(d$cdf, y, args)
+  s_lo <- at("upper_from", y, function() 1 - lo)
+  s_hi <- at("upper", y, function() 1 - hi)
+  upper <- lo + hi > 1
+  mass <- ifelse(upper, s_lo - s_hi, hi - lo)
+  u <- numeric(length(y))
+  draw <- mass > 0
+  u[draw] <- stats::runif(sum(draw))
+  ifelse(upper, stats::qnorm(s_lo - (s_lo - s_hi) * u, lower.tail = FALSE), stats::qnorm(lo + (hi - lo) * u))
+}
+
+# A function of the table at x with the arguments it takes (entries given
+# by mean and variance alone take no weight, scale or shape).
+call_distribution <- function(f, x, args) {
+  takes <- names(formals(f))
+  do.call(f, c(list(x), if ("..." %in% takes) args else args[intersect(names(args), takes)]))
+}
+
+# The arguments of the fit's predictive distribution (see
+# predictive_distributions): the mean and variance of y for a weight of 1,
+# the prior weights, the scale and shape. Where glm estimates the
+# dispersion, the variance is at glm's moment estimate of it.
+predictive_arguments <- function(object, info = fit_family_info(object)) {
+  m <- family_moments(object)
+  variance <- m$variance
+  if (isTRUE(info$free_dispersion)) variance <- variance * glm_dispersion(object) / m$dispersion
+  scale <- if (info$log_scale_aux >= 0L) exp(aux_values(object, info)[info$log_scale_aux + 1L]) else NA_real_
+  list(mean = label_means(m$mean, NULL), variance = variance, weight = object$prior_weights, scale = scale,
+       shape = m$shape)
 }
 
 aux_values <- function(object, info = fit_family_info(object)) {

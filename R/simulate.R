@@ -80,7 +80,7 @@ simulate_draws <- function(object, nsim, call = rlang::caller_env()) {
   moments <- family_moments(object)
   mean <- moments$mean[, 1L]
   total <- length(mean) * nsim
-  if (nzchar(info$predictive_distribution)) {
+  if (!is.na(member_distribution(info$predictive_distribution))) {
     dist <- predictive_distributions[[info$predictive_distribution]]
     return(dist$random(total, rep(mean, nsim), rep(moments$variance, length.out = length(mean))[rep(seq_along(mean), nsim)]))
   }

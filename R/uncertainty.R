@@ -22,68 +22,164 @@
 # of the member entropies (aleatoric) plus the mutual information between
 # the prediction and the member (epistemic), which is >= 0.
 
-# Predictive distributions a member can have, by the name uncertainty_table()
-# takes (each family declares its own in the core: family_info()), each
-# given by its mean and variance: whether it is discrete (its quantiles are
-# whole numbers), its cdf, density (continuous only), quantile function and
-# sampler `random(n, mean, variance)` (R's generator, mean and variance
-# recycled to n; simulate() uses it). The one table of them.
+# The predictive distributions of the families, by the name each family
+# declares in the core (family_info()$predictive_distribution): the one
+# table of them, used by the ensembles' intervals (uncertainty_table()) and
+# by quantile residuals. Every function takes
+#   (q or p, mean, variance, weight = 1, scale = NA, shape = NA):
+# the mean and variance of y for a weight of 1 (class probabilities, n x K,
+# as the mean of "categorical"), the prior weight (a precision for the
+# families with a scale, the number of trials for "binomial"; ignored by
+# "poisson", "beta" and "categorical", whose mean fixes the distribution),
+# and, for "student_t" and "huber", the location's scale and the family's
+# shape (df, delta); an entry may take (q, mean, variance) alone.
+# `moments`: given by mean and variance alone (what an ensemble member has;
+# TRUE where absent). `discrete`: its quantiles are whole numbers (class
+# indices, or proportions of `weight` trials), and `below` is P(Y < q).
+# `upper` is P(Y > q) and, for a discrete entry, `upper_from` P(Y >= q),
+# accurate in the upper tail (1 - cdf where absent).
+# `random(n, ...)` draws with R's generator, the parameters recycled to n
+# (simulate() uses it; the class families have their own sampler).
 predictive_distributions <- list(
   normal = list(
-    discrete = FALSE,
-    cdf = function(q, mean, variance) stats::pnorm(q, mean, sqrt(variance)),
-    density = function(q, mean, variance) stats::dnorm(q, mean, sqrt(variance)),
-    quantile = function(p, mean, variance) stats::qnorm(p, mean, sqrt(variance)),
-    random = function(n, mean, variance) stats::rnorm(n, mean, sqrt(variance))
+    discrete = FALSE, moments = TRUE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pnorm(q, mean, sqrt(variance / weight)),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pnorm(q, mean, sqrt(variance / weight), lower.tail = FALSE),
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::dnorm(q, mean, sqrt(variance / weight)),
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qnorm(p, mean, sqrt(variance / weight)),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rnorm(n, mean, sqrt(variance / weight))
   ),
   laplace = list(
-    discrete = FALSE,
-    cdf = function(q, mean, variance) {
-      z <- (q - mean) / sqrt(variance / 2)
+    discrete = FALSE, moments = TRUE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      z <- (q - mean) / sqrt(variance / (2 * weight))
       ifelse(z < 0, 0.5 * exp(pmin(z, 0)), 1 - 0.5 * exp(-pmax(z, 0)))
     },
-    density = function(q, mean, variance) {
-      b <- sqrt(variance / 2)
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      z <- (q - mean) / sqrt(variance / (2 * weight))
+      ifelse(z > 0, 0.5 * exp(-pmax(z, 0)), 1 - 0.5 * exp(pmin(z, 0)))
+    },
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      b <- sqrt(variance / (2 * weight))
       exp(-abs(q - mean) / b) / (2 * b)
     },
-    quantile = function(p, mean, variance) {
-      b <- sqrt(variance / 2)
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
+      b <- sqrt(variance / (2 * weight))
       if (p < 0.5) mean + b * log(2 * p) else mean - b * log(2 * (1 - p))
     },
-    random = function(n, mean, variance) {
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) {
       # inversion of the cdf
       u <- stats::runif(n) - 0.5
-      mean - sqrt(variance / 2) * sign(u) * log1p(-2 * abs(u))
+      mean - sqrt(variance / (2 * weight)) * sign(u) * log1p(-2 * abs(u))
     }
   ),
   poisson = list(
-    discrete = TRUE,
-    cdf = function(q, mean, variance) stats::ppois(q, mean),
+    discrete = TRUE, moments = TRUE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean),
+    below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q - 1, mean),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean, lower.tail = FALSE),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q - 1, mean, lower.tail = FALSE),
     density = NULL,
-    quantile = function(p, mean, variance) stats::qpois(p, mean),
-    random = function(n, mean, variance) stats::rpois(n, mean)
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qpois(p, mean),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rpois(n, mean)
+  ),
+  binomial = list(
+    # a proportion of `weight` trials (a Bernoulli response: one trial)
+    discrete = TRUE, moments = TRUE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight), weight, mean),
+    below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight) - 1, weight, mean),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight), weight, mean, lower.tail = FALSE),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pbinom(round(q * weight) - 1, weight, mean, lower.tail = FALSE),
+    density = NULL,
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) stats::qbinom(p, weight, mean) / weight,
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) stats::rbinom(n, weight, mean) / weight
   ),
   beta = list(
     # mean m and precision phi: variance m (1 - m) / (1 + phi)
-    discrete = FALSE,
-    cdf = function(q, mean, variance) {
+    discrete = FALSE, moments = TRUE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::pbeta(q, mean * phi, (1 - mean) * phi)
     },
-    density = function(q, mean, variance) {
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      phi <- mean * (1 - mean) / variance - 1
+      stats::pbeta(q, mean * phi, (1 - mean) * phi, lower.tail = FALSE)
+    },
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::dbeta(q, mean * phi, (1 - mean) * phi)
     },
-    quantile = function(p, mean, variance) {
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::qbeta(p, mean * phi, (1 - mean) * phi)
     },
-    random = function(n, mean, variance) {
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) {
       phi <- mean * (1 - mean) / variance - 1
       stats::rbeta(n, mean * phi, (1 - mean) * phi)
     }
+  ),
+  student_t = list(
+    # location mean, scale `scale`, `shape` degrees of freedom
+    discrete = FALSE, moments = FALSE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pt((q - mean) * sqrt(weight) / scale, shape),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::pt((q - mean) * sqrt(weight) / scale, shape, lower.tail = FALSE),
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      s <- scale / sqrt(weight)
+      stats::dt((q - mean) / s, shape) / s
+    },
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * stats::qt(p, shape),
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * stats::rt(n, shape)
+  ),
+  huber = list(
+    # location mean, scale `scale`, Huber's threshold `shape` (delta)
+    discrete = FALSE, moments = FALSE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) huber_cdf((q - mean) * sqrt(weight) / scale, shape),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) huber_cdf((mean - q) * sqrt(weight) / scale, shape),
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      s <- scale / sqrt(weight)
+      z <- abs(q - mean) / s
+      rho <- ifelse(z <= shape, z^2 / 2, shape * z - shape^2 / 2)
+      exp(-rho) / (huber_norm(shape) * s)
+    },
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
+      mean + scale / sqrt(weight) * huber_quantile(p, shape)
+    },
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) mean + scale / sqrt(weight) * huber_quantile(stats::runif(n), shape)
+  ),
+  categorical = list(
+    # class probabilities (n x K) as the mean; y is the 0-based class index
+    discrete = TRUE, moments = FALSE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) <= q + 1)),
+    below = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) <= q)),
+    upper = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) > q + 1)),
+    upper_from = function(q, mean, variance, weight = 1, scale = NA, shape = NA) rowSums(mean * (col(mean) > q)),
+    density = NULL,
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
+      rowSums(t(apply(mean, 1L, cumsum)) < p)
+    }
   )
 )
+
+# The standardised Huber density exp(-rho(z)) / c(delta): its normalising
+# constant, cdf (Gaussian in the middle, exponential tails) and quantiles.
+huber_norm <- function(delta) sqrt(2 * pi) * (2 * stats::pnorm(delta) - 1) + 2 * exp(-delta^2 / 2) / delta
+huber_cdf <- function(z, delta) {
+  c0 <- huber_norm(delta)
+  tail <- function(a) exp(-delta * a + delta^2 / 2) / (delta * c0)  # P(Z < -a), a >= delta
+  lower <- function(a) ifelse(a >= delta, tail(a), tail(delta) + sqrt(2 * pi) * (stats::pnorm(delta) - stats::pnorm(pmin(a, delta))) / c0)
+  ifelse(z <= 0, lower(-z), 1 - lower(z))
+}
+huber_quantile <- function(p, delta) {
+  c0 <- huber_norm(delta)
+  p_tail <- exp(-delta^2 / 2) / (delta * c0)
+  lower <- pmin(p, 1 - p)  # the quantile z <= 0 with P(Z < z) = lower, then the sign
+  z <- rep(NA_real_, length(p))
+  tail <- !is.na(lower) & lower <= p_tail
+  mid <- !is.na(lower) & !tail
+  z[tail] <- log(lower[tail] * delta * c0) / delta - delta / 2
+  z[mid] <- stats::qnorm(stats::pnorm(-delta) + (lower[mid] - p_tail) * c0 / sqrt(2 * pi))
+  ifelse(p <= 0.5, z, -z)
+}
 
 # A confidence or prediction level: one number strictly inside (0, 1).
 check_level <- function(level, arg = "level", call = rlang::caller_env()) {
@@ -106,7 +202,13 @@ ensemble_members <- function(means, variances, info, labels, members = NULL) {
   mean <- matrix(means[, 1L, ], dim(means)[1], dimnames = list(NULL, members))
   dimnames(variances) <- list(NULL, members)
   list(kind = "regression", mean = mean, variance = variances,
-       distribution = if (nzchar(info$predictive_distribution)) info$predictive_distribution else NA_character_)
+       distribution = member_distribution(info$predictive_distribution))
+}
+
+# A member's predictive distribution: the family's, where its mean and
+# variance fix it (not Student t or Huber, whose members may differ in shape).
+member_distribution <- function(name) {
+  if (nzchar(name) && !isFALSE(predictive_distributions[[name]]$moments)) name else NA_character_
 }
 
 # Class labels of a discrete fit or network: the response's levels, else 0/1 or 1..K.
@@ -252,8 +354,8 @@ uncertainty_classification <- function(members) {
 #'   (over the members, dividing by their number). `lower` and `upper` are
 #'   the quantiles of the mixture at `(1 - level) / 2` and `(1 + level) / 2`
 #'   (exact, by root finding; whole numbers for counts); they are `NA` for
-#'   families whose predictive distribution is not tabulated (Huber,
-#'   Student t).
+#'   families whose predictive distribution a member's mean and variance do
+#'   not fix (Huber, Student t: their members may differ in shape).
 #' * **Classification**: `prob_<class>` (the mean probabilities),
 #'   `entropy_total` (the entropy of the mean probabilities),
 #'   `entropy_aleatoric` (the mean of the members' entropies) and
@@ -302,7 +404,7 @@ print.probml_uncertainty <- function(x, n = 6L, ...) {
   if (identical(kind, "regression")) {
     dist <- attr(x, "distribution")
     cat("Regression: sd_total^2 = sd_aleatoric^2 + sd_epistemic^2; ",
-        if (is.na(dist)) "no interval (no tabulated predictive distribution)"
+        if (is.na(dist)) "no interval (the members' predictive distributions are not given by mean and variance)"
         else paste0("lower/upper: quantiles of the mixture of ", dist, " members"), "\n", sep = "")
   } else {
     cat("Classification: entropy_total = entropy_aleatoric + mutual_information (nats)\n")

@@ -251,7 +251,8 @@ Eigen::VectorXd cpp_family_saturated(Rcpp::List family, Rcpp::NumericMatrix U, R
   return out;
 }
 
-// Mean (or class probabilities) and variance of y given the local parameters.
+// Mean (or class probabilities) and variance of y given the local parameters,
+// glm's dispersion and the predictive distribution's shape.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_family_moments(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::NumericVector aux) {
   const auto fam = probml::make_family(to_spec(family));
@@ -262,7 +263,8 @@ Rcpp::List cpp_family_moments(Rcpp::List family, Rcpp::NumericMatrix U, Rcpp::Nu
   fam->mean(Ue, a, mean);
   fam->variance(Ue, a, variance);
   return Rcpp::List::create(Rcpp::Named("mean") = mean, Rcpp::Named("variance") = variance,
-                            Rcpp::Named("dispersion") = fam->deviance_dispersion(a));
+                            Rcpp::Named("dispersion") = fam->deviance_dispersion(a),
+                            Rcpp::Named("shape") = fam->predictive_shape(a));
 }
 
 namespace {

@@ -122,7 +122,7 @@ test_that("every fit method works on a MAP fit", {
   expect_identical(dim(confint(fit)), c(3L, 2L))
   expect_true(is.finite(AIC(fit)))
   expect_s3_class(summary(fit), "summary.probml_fit")
-  expect_length(residuals(fit), 200L)
+  expect_length(residuals(fit, type = "response"), 200L)
 })
 
 test_that("MAP messages", {

@@ -396,7 +396,7 @@ test_that("fit_evidence recovers tau and sigma when the coefficients are drawn f
   gam <- ev$effective_parameters - 1
   expect_gt(gam, p - 1)
   expect_lt(gam, p)
-  expect_equal(ev$sigma^2, sum(residuals(ev)^2) / (n - ev$effective_parameters), tolerance = 1e-6)
+  expect_equal(ev$sigma^2, sum(residuals(ev, type = "response")^2) / (n - ev$effective_parameters), tolerance = 1e-6)
   expect_equal(ev$prior_scale^2, sum(coef(ev)[-1]^2) / gam, tolerance = 1e-6)
   # the coefficients are the ridge solution at lambda = sigma^2 / tau^2 (intercept flat)
   Xc <- scale(X, scale = FALSE)
@@ -437,7 +437,7 @@ test_that("claim 6's data: the evidence's ridge is near the MLE; the CV lasso an
   expect_gt(ev$effective_parameters, 45)
   expect_lt(abs(r[["ev"]] - r[["mle"]]), 1)
   # the sigma of the evidence is MacKay's RSS / (n - effective parameters), near the OLS one
-  expect_equal(ev$sigma^2, sum(residuals(ev)^2) / (nrow(tr) - ev$effective_parameters), tolerance = 1e-6)
+  expect_equal(ev$sigma^2, sum(residuals(ev, type = "response")^2) / (nrow(tr) - ev$effective_parameters), tolerance = 1e-6)
   expect_lt(abs(ev$sigma / sigma(lm(y ~ ., data = tr)) - 1), 0.05)
   # the sparse choices beat it by more than 2 RMSE units
   expect_lt(r[["lasso"]], r[["ev"]] - 2)

@@ -91,7 +91,13 @@ test_that("rows with missing predictions stay missing; no distribution gives no 
   mem$distribution <- NA_character_
   u <- probml:::uncertainty_table(mem)
   expect_true(all(is.na(u$lower)) && all(is.na(u$upper)))
-  expect_equal(probml:::family_info(lik_huber())$predictive_distribution, "")
+  # Huber's and Student t's distributions need a shape and a scale, which a
+  # member's mean and variance do not give: no ensemble interval
+  expect_equal(probml:::family_info(lik_huber())$predictive_distribution, "huber")
+  expect_identical(probml:::member_distribution("huber"), NA_character_)
+  expect_identical(probml:::member_distribution("student_t"), NA_character_)
+  expect_identical(probml:::member_distribution(""), NA_character_)
+  expect_identical(probml:::member_distribution("poisson"), "poisson")
   expect_equal(probml:::family_info(lik_gaussian_hetero())$predictive_distribution, "normal")
   # every distribution a family declares in the core is in R's table
   fams <- list(lik_gaussian(), lik_laplace(), lik_huber(), lik_student_t(), lik_bernoulli(), lik_categorical(),

@@ -25,6 +25,7 @@ class BernoulliFamily : public Family {
   explicit BernoulliFamily(BinaryLink link) : link_(link) {}
   std::string name() const override { return "bernoulli"; }
   std::string label() const override { return "Bernoulli (" + link_name() + " link)"; }
+  std::string predictive_distribution() const override { return "binomial"; }
   bool positive_curvature() const override { return true; }
 
   std::string response_kind() const override { return "binary"; }

@@ -21,6 +21,7 @@ class ClassResponseFamily : public Family {
     return "fitted probabilities numerically 0 or 1 occurred: the classes are (quasi-)separated, so the MLE may not exist";
   }
   int n_mean_columns() const override { return k_; }
+  std::string predictive_distribution() const override { return "categorical"; }
   void variance(const Eigen::Ref<const Eigen::MatrixXd>&, const Eigen::VectorXd&,
                 Eigen::Ref<Eigen::VectorXd> out) const override {
     out.setConstant(std::numeric_limits<double>::quiet_NaN());

@@ -190,11 +190,17 @@ class Family {
   // (Laplace), which the fit solves as a linear programme, not by Newton.
   virtual bool location_is_lad() const { return false; }
 
-  // The distribution of y given its mean and variance, by the name of
-  // R's table of predictive distributions (R/uncertainty.R): "normal",
-  // "laplace", "poisson", "beta"; "" where a mean and variance do not fix
-  // it (Huber, Student t) or the response is a class.
+  // The distribution of y given the fit, by the name of R's table of
+  // predictive distributions (R/uncertainty.R): "normal", "laplace",
+  // "poisson", "beta", "binomial" (given by the mean and variance);
+  // "student_t", "huber" (location, scale and predictive_shape());
+  // "categorical" (class probabilities, in level order).
   virtual std::string predictive_distribution() const { return ""; }
+  // The shape of the predictive distribution at aux (Student t: df; Huber:
+  // delta); NaN where it has none.
+  virtual double predictive_shape(const Eigen::VectorXd& /*aux*/) const {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 
   // The family can be the output layer of a network (nn/): a network
   // predicts every parameter per row, so none may be shared auxiliaries,

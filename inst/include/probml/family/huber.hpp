@@ -17,6 +17,8 @@ class HuberFamily : public LocationScaleFamily {
   std::string name() const override { return "huber"; }
   std::string label() const override { return "Huber (delta = " + format_number(delta_) + ")"; }
   int n_aux() const override { return 1; }
+  std::string predictive_distribution() const override { return "huber"; }
+  double predictive_shape(const Eigen::VectorXd&) const override { return delta_; }
   std::vector<std::string> aux_names() const override { return {"log(scale)"}; }
 
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,

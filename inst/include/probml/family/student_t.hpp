@@ -18,6 +18,8 @@ class StudentTFamily : public LocationScaleFamily {
     return estimate_df_ ? "Student t (df estimated)" : "Student t (df = " + format_number(df_) + ")";
   }
   int n_aux() const override { return estimate_df_ ? 2 : 1; }
+  std::string predictive_distribution() const override { return "student_t"; }
+  double predictive_shape(const Eigen::VectorXd& aux) const override { return df(aux); }
   std::vector<std::string> aux_names() const override {
     if (estimate_df_) return {"log(sigma)", "log(df)"};
     return {"log(sigma)"};
