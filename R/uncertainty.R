@@ -49,6 +49,29 @@ predictive_distributions <- list(
       if (p < 0.5) mean + b * log(2 * p) else mean - b * log(2 * (1 - p))
     }
   ),
+  # The asymmetric Laplace of lik_quantile(tau): location mu (the
+  # tau-quantile) and scale sigma from the mean mu + sigma (1 - 2 tau) /
+  # (tau (1 - tau)) and the variance sigma^2 (1 - 2 tau + 2 tau^2) /
+  # (tau (1 - tau))^2. A mean and variance do not fix tau: these functions
+  # take it as `tau`, the family's location_quantile (family_info()), and
+  # refuse to guess it.
+  asymmetric_laplace = list(
+    discrete = FALSE,
+    cdf = function(q, mean, variance, tau = NULL) {
+      p <- ald_parameters(mean, variance, tau)
+      z <- (q - p$mu) / p$sigma
+      ifelse(z <= 0, tau * exp((1 - tau) * pmin(z, 0)), 1 - (1 - tau) * exp(-tau * pmax(z, 0)))
+    },
+    density = function(q, mean, variance, tau = NULL) {
+      p <- ald_parameters(mean, variance, tau)
+      r <- q - p$mu
+      tau * (1 - tau) / p$sigma * exp(-r * (tau - (r < 0)) / p$sigma)
+    },
+    quantile = function(p, mean, variance, tau = NULL) {
+      a <- ald_parameters(mean, variance, tau)
+      a$mu + a$sigma * ifelse(p <= tau, log(p / tau) / (1 - tau), -log((1 - p) / (1 - tau)) / tau)
+    }
+  ),
   poisson = list(
     discrete = TRUE,
     cdf = function(q, mean, variance) stats::ppois(q, mean),
@@ -72,6 +95,15 @@ predictive_distributions <- list(
     }
   )
 )
+
+# Location and scale of an asymmetric Laplace distribution from its mean,
+# variance and tau.
+ald_parameters <- function(mean, variance, tau) {
+  if (is.null(tau)) stop("internal: the asymmetric Laplace distribution needs the family's `tau`")
+  k <- tau * (1 - tau)
+  sigma <- sqrt(variance) * k / sqrt(1 - 2 * tau + 2 * tau^2)
+  list(mu = mean - sigma * (1 - 2 * tau) / k, sigma = sigma)
+}
 
 # A confidence or prediction level: one number strictly inside (0, 1).
 check_level <- function(level, arg = "level", call = rlang::caller_env()) {
