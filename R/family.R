@@ -36,7 +36,7 @@
 #'   for the location: the asymptotic variance of a quantile regression
 #'   whose density at the quantile is the model's. `predict(fit)` (the
 #'   linear predictor) is the fitted quantile; `type = "response"`,
-#'   [fitted()] and the residuals use the mean of the asymmetric Laplace
+#'   [fitted()] and the response and Pearson residuals use the mean of the asymmetric Laplace
 #'   distribution,
 #'   \eqn{\mu + \sigma(1 - 2\tau)/(\tau(1-\tau))}{mu + sigma (1 - 2 tau) / (tau (1 - tau))}.
 #' * `lik_huber(delta)`: the normalised density
@@ -103,9 +103,13 @@
 #' fit_mle(Sat ~ Infl + Type + Cont, data = MASS::housing, weights = Freq,
 #'         family = lik_ordinal("cloglog"))
 #'
-#' # Beta regression with a model for the precision
-#' data("GasolineYield", package = "betareg")
-#' coef(fit_mle(yield ~ batch + temp | temp, data = GasolineYield, family = lik_beta()))
+#' # Beta regression with a model for the precision: log(phi) = 1 + 2 z
+#' set.seed(1)
+#' d <- data.frame(x = runif(300), z = runif(300))
+#' mu <- plogis(-1 + 2 * d$x)
+#' phi <- exp(1 + 2 * d$z)
+#' d$y <- rbeta(300, mu * phi, (1 - mu) * phi)
+#' coef(fit_mle(y ~ x | z, data = d, family = lik_beta()))
 #' @name families
 NULL
 

@@ -28,7 +28,8 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #' the probml [families]; every loss it minimises is a negative
 #' log-likelihood. The fit runs in C++: Newton's method with a line search
 #' (safeguarded where the Hessian is not positive definite), or, for the
-#' Laplace mean, the exact least-absolute-deviations linear programme.
+#' Laplace median and the [lik_quantile()] quantile, the exact check-loss
+#' (least-absolute-deviations) linear programme.
 #' `fit_mle_xy()` is the matrix entry point for data that are already
 #' numeric.
 #'
@@ -388,7 +389,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   # come from the expected information (the asymptotic LAD variance).
   fit$vcov <- if (info$information == "observed") named_covariance(core$covariance, fit)
               else information_covariance(fit, designs, expected = TRUE)
-  if (!is.null(spec) && has_l1(spec)) fit$vcov <- l1_covariance(fit, core$hessian)
+  if (!is.null(spec) && has_l1(spec)) fit$vcov <- l1_covariance(fit, core$hessian, parts = designs)
   if (any(core$aliased)) {
     aliased <- names(coefs)[core$aliased]
     warn_probml("rank_deficient", c("The design is rank deficient: {length(aliased)} coefficient{?s} {?is/are} not estimable and set to NA: {.val {aliased}}.",

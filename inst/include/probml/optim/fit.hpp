@@ -130,13 +130,22 @@ inline Eigen::VectorXd lad_map_location(const Family& family, const Objective& o
     Xa(n + 2 * r + 1, pen[static_cast<size_t>(r)]) = -1.0;
   }
   const double tau = family.location_quantile();
+  Eigen::VectorXd abs_col(p0);  // sum_i w_i |x_ik|: how far the loss moves with beta_k
+  for (int k = 0; k < p0; ++k) abs_col[k] = (w.array() * Xa.col(k).head(n).array().abs()).sum();
   double b = std::exp(theta[p0]);
   for (int it = 0; it < 200; ++it) {
     callbacks.interrupt_point();
     const double c = family.location_check_scale(theta.tail(q));
     for (Index r = 0; r < np; ++r)
       wa[n + 2 * r] = wa[n + 2 * r + 1] = c * prior.l1(pen[static_cast<size_t>(r)]);
-    const QuantileFitResult lad = quantile_fit(Xa, ya, wa, oa, tau, 1e-12, 500, callbacks.check_interrupt);
+    QuantileFitResult lad = quantile_fit(Xa, ya, wa, oa, tau, 1e-12, 500, callbacks.check_interrupt);
+    // A vertex that interpolates a coefficient's penalty rows has it at 0;
+    // the least-squares polish of a degenerate vertex (both rows +e_k and
+    // -e_k interpolated) can leave rounding there (1e-30), which is zero.
+    for (int k : pen) {
+      const double moves = std::abs(lad.beta[k]) * (abs_col[k] + 2.0 * c * prior.l1(k));
+      if (moves <= 1e-13 * lad.loss) lad.beta[k] = 0.0;
+    }
     theta.head(p0) = lad.beta;
     const Eigen::MatrixXd U = obj.linear_predictors(theta);
     theta.tail(q) = family.start_aux(U, y, w);
