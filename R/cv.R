@@ -78,7 +78,7 @@ cv_map <- function(formula, data, family = lik_gaussian(), prior = prior_laplace
   check_dots_empty(...)
   if (missing(data)) data <- NULL
   mcall <- match.call()
-  family <- as_probml_family(family)
+  family <- with_formula_parts(as_probml_family(family), formula_has_bar(if (!missing(formula)) formula))
   settings <- path_settings(prior, lambda, n_lambda, lambda_min_ratio, control, n_threads)
   check_flag(model, "model")
   check_number(seed, "seed", lower = 0, upper = .Machine$integer.max, integer = TRUE, allow_null = TRUE)

@@ -124,7 +124,7 @@ fit_evidence <- function(formula, data, family = lik_gaussian(), prior = prior_g
   if (missing(data)) data <- NULL
   mc <- match.call()
   call <- rlang::current_env()
-  family <- as_probml_family(family, call = call)
+  family <- with_formula_parts(as_probml_family(family, call = call), formula_has_bar(if (!missing(formula)) formula))
   check_flag(model, "model", call = call)
   fr <- formula_frame(mc, parent.frame(), formula, data, family_info(family), missing(na.action),
                       if (!missing(na.action)) na.action, call = call)
@@ -143,7 +143,7 @@ fit_evidence_xy <- function(x, y, family = lik_gaussian(), prior = prior_gaussia
                             n_threads = getOption("probml.threads", 2L), ...) {
   check_dots_empty(...)
   call <- rlang::current_env()
-  family <- as_probml_family(family, call = call)
+  family <- with_formula_parts(as_probml_family(family, call = call), !is.null(z))
   inp <- xy_inputs(x, y, z, family_info(family), call = call)
   fit <- evidence_design(inp$designs, inp$y, family, prior, ard, weights, offset, control, n_threads, "y", call)
   fit$call <- match.call()

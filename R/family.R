@@ -21,7 +21,24 @@
 #'   exactly as a linear programme. Like any LAD fit it need not be unique:
 #'   with an even number of observations an intercept-only fit may return
 #'   any point between the two middle order statistics, not `median()`'s
-#'   midpoint. The MLE of `b` is the mean absolute residual.
+#'   midpoint. The MLE of `b` is the mean absolute residual. It is
+#'   `lik_quantile(0.5)` with the scale counted as `b = 2 * sigma`.
+#' * `lik_quantile(tau)`: the asymmetric Laplace likelihood of quantile
+#'   regression,
+#'   \eqn{f(y) = \tau(1-\tau)/\sigma \exp(-\rho_\tau(y - \mu)/\sigma)}{f(y) = tau (1 - tau) / sigma exp(-rho_tau(y - mu) / sigma)}
+#'   with the check loss \eqn{\rho_\tau(r) = r(\tau - [r < 0])}{rho_tau(r) = r (tau - [r < 0])}:
+#'   the linear predictor \eqn{\mu}{mu} is the `tau`-quantile of y, the MLE
+#'   of its coefficients minimises the weighted check loss, exactly (a
+#'   linear programme, the solver of `lik_laplace()`), as
+#'   `quantreg::rq(tau = )` does, and the MLE of the scale sigma is the
+#'   mean check loss. Standard errors come from the expected information,
+#'   \eqn{\sigma^2/(\tau(1-\tau)) (X'WX)^{-1}}{sigma^2 / (tau (1 - tau)) (X'WX)^-1}
+#'   for the location: the asymptotic variance of a quantile regression
+#'   whose density at the quantile is the model's. `predict(fit)` (the
+#'   linear predictor) is the fitted quantile; `type = "response"`,
+#'   [fitted()] and the response and Pearson residuals use the mean of the asymmetric Laplace
+#'   distribution,
+#'   \eqn{\mu + \sigma(1 - 2\tau)/(\tau(1-\tau))}{mu + sigma (1 - 2 tau) / (tau (1 - tau))}.
 #' * `lik_huber(delta)`: the normalised density
 #'   \eqn{\exp(-\rho_\delta(z)) / (s\,c(\delta))}{exp(-rho(z)) / (s c(delta))}
 #'   with Huber's \eqn{\rho}{rho}, quadratic for \eqn{|z| \le \delta}{|z| <= delta},
@@ -39,10 +56,18 @@
 #'   cross-entropy, optionally against smoothed labels.
 #' * `lik_poisson()`: counts with a log link.
 #' * `lik_beta()`: y in (0, 1), logit link for the mean and precision
-#'   `phi` estimated as `log(phi)`.
+#'   `phi` estimated as `log(phi)`. With a formula `y ~ x | z` (or `z =` in
+#'   [fit_mle_xy()]) the precision has its own linear model with a log link,
+#'   \eqn{\log\phi_i = z_i'\gamma}{log(phi_i) = z_i' gamma}, as
+#'   `betareg::betareg(y ~ x | z)`; its coefficients are named
+#'   `log(phi):<term>`. `y ~ x` keeps one precision, `log(phi)`.
 #' * `lik_ordinal(link)`: cumulative link model for an ordered factor,
 #'   \eqn{P(Y \le k) = F(\theta_k - x'\beta)}{P(Y <= k) = F(theta_k - x'beta)},
-#'   with ordered cut-points, parameterised as in `MASS::polr`.
+#'   with ordered cut-points, parameterised as in `MASS::polr`. `F` is the
+#'   logistic (`"logit"`, polr's `"logistic"`), normal (`"probit"`), Cauchy
+#'   (`"cauchit"`), \eqn{1 - \exp(-e^x)}{1 - exp(-exp(x))} (`"cloglog"`)
+#'   or \eqn{\exp(-e^{-x})}{exp(-exp(-x))} (`"loglog"`), the distributions
+#'   polr's methods of the same names use.
 #' * `lik_gaussian_hetero()`: Gaussian with its own linear model for the log
 #'   variance; write the formula as `y ~ mean terms | log-variance terms`.
 #'
@@ -60,6 +85,7 @@
 #'   default, 1.345.
 #' @param df Degrees of freedom, or `NULL` to estimate them.
 #' @param link The link function.
+#' @param tau The quantile, a number strictly between 0 and 1.
 #' @param label_smoothing Mix the one-hot target with the uniform
 #'   distribution: targets \eqn{(1-\epsilon)\,onehot + \epsilon/K}{(1 - eps) onehot + eps / K}.
 #' @return An object of class `probml_family`: the family's name and settings,
@@ -70,6 +96,23 @@
 #' lik_bernoulli("probit")
 #' fit <- fit_mle(dist ~ speed, data = cars, family = lik_laplace())
 #' coef(fit)
+#'
+#' # The 90% quantile of stopping distance given speed
+#' fit90 <- fit_mle(dist ~ speed, data = cars, family = lik_quantile(0.9))
+#' coef(fit90)
+#' mean(cars$dist <= predict(fit90))
+#'
+#' # An ordinal model with a complementary log-log link
+#' fit_mle(Sat ~ Infl + Type + Cont, data = MASS::housing, weights = Freq,
+#'         family = lik_ordinal("cloglog"))
+#'
+#' # Beta regression with a model for the precision: log(phi) = 1 + 2 z
+#' set.seed(1)
+#' d <- data.frame(x = runif(300), z = runif(300))
+#' mu <- plogis(-1 + 2 * d$x)
+#' phi <- exp(1 + 2 * d$z)
+#' d$y <- rbeta(300, mu * phi, (1 - mu) * phi)
+#' coef(fit_mle(y ~ x | z, data = d, family = lik_beta()))
 #' @name families
 NULL
 
@@ -86,6 +129,13 @@ lik_gaussian <- function(sigma = NULL, ...) {
 lik_laplace <- function(...) {
   check_no_settings(..., hint = "The scale is estimated")
   new_family("laplace")
+}
+
+#' @rdname families
+#' @export
+lik_quantile <- function(tau = 0.5) {
+  check_level(tau, "tau")
+  new_family("quantile", tau = tau)
 }
 
 #' @rdname families
@@ -131,7 +181,7 @@ lik_beta <- function(...) {
 
 #' @rdname families
 #' @export
-lik_ordinal <- function(link = c("logit", "probit")) {
+lik_ordinal <- function(link = c("logit", "probit", "cloglog", "loglog", "cauchit")) {
   new_family("ordinal", link = check_link(link, missing(link)))
 }
 
@@ -144,9 +194,21 @@ lik_gaussian_hetero <- function(...) {
 
 # A family is its core name and settings; like a stats family object it has
 # $family and $link. Everything else about it comes from family_info().
-new_family <- function(name, link = "identity", delta = NULL, df = NULL, sigma = NULL, label_smoothing = 0) {
-  structure(list(family = name, link = link, delta = delta, df = df, sigma = sigma, label_smoothing = label_smoothing),
+# `formula_parts` is set by with_formula_parts(), from the formula.
+new_family <- function(name, link = "identity", delta = NULL, df = NULL, sigma = NULL, tau = NULL,
+                       label_smoothing = 0) {
+  structure(list(family = name, link = link, delta = delta, df = df, sigma = sigma, tau = tau,
+                 label_smoothing = label_smoothing),
             class = "probml_family")
+}
+
+# A family whose second formula part is optional (lik_beta(): the precision
+# model) takes it when the formula has one (`two_parts`, from `|` or `z =`).
+with_formula_parts <- function(family, two_parts) {
+  if (!two_parts) return(family)
+  info <- family_info(family)
+  if (info$n_formula_parts == 1L && info$max_formula_parts == 2L) family$formula_parts <- 2L
+  family
 }
 
 # The description the core builds the family from; `levels` are the class
@@ -154,6 +216,7 @@ new_family <- function(name, link = "identity", delta = NULL, df = NULL, sigma =
 family_spec <- function(family, levels = NULL) {
   link <- if (identical(family$link, "identity") || identical(family$link, "softmax")) "" else family$link
   list(name = family$family, link = link, delta = family$delta, df = family$df, sigma = family$sigma,
+       tau = family$tau, formula_parts = family$formula_parts,
        label_smoothing = family$label_smoothing, levels = as.character(levels %||% character()))
 }
 

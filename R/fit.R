@@ -28,7 +28,8 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #' the probml [families]; every loss it minimises is a negative
 #' log-likelihood. The fit runs in C++: Newton's method with a line search
 #' (safeguarded where the Hessian is not positive definite), or, for the
-#' Laplace mean, the exact least-absolute-deviations linear programme.
+#' Laplace median and the [lik_quantile()] quantile, the exact check-loss
+#' (least-absolute-deviations) linear programme.
 #' `fit_mle_xy()` is the matrix entry point for data that are already
 #' numeric.
 #'
@@ -60,7 +61,8 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #'   (see [probml_conditions]); a misspelled argument is one of them.
 #'
 #' @param formula A model formula. For [lik_gaussian_hetero()] use
-#'   `y ~ mean terms | log-variance terms`.
+#'   `y ~ mean terms | log-variance terms`; for a precision model with
+#'   [lik_beta()], `y ~ mean terms | log-precision terms`.
 #' @param data A data frame (or list or environment) holding the variables.
 #' @param family A probml family such as [lik_bernoulli()], or `gaussian()`,
 #'   `binomial()` or `poisson()`.
@@ -76,7 +78,8 @@ fit_control <- function(max_iter = 100L, tol = 1e-12, rank_tol = 1e-7, ...) {
 #' @param x A numeric design matrix (include a column of ones for an intercept).
 #' @param y The response: numeric, 0/1 or a factor, as the family needs
 #'   (for [lik_bernoulli()] also `cbind(successes, failures)`).
-#' @param z For [lik_gaussian_hetero()]: the design of the log-variance.
+#' @param z For [lik_gaussian_hetero()]: the design of the log-variance; for
+#'   [lik_beta()], the design of the log-precision (`NULL`: one precision).
 #' @param ... Not used: a misspelled argument (`wieghts =`) is an error.
 #' @return An object of class `probml_fit` with components `coefficients`
 #'   (regression coefficients, then scale, shape or cut-point parameters),
@@ -119,7 +122,7 @@ fit_mle <- function(formula, data, family = lik_gaussian(), weights, offset, sub
 # environment its arguments are evaluated in.
 fit_formula <- function(mf_call, env, formula, data, family, prior, control, model, n_threads,
                         missing_na_action, na.action, call = rlang::caller_env()) {
-  family <- as_probml_family(family, call = call)
+  family <- with_formula_parts(as_probml_family(family, call = call), formula_has_bar(if (!missing(formula)) formula))
   control <- check_control(control, call = call)
   n_threads <- check_threads(n_threads, call = call)
   check_flag(model, "model", call = call)
@@ -205,7 +208,7 @@ fit_mle_xy <- function(x, y, family = lik_gaussian(), weights = NULL, offset = N
 
 # The matrix fits (fit_mle_xy(), fit_map_xy()).
 fit_xy <- function(mcall, x, y, family, prior, weights, offset, z, control, n_threads, call = rlang::caller_env()) {
-  family <- as_probml_family(family, call = call)
+  family <- with_formula_parts(as_probml_family(family, call = call), !is.null(z))
   control <- check_control(control, call = call)
   n_threads <- check_threads(n_threads, call = call)
   inp <- xy_inputs(x, y, z, family_info(family), call = call)
@@ -226,7 +229,7 @@ xy_inputs <- function(x, y, z, info, call = rlang::caller_env()) {
       abort_probml("length", "{.arg z} has {nrow(designs[[2]])} rows but {.arg x} has {nrow(designs[[1]])}.", call = call)
     }
   } else if (!is.null(z)) {
-    abort_probml("unsupported", "{.arg z} is only used by a family with a second design, such as {.fn lik_gaussian_hetero}.", call = call)
+    abort_probml("unsupported", "{.arg z} is only used by a family with a second design, such as {.fn lik_gaussian_hetero} or {.fn lik_beta}.", call = call)
   }
   if (is.data.frame(y)) y <- y[[1L]]
   if (NROW(y) != nrow(designs[[1]])) {
@@ -294,13 +297,20 @@ check_frame_columns <- function(mf, call = rlang::caller_env()) {
   }
 }
 
+# Whether the right-hand side of a formula is `a | b`.
+formula_has_bar <- function(formula) {
+  if (!inherits(formula, "formula")) return(FALSE)
+  rhs <- formula[[length(formula)]]
+  is.call(rhs) && identical(rhs[[1L]], as.name("|"))
+}
+
 # The formula's parts: one, or for a family with a design per linear
 # predictor `y ~ a | b`, whose combined formula `y ~ a + b` builds one model frame.
 split_formula <- function(formula, info, call = rlang::caller_env()) {
   rhs <- formula[[length(formula)]]
-  has_bar <- is.call(rhs) && identical(rhs[[1L]], as.name("|"))
+  has_bar <- formula_has_bar(formula)
   if (info$n_formula_parts == 1L) {
-    if (has_bar) abort_probml("formula", "{.arg formula} may use {.code |} only with a family that models the variance, such as {.fn lik_gaussian_hetero}.", call = call)
+    if (has_bar) abort_probml("formula", "{.arg formula} may use {.code |} only with a family that models the variance or the precision, such as {.fn lik_gaussian_hetero} or {.fn lik_beta}.", call = call)
     return(list(combined = formula, parts = list(formula)))
   }
   if (length(formula) != 3L) abort_probml("formula", "{.arg formula} needs a response.", call = call)
@@ -396,7 +406,7 @@ fit_design <- function(designs, y, family, weights, offset, control, n_threads, 
   # come from the expected information (the asymptotic LAD variance).
   fit$vcov <- if (info$information == "observed") named_covariance(core$covariance, fit)
               else information_covariance(fit, designs, expected = TRUE)
-  if (!is.null(spec) && has_l1(spec)) fit$vcov <- l1_covariance(fit, core$hessian)
+  if (!is.null(spec) && has_l1(spec)) fit$vcov <- l1_covariance(fit, core$hessian, parts = designs)
   if (any(core$aliased)) {
     aliased <- names(coefs)[core$aliased]
     warn_probml("rank_deficient", c("The design is rank deficient: {length(aliased)} coefficient{?s} {?is/are} not estimable and set to NA: {.val {aliased}}.",

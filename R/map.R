@@ -134,12 +134,12 @@ is_map_fit <- function(fit) !is.null(fit$prior_spec)
 
 # Covariance of a fit with an L1 prior: the inverse of the smooth part's
 # Hessian over the coefficients that are not exactly zero; NA for the zeros.
-l1_covariance <- function(fit, H = NULL, expected = fit$information == "expected") {
+l1_covariance <- function(fit, H = NULL, expected = fit$information == "expected", parts = model_parts(fit)) {
   nm <- names(fit$coefficients)[fit$estimated]
   pen <- (fit$prior_spec$l1 > 0)[fit$estimated]
   keep <- !(pen & fit$coefficients[fit$estimated] == 0)
   if (expected || is.null(H)) {
-    H <- call_core(cpp_evaluate(core_model(fit, model_parts(fit)), fit$y, fit$prior_weights, fit$offset,
+    H <- call_core(cpp_evaluate(core_model(fit, parts), fit$y, fit$prior_weights, fit$offset,
                                 unname(fit$coefficients), 2L, expected, fit$n_threads, fit$prior_spec))$hessian
   }
   H <- matrix(H, length(nm), length(nm))

@@ -94,7 +94,7 @@ map_path <- function(formula, data, family = lik_gaussian(), prior = prior_lapla
   check_dots_empty(...)
   if (missing(data)) data <- NULL
   mcall <- match.call()
-  family <- as_probml_family(family)
+  family <- with_formula_parts(as_probml_family(family), formula_has_bar(if (!missing(formula)) formula))
   settings <- path_settings(prior, lambda, n_lambda, lambda_min_ratio, control, n_threads)
   check_flag(model, "model")
   fr <- formula_frame(mcall, parent.frame(), formula, data, family_info(family), missing(na.action),

@@ -73,6 +73,36 @@ predictive_distributions <- list(
       mean - sqrt(variance / (2 * weight)) * sign(u) * log1p(-2 * abs(u))
     }
   ),
+  # The asymmetric Laplace of lik_quantile(tau): location mu (the
+  # tau-quantile) and scale sigma from the mean mu + sigma (1 - 2 tau) /
+  # (tau (1 - tau)) and the variance sigma^2 (1 - 2 tau + 2 tau^2) /
+  # (tau (1 - tau))^2. A mean and variance do not fix tau: these functions
+  # take it as `tau`, the family's location_quantile (family_info()), and
+  # refuse to guess it.
+  asymmetric_laplace = list(
+    # shape = tau (Family::predictive_shape()); mean and variance alone do
+    # not fix it, so an ensemble member of this family has no interval.
+    discrete = FALSE, moments = FALSE,
+    cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      p <- ald_parameters(mean, variance / weight, shape)
+      z <- (q - p$mu) / p$sigma
+      ifelse(z <= 0, shape * exp((1 - shape) * pmin(z, 0)), 1 - (1 - shape) * exp(-shape * pmax(z, 0)))
+    },
+    density = function(q, mean, variance, weight = 1, scale = NA, shape = NA) {
+      p <- ald_parameters(mean, variance / weight, shape)
+      r <- q - p$mu
+      shape * (1 - shape) / p$sigma * exp(-r * (shape - (r < 0)) / p$sigma)
+    },
+    quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
+      a <- ald_parameters(mean, variance / weight, shape)
+      a$mu + a$sigma * ifelse(p <= shape, log(p / shape) / (1 - shape), -log((1 - p) / (1 - shape)) / shape)
+    },
+    random = function(n, mean, variance, weight = 1, scale = NA, shape = NA) {
+      a <- ald_parameters(mean, variance / weight, shape)
+      u <- stats::runif(n)
+      a$mu + a$sigma * ifelse(u <= shape, log(u / shape) / (1 - shape), -log((1 - u) / (1 - shape)) / shape)
+    }
+  ),
   poisson = list(
     discrete = TRUE, moments = TRUE,
     cdf = function(q, mean, variance, weight = 1, scale = NA, shape = NA) stats::ppois(q, mean),
@@ -179,6 +209,14 @@ huber_quantile <- function(p, delta) {
   z[tail] <- log(lower[tail] * delta * c0) / delta - delta / 2
   z[mid] <- stats::qnorm(stats::pnorm(-delta) + (lower[mid] - p_tail) * c0 / sqrt(2 * pi))
   ifelse(p <= 0.5, z, -z)
+}
+
+# Location and scale of an asymmetric Laplace distribution from its mean,
+# variance and tau.
+ald_parameters <- function(mean, variance, tau) {
+  k <- tau * (1 - tau)
+  sigma <- sqrt(variance) * k / sqrt(1 - 2 * tau + 2 * tau^2)
+  list(mu = mean - sigma * (1 - 2 * tau) / k, sigma = sigma)
 }
 
 # A confidence or prediction level: one number strictly inside (0, 1).

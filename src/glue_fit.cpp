@@ -127,6 +127,8 @@ Rcpp::List cpp_family_info(Rcpp::List family) {
       Rcpp::Named("boundary_message") = f->boundary_message(), Rcpp::Named("network_head") = f->network_head());
   info.push_back(f->predictive_distribution(), "predictive_distribution");  // create() takes 20 at most
   info.push_back(f->free_dispersion(), "free_dispersion");
+  info.push_back(f->max_formula_parts(), "max_formula_parts");
+  info.push_back(f->location_quantile(), "location_quantile");  // NaN (NA in R) unless a quantile location
   return info;
 }
 

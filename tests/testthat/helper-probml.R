@@ -38,6 +38,8 @@ family_cases <- function(n = 40, seed = 1) {
   list(
     gaussian = list(fam = lik_gaussian(), y = rnorm(n), U = cbind(u), aux = 0.3),
     laplace = list(fam = lik_laplace(), y = rnorm(n), U = cbind(u), aux = -0.2),
+    quantile_10 = list(fam = lik_quantile(0.1), y = rnorm(n), U = cbind(u), aux = -0.4),
+    quantile_75 = list(fam = lik_quantile(0.75), y = rnorm(n), U = cbind(u), aux = 0.3),
     huber = list(fam = lik_huber(1.1), y = rnorm(n, sd = 2), U = cbind(u), aux = 0.1),
     student_t = list(fam = lik_student_t(3), y = rt(n, 3), U = cbind(u), aux = 0.2),
     student_t_df = list(fam = lik_student_t(), y = rt(n, 3), U = cbind(u), aux = c(0.2, log(4))),
@@ -54,10 +56,18 @@ family_cases <- function(n = 40, seed = 1) {
     cloglog_share = list(fam = lik_bernoulli("cloglog"), y = rbinom(n, 5, 0.4) / 5, U = cbind(2 * u), aux = numeric()),
     poisson = list(fam = lik_poisson(), y = rpois(n, 3), U = cbind(u), aux = numeric()),
     beta = list(fam = lik_beta(), y = rbeta(n, 2, 3), U = cbind(0.5 * u), aux = log(5)),
+    beta_precision = list(fam = probml:::with_formula_parts(lik_beta(), TRUE), y = rbeta(n, 2, 3),
+                          U = cbind(0.5 * u, log(5) + 0.5 * rnorm(n)), aux = numeric()),
     ordinal = list(fam = lik_ordinal("logit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
                    U = cbind(u), aux = c(-1, 0.2, 1.5)),
     ordinal_probit = list(fam = lik_ordinal("probit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
                           U = cbind(u), aux = c(-1, 0.2, 1.5)),
+    ordinal_cloglog = list(fam = lik_ordinal("cloglog"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
+                           U = cbind(u), aux = c(-1, 0.2, 1.5)),
+    ordinal_loglog = list(fam = lik_ordinal("loglog"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
+                          U = cbind(u), aux = c(-1, 0.2, 1.5)),
+    ordinal_cauchit = list(fam = lik_ordinal("cauchit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
+                           U = cbind(u), aux = c(-1, 0.2, 1.5)),
     hetero = list(fam = lik_gaussian_hetero(), y = rnorm(n), U = cbind(u, 0.3 * rnorm(n)), aux = numeric())
   )
 }

@@ -83,6 +83,117 @@ test_that("the NLL is finite where naive formulas give log(0)", {
   expect_equal(v, -plogis(c(-1 - 50, -(1 + 50)), log.p = TRUE), tolerance = 1e-10)
 })
 
+test_that("ordinal links: the nll and its derivatives stay finite and accurate in the tails", {
+  # R's own log-scale distribution functions, lower and upper tail, as the reference.
+  log_cdf <- list(
+    logit = function(x, lower) stats::plogis(x, lower.tail = lower, log.p = TRUE),
+    probit = function(x, lower) stats::pnorm(x, lower.tail = lower, log.p = TRUE),
+    cauchit = function(x, lower) stats::pcauchy(x, lower.tail = lower, log.p = TRUE),
+    cloglog = function(x, lower) if (lower) log(-expm1(-exp(x))) else -exp(x),
+    loglog = function(x, lower) if (lower) -exp(-x) else log(-expm1(-exp(-x))))
+  log1mexp <- function(x) ifelse(x < log(2), log(-expm1(-x)), log1p(-exp(-x)))  # log(1 - e^-x), x > 0
+  reference_nll <- function(link, a, b) {
+    F <- log_cdf[[link]]
+    if (a == -Inf) return(-F(b, TRUE))
+    if (b == Inf) return(-F(a, FALSE))
+    lFb <- F(b, TRUE)
+    lSa <- F(a, FALSE)
+    if (lFb <= lSa) -(lFb + log1mexp(lFb - F(a, TRUE))) else -(lSa + log1mexp(lSa - F(b, FALSE)))
+  }
+  theta <- c(-1, 1)
+  eta <- c(-200, -60, -25, -5, 0, 5, 25, 60, 200)
+  y <- factor(1:3, levels = 1:3, ordered = TRUE)
+  for (link in names(log_cdf)) {
+    spec <- probml:::family_spec(lik_ordinal(link), levels(y))
+    for (e in eta) {
+      out <- probml:::cpp_family_local(spec, cbind(rep(e, 3)), 0:2, theta, 2L)
+      expect_true(all(is.finite(out$value)) && all(is.finite(out$d1)) && all(is.finite(out$d2)),
+                  info = paste(link, e))
+      ref <- c(reference_nll(link, -Inf, theta[1] - e), reference_nll(link, theta[1] - e, theta[2] - e),
+               reference_nll(link, theta[2] - e, Inf))
+      expect_equal(out$value, ref, tolerance = 1e-10, info = paste(link, e))
+      if (abs(e) > 25) next
+      # Derivatives against finite differences in (eta, theta), each class.
+      for (k in 1:3) {
+        v <- c(e, theta)
+        val <- function(v) probml:::cpp_family_local(spec, matrix(v[1], 1), k - 1, v[2:3], 0L)$value
+        grad <- function(v) drop(probml:::cpp_family_local(spec, matrix(v[1], 1), k - 1, v[2:3], 1L)$d1)
+        expect_equal(drop(out$d1[k, ]), fd_gradient(val, v), tolerance = 1e-6, info = paste(link, e, k))
+        H <- fd_jacobian(grad, v)
+        expect_equal(unpack_symmetric(out$d2[k, ], 3), (H + t(H)) / 2, tolerance = 1e-5, info = paste(link, e, k))
+      }
+    }
+  }
+  # Far in a Gumbel tail the nll is exp(.): its derivatives in eta are exact there.
+  a <- 150
+  cl <- probml:::cpp_family_local(probml:::family_spec(lik_ordinal("cloglog"), c("a", "b")), cbind(-a), 1, 0, 2L)
+  expect_equal(c(cl$value, cl$d1[1, 1], cl$d2[1, 1]), c(exp(a), -exp(a), exp(a)), tolerance = 1e-12)
+  ll <- probml:::cpp_family_local(probml:::family_spec(lik_ordinal("loglog"), c("a", "b")), cbind(a), 0, 0, 2L)
+  expect_equal(c(ll$value, ll$d1[1, 1], ll$d2[1, 1]), c(exp(a), exp(a), exp(a)), tolerance = 1e-12)
+  # The links are polr's: cloglog F = 1 - exp(-exp(x)), loglog F = exp(-exp(-x)).
+  p <- function(link, e) drop(probml:::cpp_family_moments(probml:::family_spec(lik_ordinal(link), c("a", "b")),
+                                                          cbind(e), 0)$mean[, 1])
+  expect_equal(p("cloglog", c(-2, 0.5, 3)), 1 - exp(-exp(-c(-2, 0.5, 3))), tolerance = 1e-14)
+  expect_equal(p("loglog", c(-2, 0.5, 3)), exp(-exp(c(-2, 0.5, 3))), tolerance = 1e-14)
+  expect_equal(p("cauchit", c(-2, 0.5, 3)), pcauchy(-c(-2, 0.5, 3)), tolerance = 1e-14)
+})
+
+test_that("the quantile family is the asymmetric Laplace: a density whose location is the tau-quantile", {
+  for (tau in c(0.1, 0.5, 0.75)) {
+    fam <- lik_quantile(tau)
+    spec <- probml:::family_spec(fam)
+    mu <- 0.7
+    log_s <- log(1.3)
+    dens <- function(y) exp(-family_nll(fam, y, rep(mu, length(y)), aux = log_s, reduce = "none"))
+    expect_equal(integrate(dens, -Inf, Inf, rel.tol = 1e-12)$value, 1, tolerance = 1e-9)
+    expect_equal(integrate(dens, -Inf, mu, rel.tol = 1e-12)$value, tau, tolerance = 1e-9)
+    # The nll is log(sigma) - log(tau (1 - tau)) + rho_tau(y - mu) / sigma.
+    y <- c(-3, 0.2, 0.7, 1, 4)
+    r <- y - mu
+    expect_equal(family_nll(fam, y, rep(mu, 5), aux = log_s, reduce = "none"),
+                 log_s - log(tau * (1 - tau)) + r * (tau - (r < 0)) / exp(log_s))
+    # Mean and variance of y.
+    mom <- probml:::cpp_family_moments(spec, cbind(mu), log_s)
+    m1 <- integrate(function(y) y * dens(y), -Inf, Inf, rel.tol = 1e-12)$value
+    m2 <- integrate(function(y) (y - m1)^2 * dens(y), -Inf, Inf, rel.tol = 1e-12)$value
+    expect_equal(drop(mom$mean), m1, tolerance = 1e-8)
+    expect_equal(drop(mom$variance), m2, tolerance = 1e-8)
+    # The expected information is the variance of the score (the nll has no
+    # curvature in mu): diag(tau (1 - tau) / sigma^2, 1).
+    score <- function(y) probml:::cpp_family_local(spec, cbind(rep(mu, length(y))), y, log_s, 1L)$d1
+    info <- probml:::cpp_family_local(spec, cbind(mu), mu + 1, log_s, 2L)$expected
+    for (k in 1:3) {
+      ij <- list(c(1, 1), c(1, 2), c(2, 2))[[k]]
+      e <- integrate(function(y) { g <- score(y); g[, ij[1]] * g[, ij[2]] * dens(y) }, -Inf, Inf, rel.tol = 1e-12)$value
+      expect_equal(info[1, k], e, tolerance = 1e-8, info = paste(tau, k))
+    }
+    expect_equal(info[1, 1], tau * (1 - tau) / exp(2 * log_s))
+  }
+  # lik_laplace() is tau = 1/2 with the scale b = 2 sigma.
+  y <- c(-2, 0.1, 3)
+  expect_equal(family_nll(lik_laplace(), y, rep(0.4, 3), aux = log(2 * 1.7), reduce = "none"),
+               family_nll(lik_quantile(0.5), y, rep(0.4, 3), aux = log(1.7), reduce = "none"), tolerance = 1e-14)
+})
+
+test_that("beta with a precision model: its expected information is the mean observed information", {
+  spec <- probml:::family_spec(probml:::with_formula_parts(lik_beta(), TRUE))
+  for (U in list(c(-0.4, log(3)), c(1.2, log(40)), c(0, log(2.5)))) {
+    a <- plogis(U[1]) * exp(U[2])
+    b <- (1 - plogis(U[1])) * exp(U[2])
+    d2 <- function(y) probml:::cpp_family_local(spec, matrix(U, length(y), 2, byrow = TRUE), y, numeric(), 2L)$d2
+    info <- probml:::cpp_family_local(spec, matrix(U, 1), 0.5, numeric(), 2L)$expected
+    for (k in 1:3) {
+      e <- integrate(function(y) d2(y)[, k] * dbeta(y, a, b), 0, 1, rel.tol = 1e-11)$value
+      expect_equal(info[1, k], e, tolerance = 1e-7, info = paste(U, k))
+    }
+    # the constant-precision family at the same phi gives the same local values
+    one <- probml:::cpp_family_local(probml:::family_spec(lik_beta()), matrix(U[1], 1), 0.3, U[2], 2L)
+    two <- probml:::cpp_family_local(spec, matrix(U, 1), 0.3, numeric(), 2L)
+    expect_equal(two$d2, one$d2)
+    expect_equal(two$value, one$value)
+  }
+})
+
 test_that("family_nll reproduces the textbook losses", {
   set.seed(3)
   y <- rnorm(20)
@@ -125,6 +236,9 @@ test_that("family constructors refuse bad settings with classed errors", {
                  character(0), "log")) {
     expect_probml_error(lik_bernoulli(b), "probml_error")
     expect_probml_error(lik_ordinal(b), "probml_error")
+  }
+  for (b in list(0, 1, -0.5, 1.5, NA, NaN, Inf, "a", c(0.1, 0.2), TRUE, list(0.5), numeric(0), NULL)) {
+    expect_probml_error(lik_quantile(b), "probml_error")
   }
   for (ctor in list(lik_laplace, lik_poisson, lik_beta, lik_gaussian_hetero)) {
     for (b in list(1, "a", NA, NULL, TRUE, list(), 0, -1, Inf, c(1, 2))) {
@@ -198,6 +312,17 @@ test_that("R works from the capabilities alone: every family of the core, built 
   expect_true(probml:::family_info(lik_student_t(4))$has_expected)
   expect_identical(probml:::family_info(lik_huber())$label, "Huber (delta = 1.345)")
   expect_identical(probml:::family_info(lik_gaussian_hetero())$n_formula_parts, 2L)
+  expect_identical(probml:::family_info(lik_quantile(0.3))$location_quantile, 0.3)
+  expect_identical(probml:::family_info(lik_laplace())$location_quantile, 0.5)
+  expect_true(is.na(probml:::family_info(lik_gaussian())$location_quantile))
+  expect_identical(probml:::family_info(lik_quantile(0.3))$information, "expected")
+  # lik_beta() takes a second part (the precision model) only when the formula has one.
+  expect_identical(probml:::family_info(lik_beta())$n_formula_parts, 1L)
+  expect_identical(probml:::family_info(lik_beta())$max_formula_parts, 2L)
+  two <- probml:::with_formula_parts(lik_beta(), TRUE)
+  expect_identical(probml:::family_info(two)$n_formula_parts, 2L)
+  expect_identical(probml:::family_info(two)$n_aux, 0L)
+  expect_identical(probml:::with_formula_parts(lik_gaussian(), TRUE), lik_gaussian())
 })
 
 test_that("family messages", {
@@ -220,5 +345,12 @@ test_that("family messages", {
     family_nll(lik_gaussian(), 1:3, 1:3)
     family_nll(lik_ordinal(), factor(1:3, ordered = TRUE), 1:3, aux = c(1, 0))
     family_nll(lik_poisson(), c(1, -2, 3), 1:3)
+    lik_quantile(0)
+    lik_quantile(1)
+    lik_quantile(NA)
+    lik_quantile(NA_real_)
+    lik_quantile("a")
+    lik_quantile(c(0.1, 0.9))
+    lik_ordinal("probitt")
   })
 })

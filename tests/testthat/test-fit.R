@@ -138,6 +138,158 @@ test_that("laplace is median regression: same sum of absolute residuals as quant
   expect_equal(unname(vcov(fit)[1:3, 1:3]), unname(V), tolerance = 1e-8)
 })
 
+# sum w rho_tau(r), the check loss quantreg::rq minimises.
+check_loss <- function(r, tau, w = 1) sum(w * r * (tau - (r < 0)))
+# Whether coefficients with residuals r are the unique minimum of the check
+# loss: exactly p residuals are zero and the multipliers that make 0 a
+# subgradient there lie strictly inside ((tau - 1) w, tau w).
+unique_check_minimum <- function(X, r, tau, w) {
+  zero <- abs(r) <= 1e-9 * (1 + max(abs(r)))
+  if (sum(zero) != ncol(X)) return(FALSE)
+  g <- colSums(X[!zero, , drop = FALSE] * (w * (tau - (r < 0)))[!zero])
+  t <- solve(t(X[zero, , drop = FALSE]), -g) / w[zero]
+  all(t > tau - 1 + 1e-9 & t < tau - 1e-9)
+}
+
+test_that("lik_quantile is quantile regression: the check loss of quantreg::rq, with and without weights", {
+  skip_if_not_installed("quantreg")
+  X <- model.matrix(stack.loss ~ ., stackloss)
+  set.seed(5)
+  n <- 2000
+  d <- data.frame(x1 = rnorm(n), x2 = runif(n), w = runif(n, 0.5, 2))
+  d$y <- 1 + d$x1 - 2 * d$x2 + rt(n, 2)
+  Xd <- model.matrix(~ x1 + x2, d)
+  for (tau in c(0.1, 0.75)) {
+    fit <- fit_mle(stack.loss ~ ., data = stackloss, family = lik_quantile(tau))
+    ref <- quantreg::rq(stack.loss ~ ., data = stackloss, tau = tau)
+    beta <- coef(fit)[1:4]
+    r <- stackloss$stack.loss - drop(X %*% beta)
+    expect_lt(abs(check_loss(r, tau) - check_loss(resid(ref), tau)), 1e-8)
+    expect_true(unique_check_minimum(X, r, tau, rep(1, nrow(X))), info = tau)
+    expect_lt(max(abs(beta - coef(ref))), 1e-8)
+    # The ML scale is the mean check loss; the location is the linear predictor.
+    expect_equal(sigma(fit), check_loss(r, tau) / nrow(X), tolerance = 1e-12)
+    expect_equal(unname(predict(fit)), unname(drop(X %*% beta)), tolerance = 1e-12)
+    expect_equal(as.numeric(logLik(fit)), -nrow(X) * (log(sigma(fit)) - log(tau * (1 - tau)) + 1), tolerance = 1e-12)
+
+    fit <- fit_mle(y ~ x1 + x2, data = d, family = lik_quantile(tau), weights = w)
+    ref <- quantreg::rq(y ~ x1 + x2, data = d, tau = tau, weights = w)
+    beta <- coef(fit)[1:3]
+    r <- d$y - drop(Xd %*% beta)
+    expect_lt(abs(check_loss(r, tau, d$w) - check_loss(resid(ref), tau, d$w)), 1e-8)
+    expect_true(unique_check_minimum(Xd, r, tau, d$w), info = tau)
+    expect_lt(max(abs(beta - coef(ref))), 1e-8)
+    # Standard errors from the expected information: sigma^2 / (tau (1 - tau)) (X'WX)^-1.
+    V <- sigma(fit)^2 / (tau * (1 - tau)) * solve(crossprod(Xd * sqrt(d$w)))
+    expect_equal(unname(vcov(fit)[1:3, 1:3]), unname(V), tolerance = 1e-8)
+    # The matrix entry is the same fit.
+    expect_equal(coef(fit_mle_xy(Xd, d$y, family = lik_quantile(tau), weights = d$w)), coef(fit))
+  }
+  # Large data (the preprocessed solver): the same check loss as rq's simplex.
+  set.seed(9)
+  n <- 40000
+  big <- data.frame(x1 = rnorm(n), x2 = runif(n), w = runif(n, 0.5, 2))
+  big$y <- round(1 + big$x1 - 2 * big$x2 + rt(n, 2) * (1 + big$x2), 1)
+  Xb <- model.matrix(~ x1 + x2, big)
+  for (tau in c(0.02, 0.9)) {
+    fit <- fit_mle(y ~ x1 + x2, data = big, family = lik_quantile(tau), weights = w)
+    ref <- quantreg::rq(y ~ x1 + x2, data = big, tau = tau, weights = w, method = "br")
+    obj <- check_loss(big$y - drop(Xb %*% coef(fit)[1:3]), tau, big$w)
+    expect_lt(abs(obj - check_loss(resid(ref), tau, big$w)) / obj, 1e-12)
+  }
+})
+
+test_that("lik_laplace is the tau = 1/2 quantile family with scale b = 2 sigma", {
+  fl <- fit_mle(stack.loss ~ ., data = stackloss, family = lik_laplace())
+  fq <- fit_mle(stack.loss ~ ., data = stackloss, family = lik_quantile(0.5))
+  expect_equal(coef(fl)[1:4], coef(fq)[1:4], tolerance = 1e-12)
+  expect_equal(sigma(fl), 2 * sigma(fq), tolerance = 1e-12)
+  expect_equal(as.numeric(logLik(fl)), as.numeric(logLik(fq)), tolerance = 1e-12)
+  expect_equal(vcov(fl)[1:4, 1:4], vcov(fq)[1:4, 1:4], tolerance = 1e-10)
+})
+
+test_that("ordinal links match MASS::polr; cauchit matches the exact likelihood, which polr truncates", {
+  housing <- MASS::housing
+  polr_method <- c(logit = "logistic", probit = "probit", cloglog = "cloglog", loglog = "loglog")
+  for (link in names(polr_method)) {
+    fit <- fit_mle(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, family = lik_ordinal(link))
+    ref <- MASS::polr(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, method = polr_method[[link]],
+                      control = list(reltol = 1e-15, maxit = 1000))
+    expect_lt(max(abs(coef(fit) - c(coef(ref), ref$zeta))), 1e-6)
+    expect_lt(abs(as.numeric(logLik(fit)) - as.numeric(logLik(ref))), 1e-6)
+    expect_identical(names(coef(fit)), c(names(coef(ref)), names(ref$zeta)))
+  }
+  # polr evaluates F at min(z, 100) and max(z, -100), so its cauchit
+  # likelihood leaves out the Cauchy mass beyond 100 (0.3% in each tail):
+  # compare with a direct optimisation of the exact likelihood instead.
+  fit <- fit_mle(Sat ~ Infl + Type + Cont, data = housing, weights = Freq, family = lik_ordinal("cauchit"))
+  X <- model.matrix(Sat ~ Infl + Type + Cont, housing)[, -1]
+  k <- as.integer(housing$Sat)
+  w <- housing$Freq
+  p <- ncol(X)
+  ends <- function(th) {
+    eta <- drop(X %*% th[1:p])
+    z <- c(-Inf, th[p + 1:2], Inf)
+    list(b = z[k + 1] - eta, a = z[k] - eta)
+  }
+  nll <- function(th) {
+    e <- ends(th)
+    pr <- pcauchy(e$b) - pcauchy(e$a)
+    if (any(!(pr > 0))) return(Inf)
+    -sum(w * log(pr))
+  }
+  grad <- function(th) {
+    e <- ends(th)
+    pr <- pcauchy(e$b) - pcauchy(e$a)
+    rb <- w * dcauchy(e$b) / pr
+    ra <- w * dcauchy(e$a) / pr
+    c(colSums(X * (rb - ra)), -sum(rb[k == 1]) + sum(ra[k == 2]), -sum(rb[k == 2]) + sum(ra[k == 3]))
+  }
+  start <- MASS::polr(Sat ~ Infl + Type + Cont, data = housing, weights = Freq)
+  opt <- optim(c(coef(start), start$zeta), nll, grad, method = "BFGS", control = list(reltol = 1e-16, maxit = 5000))
+  expect_lt(max(abs(coef(fit) - opt$par)), 1e-6)
+  expect_lt(abs(as.numeric(logLik(fit)) + opt$value), 1e-6)
+  expect_lt(max(abs(grad(coef(fit)))), 1e-6)
+})
+
+test_that("beta with a precision model (y ~ x | z) matches betareg, and predicts from new data", {
+  skip_if_not_installed("betareg")
+  data("GasolineYield", package = "betareg", envir = environment())
+  data("ReadingSkills", package = "betareg", envir = environment())
+  ctrl <- betareg::betareg.control(fstol = 1e-12)
+  cases <- list(list(f = yield ~ batch + temp | temp, data = GasolineYield),
+                list(f = accuracy ~ dyslexia * iq | dyslexia + iq, data = ReadingSkills))
+  for (case in cases) {
+    fit <- fit_mle(case$f, data = case$data, family = lik_beta())
+    ref <- betareg::betareg(case$f, data = case$data, control = ctrl)
+    expect_lt(max(abs(coef(fit) - coef(ref))), 1e-6)
+    expect_lt(abs(as.numeric(logLik(fit)) - as.numeric(logLik(ref))), 1e-6)
+    # betareg's standard errors are the expected information's.
+    expect_lt(max(abs(sqrt(diag(vcov(fit, information = "expected"))) - sqrt(diag(vcov(ref))))), 1e-6)
+    # The data's factors carry contrasts, which the precision part does not
+    # use: model.frame() warns of it in both packages' predict().
+    nd <- case$data[c(2, 7, 11, 19), ]
+    mu <- suppressWarnings(list(predict(fit, nd, type = "response"), predict(ref, nd, type = "response")))
+    expect_equal(unname(mu[[1]]), unname(mu[[2]]), tolerance = 1e-8)
+    link <- suppressWarnings(predict(fit, nd))
+    expect_identical(colnames(link), c("mean", "log(phi)"))
+    phi <- suppressWarnings(predict(ref, nd, type = "precision"))
+    expect_equal(unname(exp(link[, 2])), unname(phi), tolerance = 1e-8)
+    expect_equal(fitted(fit), fitted(ref), tolerance = 1e-8, ignore_attr = TRUE)
+  }
+  expect_identical(names(coef(fit)), sub("^\\(phi\\)_", "log(phi):", names(coef(ref))))
+  # y ~ x keeps one precision, named log(phi), as before.
+  one <- fit_mle(yield ~ batch + temp, data = GasolineYield, family = lik_beta())
+  expect_identical(names(coef(one))[12], "log(phi)")
+  expect_equal(coef(fit_mle(yield ~ batch + temp | 1, data = GasolineYield, family = lik_beta())),
+               stats::setNames(coef(one), c(names(coef(one))[1:11], "log(phi):(Intercept)")), tolerance = 1e-8)
+  # The matrix entry: z = the precision design.
+  X <- model.matrix(~ batch + temp, GasolineYield)
+  Z <- cbind(`(Intercept)` = 1, temp = GasolineYield$temp)
+  two <- fit_mle(yield ~ batch + temp | temp, data = GasolineYield, family = lik_beta())
+  expect_equal(coef(fit_mle_xy(X, GasolineYield$yield, family = lik_beta(), z = Z)), coef(two), tolerance = 1e-10)
+})
+
 test_that("student t and huber match a direct optim of the same likelihood", {
   set.seed(6)
   n <- 300

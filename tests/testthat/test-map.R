@@ -79,6 +79,33 @@ test_that("the lasso and elastic net match glmnet at one strength", {
   expect_identical(dim(vcov(l, type = "expected")), dim(V))
 })
 
+test_that("a Laplace prior on a quantile or Laplace location is the exact penalised check-loss fit", {
+  skip_if_not_installed("quantreg")
+  # For the fitted scale sigma the location minimises sum rho_tau(r) + sum lambda_k |beta_k|
+  # with lambda = sigma l1: quantreg's simplex on the data with rows +-lambda_k e_k
+  # appended (rho_tau(b) + rho_tau(-b) = |b|) is the reference; sigma is the mean check loss.
+  check_loss <- function(r, tau) sum(r * (tau - (r < 0)))
+  X <- model.matrix(stack.loss ~ ., stackloss)
+  y <- stackloss$stack.loss
+  for (tau in c(0.3, 0.8, 0.5)) {
+    for (scale in c(1, 5)) {
+      fam <- if (tau == 0.5) lik_laplace() else lik_quantile(tau)
+      fit <- fit_map(stack.loss ~ ., data = stackloss, family = fam, prior = prior_laplace(scale))
+      sigma <- sigma(fit) / if (tau == 0.5) 2 else 1  # Laplace b = 2 sigma
+      beta <- coef(fit)[1:4]
+      lam <- sigma * fit$prior_spec$l1[1:4]
+      P <- diag(lam)[lam > 0, , drop = FALSE]
+      ref <- quantreg::rq.fit.br(rbind(X, P, -P), c(y, rep(0, 2 * nrow(P))), tau = tau)$coefficients
+      objective <- function(b) check_loss(y - X %*% b, tau) + sum(lam * abs(b))
+      expect_lt(abs(objective(beta) - objective(ref)), 1e-8)
+      expect_lt(max(abs(beta - ref)), 1e-8)
+      expect_equal(sigma, check_loss(y - X %*% beta, tau) / nrow(X), tolerance = 1e-12)
+      # zeros are exact zeros
+      expect_identical(beta[abs(ref) < 1e-10], rep(0, sum(abs(ref) < 1e-10)), ignore_attr = TRUE)
+    }
+  }
+})
+
 test_that("priors make p > n and separated designs estimable", {
   set.seed(2)
   n <- 20

@@ -71,6 +71,37 @@ test_that("other continuous mixtures (Laplace, beta) are solved too", {
   expect_equal(Fb(u$upper), rep(0.975, 6), tolerance = 1e-8)
 })
 
+test_that("the asymmetric Laplace entry: given by mean, variance and the family's tau as its shape", {
+  d <- probml:::predictive_distributions$asymmetric_laplace
+  for (tau in c(0.1, 0.5, 0.8)) {
+    # The family's own moments and density at a location and scale.
+    spec <- probml:::family_spec(lik_quantile(tau))
+    mu <- c(-1, 0.5)
+    log_s <- log(0.7)
+    mom <- probml:::cpp_family_moments(spec, cbind(mu), log_s)
+    m <- drop(mom$mean)
+    v <- drop(mom$variance)
+    q <- c(-2.1, 1.3)
+    dens_family <- exp(-family_nll(lik_quantile(tau), q, mu, aux = log_s, reduce = "none"))
+    expect_equal(d$density(q, m, v, shape = tau), dens_family, tolerance = 1e-12)
+    # Its location is the tau-quantile; the cdf integrates the density and
+    # inverts the quantile function.
+    expect_equal(d$quantile(tau, m, v, shape = tau), mu, tolerance = 1e-12)
+    expect_equal(d$cdf(mu, m, v, shape = tau), rep(tau, 2), tolerance = 1e-12)
+    for (p in c(0.01, 0.3, 0.95)) expect_equal(d$cdf(d$quantile(p, m, v, shape = tau), m, v, shape = tau), rep(p, 2),
+                                               tolerance = 1e-12)
+    expect_equal(integrate(function(x) d$density(x, m[1], v[1], shape = tau), -Inf, q[1], rel.tol = 1e-12)$value,
+                 d$cdf(q[1], m[1], v[1], shape = tau), tolerance = 1e-8)
+  }
+  # tau = 1/2 is the Laplace entry; the core gives tau as the shape, and
+  # an ensemble member (mean and variance alone) has no interval.
+  lap <- probml:::predictive_distributions$laplace
+  expect_equal(d$cdf(c(-1, 0.2, 3), 0.5, 2, shape = 0.5), lap$cdf(c(-1, 0.2, 3), 0.5, 2), tolerance = 1e-14)
+  spec <- probml:::family_spec(lik_quantile(0.3))
+  expect_identical(probml:::cpp_family_moments(spec, cbind(0), 0)$shape, 0.3)
+  expect_false(d$moments)
+})
+
 test_that("Poisson mixture quantiles are the smallest counts reaching the level", {
   mem <- regression_members(n = 30, S = 8, dist = "poisson")
   u <- probml:::uncertainty_table(mem, level = 0.9)
@@ -101,7 +132,7 @@ test_that("rows with missing predictions stay missing; no distribution gives no 
   expect_equal(probml:::family_info(lik_gaussian_hetero())$predictive_distribution, "normal")
   # every distribution a family declares in the core is in R's table
   fams <- list(lik_gaussian(), lik_laplace(), lik_huber(), lik_student_t(), lik_bernoulli(), lik_categorical(),
-               lik_poisson(), lik_beta(), lik_ordinal(), lik_gaussian_hetero())
+               lik_poisson(), lik_beta(), lik_ordinal(), lik_gaussian_hetero(), lik_quantile(0.2))
   declared <- vapply(fams, function(f) probml:::family_info(f, c("a", "b", "c"))$predictive_distribution, "")
   expect_true(all(declared[nzchar(declared)] %in% names(probml:::predictive_distributions)))
   expect_setequal(declared[nzchar(declared)], names(probml:::predictive_distributions))

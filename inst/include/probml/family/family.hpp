@@ -94,6 +94,9 @@ class Family {
   // Formula parts: one design shared by every linear predictor, or one
   // design per linear predictor (`y ~ mean terms | log-variance terms`).
   virtual int n_formula_parts() const { return 1; }
+  // A family whose second part is optional (the beta precision model) is
+  // built with it from FamilySpec::formula_parts = 2 when the formula has one.
+  virtual int max_formula_parts() const { return n_formula_parts(); }
   int part_of_linear(int j) const { return n_formula_parts() == 1 ? 0 : j; }
   // Names of the linear predictors, the prefix of each one's coefficients
   // and the names of the auxiliary parameters; class labels where needed.
@@ -186,9 +189,19 @@ class Family {
   // the design is the exact Hessian everywhere.
   virtual bool constant_curvature() const { return false; }
 
-  // The location coefficients minimise a weighted sum of absolute residuals
-  // (Laplace), which the fit solves as a linear programme, not by Newton.
-  virtual bool location_is_lad() const { return false; }
+  // The location is the tau-quantile of y: the location coefficients
+  // minimise a weighted check loss sum w rho_tau(r), rho_tau(r) = r (tau -
+  // [r < 0]) (the median and absolute residuals for the Laplace family,
+  // tau = 1/2), which the fit solves exactly as a linear programme, not by
+  // Newton. NaN for the other families.
+  virtual double location_quantile() const { return std::numeric_limits<double>::quiet_NaN(); }
+  bool location_is_lad() const { return !std::isnan(location_quantile()); }
+  // Where location_is_lad(): the nll's part in the location is
+  // rho_tau(r) / location_check_scale(aux), which weighs a prior on the
+  // location against the check loss.
+  virtual double location_check_scale(const Eigen::VectorXd& /*aux*/) const {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 
   // The distribution of y given the fit, by the name of R's table of
   // predictive distributions (R/uncertainty.R): "normal", "laplace",

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "bernoulli.hpp"
+#include "asymmetric_laplace.hpp"
 #include "beta.hpp"
 #include "categorical.hpp"
 #include "gaussian.hpp"
@@ -26,6 +27,8 @@ struct FamilySpec {
   std::optional<double> delta;       // huber; the family's default when absent
   std::optional<double> df;          // student_t; estimated when absent
   std::optional<double> sigma;       // gaussian; estimated when absent
+  std::optional<double> tau;         // quantile; the median when absent
+  int formula_parts = 0;             // beta: 2 for a precision model; 0 for the family's default
   double label_smoothing = 0.0;      // categorical
   int n_classes = 2;                 // categorical, ordinal
   std::vector<std::string> levels;   // class labels, for names
@@ -42,6 +45,7 @@ inline const std::vector<FamilyEntry>& family_registry() {
          return s.sigma ? std::make_unique<GaussianFamily>(*s.sigma) : std::make_unique<GaussianFamily>();
        }},
       {"laplace", [](const FamilySpec&) { return std::make_unique<LaplaceFamily>(); }},
+      {"quantile", [](const FamilySpec& s) { return std::make_unique<AsymmetricLaplaceFamily>(s.tau.value_or(0.5)); }},
       {"huber", [](const FamilySpec& s) {
          return std::make_unique<HuberFamily>(s.delta.value_or(HuberFamily::kDefaultDelta));
        }},
@@ -56,13 +60,10 @@ inline const std::vector<FamilyEntry>& family_registry() {
          return std::make_unique<CategoricalFamily>(s.levels, s.n_classes, s.label_smoothing);
        }},
       {"poisson", [](const FamilySpec&) { return std::make_unique<PoissonFamily>(); }},
-      {"beta", [](const FamilySpec&) { return std::make_unique<BetaFamily>(); }},
+      {"beta", [](const FamilySpec& s) { return std::make_unique<BetaFamily>(s.formula_parts == 2); }},
       {"ordinal", [](const FamilySpec& s) {
-         const std::string link = s.link.empty() ? "logit" : s.link;
-         if (link != "logit" && link != "probit")
-           throw DomainError("unknown ordinal link '" + link + "'; the links are logit and probit");
          return std::make_unique<OrdinalFamily>(s.levels, s.n_classes,
-                                                link == "logit" ? OrdinalLink::logit : OrdinalLink::probit);
+                                                parse_cumulative_link(s.link.empty() ? "logit" : s.link));
        }},
       {"gaussian_hetero", [](const FamilySpec&) { return std::make_unique<GaussianHeteroFamily>(); }},
   };

@@ -1,25 +1,26 @@
 #pragma once
 // Ordinal cumulative link: P(Y <= k) = F(theta_k - eta), k = 1..K-1, with
-// ordered cut-points theta as auxiliary parameters; v = (eta, theta_1..theta_{K-1}).
+// ordered cut-points theta as auxiliary parameters; v = (eta, theta_1..theta_{K-1})
+// and F one of the links of cumulative_link.hpp.
 // For class c the nll is -log(F(b) - F(a)), b = theta_{c+1} - eta, a = theta_c - eta
-// (theta_0 = -inf, theta_K = +inf), computed in log space in whichever tail is safer.
-#include "../util/math.hpp"
+// (theta_0 = -inf, theta_K = +inf). The probability and its derivatives are
+// computed in whichever tail holds the interval: in the lower tail from
+// F(b) - F(a) = F(b) (1 - q), q = F(a) / F(b), in the upper from
+// S(a) - S(b) = S(a) (1 - q), q = S(b) / S(a), S = 1 - F, so that nothing
+// cancels however far out the interval lies.
 #include "classes.hpp"
+#include "cumulative_link.hpp"
 
 namespace probml {
 
-enum class OrdinalLink { logit, probit };
-
 class OrdinalFamily : public ClassResponseFamily {
  public:
-  OrdinalFamily(std::vector<std::string> levels, int n_classes, OrdinalLink link)
+  OrdinalFamily(std::vector<std::string> levels, int n_classes, CumulativeLink link)
       : ClassResponseFamily(n_classes), link_(link), levels_(class_labels(levels, n_classes)) {
     if (k_ < 2) throw DomainError("the ordinal family needs at least 2 classes");
   }
   std::string name() const override { return "ordinal"; }
-  std::string label() const override {
-    return std::string("Ordinal cumulative ") + (link_ == OrdinalLink::logit ? "logit" : "probit");
-  }
+  std::string label() const override { return "Ordinal cumulative " + cumulative_link_name(link_); }
   int n_aux() const override { return k_ - 1; }
   bool absorbs_intercept() const override { return true; }
   // Cut-points "a|b" between consecutive classes, as MASS::polr names them.
@@ -53,23 +54,16 @@ class OrdinalFamily : public ClassResponseFamily {
       const int c = static_cast<int>(y[i]);
       const double eta = U(i, 0);
       const bool has_a = c > 0, has_b = c < k_ - 1;
-      const double a = has_a ? aux[c - 1] - eta : -math::kInf;
-      const double b = has_b ? aux[c] - eta : math::kInf;
-      const double log_pi = log_interval(a, b);
-      out.value[i] = -log_pi;
+      const Interval iv = interval(has_a ? aux[c - 1] - eta : -math::kInf, has_b ? aux[c] - eta : math::kInf, order);
+      out.value[i] = -iv.log_prob;
       if (order < 1) continue;
-      // r_x = f(x) / pi and s_x = f'(x) / pi at the two ends of the interval.
-      const double ra = has_a ? std::exp(log_density(a) - log_pi) : 0.0;
-      const double rb = has_b ? std::exp(log_density(b) - log_pi) : 0.0;
-      const double la = ra, lb = -rb;  // d nll / da, d nll / db
-      const int ia = c, ib = c + 1;     // positions of theta_c, theta_{c+1} in v
+      const double la = iv.ra, lb = -iv.rb;  // d nll / da, d nll / db
+      const int ia = c, ib = c + 1;          // positions of theta_c, theta_{c+1} in v
       out.d1(i, 0) = -(la + lb);
       if (has_a) out.d1(i, ia) = la;
       if (has_b) out.d1(i, ib) = lb;
       if (order < 2) continue;
-      const double haa = has_a ? density_slope(a) * ra + ra * ra : 0.0;
-      const double hbb = has_b ? -density_slope(b) * rb + rb * rb : 0.0;
-      const double hab = -ra * rb;
+      const double haa = iv.haa, hbb = iv.hbb, hab = -iv.ra * iv.rb;
       out.d2(i, packed_index(0, 0, d)) = haa + 2 * hab + hbb;
       if (has_a) {
         out.d2(i, packed_index(0, ia, d)) = -(haa + hab);
@@ -97,7 +91,7 @@ class OrdinalFamily : public ClassResponseFamily {
     double cum = 0;
     for (int k = 0; k < k_ - 1; ++k) {
       cum += counts[k];
-      theta[k] = quantile(cum / total);
+      theta[k] = cumulative_quantile(link_, cum / total);
     }
     return theta;
   }
@@ -108,43 +102,61 @@ class OrdinalFamily : public ClassResponseFamily {
       for (int c = 0; c < k_; ++c) {
         const double a = c > 0 ? aux[c - 1] - U(i, 0) : -math::kInf;
         const double b = c < k_ - 1 ? aux[c] - U(i, 0) : math::kInf;
-        out(i, c) = std::exp(log_interval(a, b));
+        out(i, c) = std::exp(interval(a, b, 0).log_prob);
       }
   }
 
  private:
-  double log_cdf(double x) const {
-    if (x == math::kInf) return 0.0;
-    if (x == -math::kInf) return -math::kInf;
-    return link_ == OrdinalLink::logit ? -math::log1pexp(-x) : math::log_pnorm(x);
-  }
-  double log_density(double x) const {
-    if (link_ == OrdinalLink::logit) return -std::abs(x) - 2.0 * math::log1pexp(-std::abs(x));
-    return math::log_dnorm(x);
-  }
-  // f'(x) / f(x).
-  double density_slope(double x) const {
-    return link_ == OrdinalLink::logit ? 1.0 - 2.0 * math::expit(x) : -x;
-  }
-  double quantile(double p) const {
-    if (link_ == OrdinalLink::logit) return std::log(p / (1 - p));
-    // Acklam-free: Newton on Phi from the logistic approximation.
-    double x = std::log(p / (1 - p)) / 1.702;
-    for (int it = 0; it < 50; ++it) {
-      const double step = (math::pnorm(x) - p) / math::dnorm(x);
-      x -= step;
-      if (std::abs(step) < 1e-14) break;
+  // log pi = log(F(b) - F(a)); for order >= 1, r_a = f(a) / pi and r_b =
+  // f(b) / pi; for order >= 2, haa = d2 nll / da2 = r_a (f'(a) / f(a) + r_a)
+  // and hbb = d2 nll / db2 = r_b (r_b - f'(b) / f(b)), written through the
+  // tail forms so that large terms never cancel (f'/f is dlog_ratio + ratio
+  // in the lower tail and dlog_ratio - ratio in the upper). A density that
+  // underflows to 0 contributes 0.
+  struct Interval {
+    double log_prob = -math::kInf, ra = 0, rb = 0, haa = 0, hbb = 0;
+  };
+  Interval interval(double a, double b, int order) const {
+    Interval iv;
+    if (!(b > a)) return iv;
+    const bool has_a = a > -math::kInf, has_b = b < math::kInf;
+    // The lower tail when F(b) <= S(a), i.e. the interval lies mostly below the median.
+    TailForms tb, ta;
+    bool lower = !has_a;
+    if (has_a && has_b) {
+      tb = lower_tail(link_, b);
+      ta = upper_tail(link_, a);
+      lower = tb.log_cdf <= ta.log_cdf;
     }
-    return x;
-  }
-  // log(F(b) - F(a)) for a < b; F symmetric, so the upper tail is F(-x).
-  double log_interval(double a, double b) const {
-    if (!(b > a)) return -math::kInf;
-    if (a + b <= 0) return log_cdf(b) + (a == -math::kInf ? 0.0 : math::log1mexp(log_cdf(a) - log_cdf(b)));
-    return log_cdf(-a) + (b == math::kInf ? 0.0 : math::log1mexp(log_cdf(-b) - log_cdf(-a)));
+    if (lower) {
+      if (has_a) ta = lower_tail(link_, a);
+      else tb = lower_tail(link_, b);
+      const double log_q = has_a ? ta.log_cdf - tb.log_cdf : -math::kInf;
+      const double log1mq = has_a ? math::log1mexp(log_q) : 0.0;
+      iv.log_prob = tb.log_cdf + log1mq;
+      if (order < 1) return iv;
+      iv.rb = std::exp(tb.log_ratio - log1mq);
+      if (has_a) iv.ra = std::exp(ta.log_ratio + log_q - log1mq);
+      if (order < 2) return iv;
+      if (iv.rb > 0) iv.hbb = iv.rb * (iv.rb * std::exp(log_q) - tb.dlog_ratio);
+      if (iv.ra > 0) iv.haa = iv.ra * (ta.dlog_ratio + std::exp(ta.log_ratio - log1mq));
+    } else {
+      if (has_b) tb = upper_tail(link_, b);
+      else ta = upper_tail(link_, a);
+      const double log_q = has_b ? tb.log_cdf - ta.log_cdf : -math::kInf;
+      const double log1mq = has_b ? math::log1mexp(log_q) : 0.0;
+      iv.log_prob = ta.log_cdf + log1mq;
+      if (order < 1) return iv;
+      iv.ra = std::exp(ta.log_ratio - log1mq);
+      if (has_b) iv.rb = std::exp(tb.log_ratio + log_q - log1mq);
+      if (order < 2) return iv;
+      if (iv.ra > 0) iv.haa = iv.ra * (ta.dlog_ratio + iv.ra * std::exp(log_q));
+      if (iv.rb > 0) iv.hbb = iv.rb * (std::exp(tb.log_ratio - log1mq) - tb.dlog_ratio);
+    }
+    return iv;
   }
 
-  OrdinalLink link_;
+  CumulativeLink link_;
   std::vector<std::string> levels_;
 };
 

@@ -3,8 +3,8 @@
 // posteriori: drop aliased columns (among those the prior leaves flat),
 // find starting values, then minimise the nll plus the negative log prior
 // (Newton for smooth priors, proximal Newton with coordinate descent for
-// priors with an L1 part, the exact LAD programme for the Laplace
-// location), and check that the maximum exists. fit_model() reports
+// priors with an L1 part, the exact check-loss programme for the quantile
+// and Laplace locations), and check that the maximum exists. fit_model() reports
 // parameters in the model's coefficient layout (model.hpp), with NaN for
 // aliased columns. Maximum likelihood is the flat prior: the same code.
 #include <limits>
@@ -95,12 +95,14 @@ inline int intercept_col_in(const std::vector<int>& kept_cols, int intercept_col
   return -1;
 }
 
-// The MAP location of the Laplace likelihood under a Laplace prior, exactly:
-// for a fixed scale b the location minimises sum_i w_i |r_i| + b sum_k
-// l1_k |beta_k|, a least-absolute-deviations programme with one extra row
-// per penalised coefficient (x = e_k, y = 0, weight b l1_k); b is then the
-// mean absolute residual, and the two alternate until b settles. Each step
-// lowers the objective, which is convex in the location for a fixed b.
+// The MAP location of a check-loss likelihood (Laplace, quantile) under a
+// Laplace prior, exactly: for a fixed scale the location minimises
+// sum_i w_i rho_tau(r_i) + c sum_k l1_k |beta_k| with c =
+// location_check_scale(aux), a check-loss programme with two extra rows per
+// penalised coefficient (x = +e_k and -e_k, y = 0, weight c l1_k: since
+// rho_tau(b) + rho_tau(-b) = |b|); the scale is then its ML value given the
+// location, and the two alternate until it settles. Each step lowers the
+// objective, which is convex in the location for a fixed scale.
 inline Eigen::VectorXd lad_map_location(const Family& family, const Objective& obj, const Design& X0,
                                         const ConstVectorMap& y, const ConstVectorMap& w,
                                         const ConstMatrixMap& offset, const Prior& prior,
@@ -108,27 +110,42 @@ inline Eigen::VectorXd lad_map_location(const Family& family, const Objective& o
   const int p0 = static_cast<int>(X0.cols()), q = family.n_aux();
   for (int k = 0; k < obj.n_params(); ++k) {
     const PriorTerm& t = prior.term(k);
-    if (k >= p0 && !t.flat()) throw DomainError("the Laplace likelihood takes no prior on its scale");
+    if (k >= p0 && !t.flat()) throw DomainError("the " + family.label() + " likelihood takes no prior on its scale");
     if (t.l2 != 0 || t.has_t() || prior.has_combination())
-      throw DomainError("the Laplace likelihood's location takes a flat or a Laplace (L1) prior, solved exactly as a "
-                        "linear programme; for a smooth prior on a robust location use the Huber likelihood");
+      throw DomainError("the " + family.label() + " likelihood's location takes a flat or a Laplace (L1) prior, solved "
+                        "exactly as a linear programme; for a smooth prior on a robust location use the Huber likelihood");
   }
   std::vector<int> pen;
   for (int k = 0; k < p0; ++k)
     if (prior.l1(k) > 0) pen.push_back(k);
-  const Index n = y.size(), na = n + static_cast<Index>(pen.size());
+  const Index n = y.size(), np = static_cast<Index>(pen.size()), na = n + 2 * np;
   Eigen::MatrixXd Xa = Eigen::MatrixXd::Zero(na, p0);
   Xa.topRows(n) = X0.dense();
   Eigen::VectorXd ya = Eigen::VectorXd::Zero(na), wa(na), oa = Eigen::VectorXd::Zero(na);
   ya.head(n) = y;
   wa.head(n) = w;
   oa.head(n) = offset.col(0);
-  for (size_t r = 0; r < pen.size(); ++r) Xa(n + static_cast<Index>(r), pen[r]) = 1.0;
+  for (Index r = 0; r < np; ++r) {
+    Xa(n + 2 * r, pen[static_cast<size_t>(r)]) = 1.0;
+    Xa(n + 2 * r + 1, pen[static_cast<size_t>(r)]) = -1.0;
+  }
+  const double tau = family.location_quantile();
+  Eigen::VectorXd abs_col(p0);  // sum_i w_i |x_ik|: how far the loss moves with beta_k
+  for (int k = 0; k < p0; ++k) abs_col[k] = (w.array() * Xa.col(k).head(n).array().abs()).sum();
   double b = std::exp(theta[p0]);
   for (int it = 0; it < 200; ++it) {
     callbacks.interrupt_point();
-    for (size_t r = 0; r < pen.size(); ++r) wa[n + static_cast<Index>(r)] = b * prior.l1(pen[r]);
-    const LadResult lad = lad_fit(Xa, ya, wa, oa, 1e-12, 500, callbacks.check_interrupt);
+    const double c = family.location_check_scale(theta.tail(q));
+    for (Index r = 0; r < np; ++r)
+      wa[n + 2 * r] = wa[n + 2 * r + 1] = c * prior.l1(pen[static_cast<size_t>(r)]);
+    QuantileFitResult lad = quantile_fit(Xa, ya, wa, oa, tau, 1e-12, 500, callbacks.check_interrupt);
+    // A vertex that interpolates a coefficient's penalty rows has it at 0;
+    // the least-squares polish of a degenerate vertex (both rows +e_k and
+    // -e_k interpolated) can leave rounding there (1e-30), which is zero.
+    for (int k : pen) {
+      const double moves = std::abs(lad.beta[k]) * (abs_col[k] + 2.0 * c * prior.l1(k));
+      if (moves <= 1e-13 * lad.loss) lad.beta[k] = 0.0;
+    }
     theta.head(p0) = lad.beta;
     const Eigen::MatrixXd U = obj.linear_predictors(theta);
     theta.tail(q) = family.start_aux(U, y, w);
@@ -288,7 +305,8 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     }
     if (family.location_is_lad() && reduced[0].cols() > 0) {
       const Eigen::MatrixXd X = reduced[0].dense();
-      const LadResult lad = lad_fit(X, y, w, offset.col(0), 1e-12, 500, callbacks.check_interrupt);
+      const QuantileFitResult lad =
+          quantile_fit(X, y, w, offset.col(0), family.location_quantile(), 1e-12, 500, callbacks.check_interrupt);
       theta.segment(0, X.cols()) = lad.beta;
       U0.col(0) = offset.col(0) + X * lad.beta;
     }
@@ -318,7 +336,8 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
       Eigen::VectorXd off = offset.col(0);
       reduced[0].select(fixed_cols).multiply_add(0, y.size(), fixed_beta, off);
       const Eigen::MatrixXd Xf = reduced[0].select(free_cols).dense();
-      const LadResult lad = lad_fit(Xf, y, w, off, 1e-12, 500, callbacks.check_interrupt);
+      const QuantileFitResult lad =
+          quantile_fit(Xf, y, w, off, family.location_quantile(), 1e-12, 500, callbacks.check_interrupt);
       for (size_t c = 0; c < free_cols.size(); ++c) theta[free_cols[c]] = lad.beta[c];
     }
     for (int c = 0; c < p0; ++c) free[c] = false;

@@ -1,5 +1,5 @@
 #pragma once
-// The Mehrotra predictor-corrector interior point for the LAD programme.
+// The Mehrotra predictor-corrector interior point for the quantile (check-loss) programme.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -27,7 +27,7 @@ struct IpmOut {
   Eigen::VectorXd beta;  // final dual iterate (the coefficients)
   Eigen::VectorXd a;     // final primal iterate, 0 < a < w
   Eigen::VectorXd r;     // y - X beta
-  double sar = 0.0;      // sum w |r|
+  double loss = 0.0;     // sum w rho_tau(r)
   int iterations = 0;
   bool gap_ok = false;   // relative duality gap <= tol with a primal feasible
   bool singular = false; // X'WX (least-squares start) is numerically singular
@@ -36,12 +36,12 @@ struct IpmOut {
 };
 
 // Mehrotra predictor-corrector for  min -y'a  s.t. X'a = b, 0 <= a <= w
-// (b = X'w/2 for the full problem; the preprocessed problem below has rows
-// fixed at their bounds folded into b, so a = w/2 need not be feasible and
-// the primal residual r_p is carried in the Newton equations).
+// (b = (1 - tau) X'w for the full problem; the preprocessed problem has rows
+// fixed at their bounds folded into b, so a = (1 - tau) w need not be
+// feasible and the primal residual r_p is carried in the Newton equations).
 inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y,
                         const Eigen::VectorXd& w, const Eigen::VectorXd& b,
-                        const Eigen::VectorXd& colscale, const Eigen::VectorXd& g_fixed,
+                        const Eigen::VectorXd& colscale, const Eigen::VectorXd& g_fixed, double tau,
                         double tol, int max_iter, bool try_vertices,
                         const std::function<void()>& check_interrupt) {
   using Eigen::MatrixXd;
@@ -52,7 +52,8 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
   MatrixXd M(p, p);
   SpdSolver solver;
 
-  // Starting point: a = s = w/2 is central; beta is the w-weighted
+  // Starting point: a = (1 - tau) w, s = tau w meets the bounds and, for
+  // the full problem, X'a = b; beta is the w-weighted
   // least-squares fit, and v - z = r is met exactly by splitting r into its
   // parts and shifting both by delta > 0 (Mehrotra's heuristic scale: a
   // fraction of the mean absolute residual, floored by the scale of y).
@@ -79,11 +80,11 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     }
   }
   VectorXd r;
-  const double sar0 = residuals(X, y, w, beta, r);
+  const double loss0 = residuals(X, y, w, beta, tau, r);
   const double sum_w = w.sum();
   const double sum_wy = (w.array() * y.array().abs()).sum();
-  const double delta = std::max(0.25 * sar0 / sum_w, 1e-10 * sum_wy / sum_w);
-  VectorXd a = 0.5 * w, s = 0.5 * w, z(n), v(n);
+  const double delta = std::max(0.5 * loss0 / sum_w, 1e-10 * sum_wy / sum_w);
+  VectorXd a = (1.0 - tau) * w, s = tau * w, z(n), v(n);
   for (Index i = 0; i < n; ++i) {
     z[i] = std::max(-r[i], 0.0) + delta;
     v[i] = std::max(r[i], 0.0) + delta;
@@ -110,13 +111,13 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
 
   // If the true optimum is an exact fit the relative gap is meaningless; the
   // floor stops the iteration at rounding level and polishing finishes.
-  const double sar_floor = 1e-12 * sum_wy;
+  const double loss_floor = 1e-12 * std::min(tau, 1.0 - tau) * sum_wy;
   const double step_frac = 0.99995;
   const double centrality = 1e-3;
   const double feas_scale = std::max(b.cwiseAbs().maxCoeff(), 0.5 * wx.cwiseAbs().maxCoeff());
   double prev_gap = std::numeric_limits<double>::infinity();
   double next_try = 1e-6;  // relative gap at which to try to jump to the vertex
-  double sar = 0.0;
+  double loss = 0.0;
   int slow = 0, it = 0;
 
   for (;;) {
@@ -127,7 +128,7 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     M.setZero();
     q1.setZero();
     q2.setZero();
-    CompensatedSum sar_sum;
+    CompensatedSum loss_sum;
     double gap = 0.0, min_prod = std::numeric_limits<double>::infinity();
     for (Index i0 = 0; i0 < n; i0 += bs) {
       const Index m = std::min(bs, n - i0);
@@ -155,29 +156,30 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
         const double hi = ri + vi * rui * isi;
         H[i] = hi;
         TB[k] = th * hi;
-        part += W[i] * std::abs(ri);
+        part += W[i] * check_loss(ri, tau);
         const double pa = ai * zi, ps = si * vi;
         gap += pa + ps;
         min_prod = std::min(min_prod, std::min(pa, ps));
       }
-      sar_sum.add(part);
+      loss_sum.add(part);
       Bt.topRows(m) = sq.head(m).asDiagonal() * Xb;
       M.selfadjointView<Eigen::Lower>().rankUpdate(Bt.topRows(m).transpose());
       q1.noalias() += Xb.transpose() * a.segment(i0, m);
       q2.noalias() += Xb.transpose() * tb.head(m);
     }
     ap = ad = 0.0;
-    sar = sar_sum.value();
-    if (!std::isfinite(gap) || !std::isfinite(sar)) {
+    loss = loss_sum.value();
+    if (!std::isfinite(gap) || !std::isfinite(loss)) {
       out.breakdown = true;
       break;
     }
     const VectorXd rp = b - q1;
     // With a primal residual the duality gap gains the term beta' r_p (the
     // first-order change of the optimum when b moves by r_p); counting it
-    // keeps the stopping rule honest when beta is large.
+    // keeps the stopping rule honest when beta is large. The gap bounds the
+    // excess check loss of beta.
     const double total_gap = gap + std::abs(beta.dot(rp));
-    const double rel_gap = 2.0 * total_gap / std::max(sar, sar_floor);
+    const double rel_gap = total_gap / std::max(loss, loss_floor);
     const bool feasible = rp.cwiseAbs().maxCoeff() <= 1e-9 * feas_scale;
 
     if (feasible && rel_gap <= tol) {
@@ -186,10 +188,10 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     }
     // Once the gap is small the rows with the smallest |r| usually are the
     // optimal basis: try the vertex, and stop if it is certified optimal.
-    const double rel_comp = 2.0 * gap / std::max(sar, sar_floor);
+    const double rel_comp = gap / std::max(loss, loss_floor);
     if (try_vertices && rel_comp <= next_try) {
       next_try = 0.1 * rel_comp;
-      Vertex c = polish(X, y, w, a, colscale, g_fixed, r);
+      Vertex c = polish(X, y, w, a, colscale, g_fixed, tau, r);
       if (c.certified) {
         out.found = std::move(c);
         break;
@@ -318,12 +320,12 @@ inline IpmOut ipm_solve(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
     beta += ad * dbeta;
     ++it;
   }
-  // Every exit follows pass 1 with no step pending, so r, a and sar belong to beta.
+  // Every exit follows pass 1 with no step pending, so r, a and loss belong to beta.
   out.iterations = it;
   out.beta = std::move(beta);
   out.a = std::move(a);
   out.r = std::move(r);
-  out.sar = sar;
+  out.loss = loss;
   return out;
 }
 

@@ -1,24 +1,26 @@
 #pragma once
-// Exact weighted least-absolute-deviations (median) regression:
-//   minimise  sum_i w_i |y_i - offset_i - x_i' beta|.
+// Exact weighted quantile regression, the least-absolute-deviations (median)
+// fit at tau = 1/2:
+//   minimise  sum_i w_i rho_tau(y_i - offset_i - x_i' beta),   rho_tau(r) = r (tau - [r < 0]).
 //
-// Formulation. With r = y - X beta, the LAD problem is the LP dual of
-//   (P)  min_a  -y'a   s.t.  X'a = X'w / 2,   0 <= a <= w,
+// Formulation. With r = y - X beta, the problem is the LP dual of
+//   (P)  min_a  -y'a   s.t.  X'a = (1 - tau) X'w,   0 <= a <= w,
 // the bounded "rank score" LP that quantreg's Frisch-Newton solver
-// (rq.fit.fnb, tau = 1/2) works on. Putting the weights into the upper bounds
-// instead of scaling the rows of X is equivalent: substituting a = w * a~ turns
-// it into the row-scaled problem with 0 <= a~ <= 1, and every product x_i z_i
-// below is invariant under that substitution, so the interior-point iterates
+// (rq.fit.fnb) works on. Putting the weights into the upper bounds instead of
+// scaling the rows of X is equivalent: substituting a = w * a~ turns it into
+// the row-scaled problem with 0 <= a~ <= 1, and every product x_i z_i below
+// is invariant under that substitution, so the interior-point iterates
 // coincide. It avoids an n x p copy of X. Rows with w_i == 0 would pin a_i to
 // a degenerate box [0, 0] and are dropped before the solve.
 //
 // With slack s = w - a and dual slacks z, v >= 0 for the two bounds, the dual of
 // (P) is
-//   (D)  max_beta  -b'beta - w'v   s.t.  v - z = y - X beta,   b = X'w / 2,
-// so at the optimum v = r^+, z = r^- and -(D) = (w'y + sum w|r|) / 2. For any
-// primal/dual feasible pair, sum w|r(beta)| - min <= 2 * gap with
+//   (D)  max_beta  -b'beta - w'v   s.t.  v - z = y - X beta,   b = (1 - tau) X'w,
+// so at the optimum v = r^+, z = r^- and -(D) = sum w rho_tau(r) + (1 - tau) w'y.
+// For any primal/dual feasible pair, sum w rho_tau(r(beta)) - min <= gap with
 // gap = a'z + s'v: the duality gap bounds the suboptimality of beta directly,
-// which is the stopping rule.
+// which is the stopping rule. Only b (and the starting point) depend on tau;
+// the optimality certificate of a vertex uses psi_tau = tau - [r < 0].
 //
 // Algorithm. Mehrotra predictor-corrector on the perturbed KKT system
 //   X'a = b,  a + s = w,  v - z = y - X beta,  a z = mu,  s v = mu.
@@ -61,9 +63,9 @@
 
 namespace probml {
 
-struct LadResult {
+struct QuantileFitResult {
   Eigen::VectorXd beta;  // coefficients
-  double sum_abs;        // sum_i w_i |y_i - offset_i - x_i' beta|
+  double loss;           // sum_i w_i rho_tau(y_i - offset_i - x_i' beta)
   int iterations;
   bool converged;
 };
@@ -71,14 +73,14 @@ struct LadResult {
 namespace lad_detail {
 
 // The solver proper, on rows with w > 0 and y already net of the offset.
-inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y,
-                           const Eigen::VectorXd& w, double tol, int max_iter,
+inline CoreResult quantile_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXd& y,
+                                const Eigen::VectorXd& w, double tau, double tol, int max_iter,
                            const std::function<void()>& check_interrupt) {
   using Eigen::VectorXd;
   const Index n = X.rows(), p = X.cols();
   CoreResult out;
   if (n < p) {
-    throw DomainError("the median (LAD) fit has fewer observations with positive weight (" + std::to_string(n) +
+    throw DomainError("the quantile (check-loss) fit has fewer observations with positive weight (" + std::to_string(n) +
                       ") than coefficients (" + std::to_string(p) + ")");
   }
   VectorXd colscale(p);
@@ -99,51 +101,54 @@ inline CoreResult lad_core(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eig
     for (Index i = 0; i < n; ++i) vx.basis[static_cast<std::size_t>(i)] = i;
     if (!solve_vertex(X, y, colscale, vx.basis, vx.beta))
       throw NumericalError("the design is singular on the observations with positive weight");
-    evaluate_vertex(X, y, w, VectorXd(), colscale, VectorXd(), vx);
+    evaluate_vertex(X, y, w, VectorXd(), colscale, VectorXd(), tau, vx);
     out.beta = vx.beta;
-    out.sum_abs = vx.sum_abs;
+    out.loss = vx.loss;
     out.converged = true;
     return out;
   }
 
   int iterations = 0;
-  if (solve_preprocessed(X, y, w, colscale, tol, max_iter, check_interrupt, out, iterations))
+  if (solve_preprocessed(X, y, w, colscale, tau, tol, max_iter, check_interrupt, out, iterations))
     return out;
 
-  const VectorXd b = 0.5 * (X.transpose() * w);
+  const VectorXd b = (1.0 - tau) * (X.transpose() * w);
   IpmOut full =
-      ipm_solve(X, y, w, b, colscale, VectorXd(), tol, max_iter, true, check_interrupt);
+      ipm_solve(X, y, w, b, colscale, VectorXd(), tau, tol, max_iter, true, check_interrupt);
   iterations += full.iterations;
   if (full.singular)
     throw NumericalError("the design is numerically rank deficient on the observations with positive weight");
   if (full.breakdown && full.iterations == 0)
-    throw NumericalError("the interior-point Newton system of the median (LAD) fit broke down at its first step");
+    throw NumericalError("the interior-point Newton system of the quantile (check-loss) fit broke down at its first step");
   if (full.found.certified) {
     out.beta = full.found.beta;
-    out.sum_abs = full.found.sum_abs;
+    out.loss = full.found.loss;
     out.iterations = iterations;
     out.converged = true;
     return out;
   }
-  return finish(X, y, w, colscale, full.beta, full.a, full.r, full.sar, full.gap_ok, iterations,
+  return finish(X, y, w, colscale, full.beta, full.a, full.r, full.loss, tau, full.gap_ok, iterations,
                 check_interrupt);
 }
 
 
 }  // namespace lad_detail
 
-// X: n x p, full column rank (the caller removes aliased columns); w >= 0.
-// check_interrupt is called once per iteration (may throw; be exception safe, RAII only).
-inline LadResult lad_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                         const Eigen::Ref<const Eigen::VectorXd>& y,
-                         const Eigen::Ref<const Eigen::VectorXd>& w,
-                         const Eigen::Ref<const Eigen::VectorXd>& offset, double tol = 1e-12,
-                         int max_iter = 200, const std::function<void()>& check_interrupt = {}) {
+// X: n x p, full column rank (the caller removes aliased columns); w >= 0;
+// 0 < tau < 1. check_interrupt is called once per iteration (may throw; be
+// exception safe, RAII only).
+inline QuantileFitResult quantile_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                      const Eigen::Ref<const Eigen::VectorXd>& y,
+                                      const Eigen::Ref<const Eigen::VectorXd>& w,
+                                      const Eigen::Ref<const Eigen::VectorXd>& offset, double tau,
+                                      double tol = 1e-12, int max_iter = 200,
+                                      const std::function<void()>& check_interrupt = {}) {
   using Index = Eigen::Index;
   const Index n = X.rows(), p = X.cols();
   if (y.size() != n || w.size() != n || offset.size() != n)
-    throw std::invalid_argument("lad_fit: X, y, w and offset have inconsistent dimensions");
-  if (!(tol >= 0.0)) throw std::invalid_argument("lad_fit: tol must be non-negative");
+    throw std::invalid_argument("quantile_fit: X, y, w and offset have inconsistent dimensions");
+  if (!(tol >= 0.0)) throw std::invalid_argument("quantile_fit: tol must be non-negative");
+  if (!(tau > 0.0 && tau < 1.0)) throw DomainError("the quantile level tau must lie strictly between 0 and 1");
 
   std::vector<Index> keep;
   keep.reserve(static_cast<std::size_t>(n));
@@ -162,14 +167,14 @@ inline LadResult lad_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
       throw DomainError("the response minus the offset must be finite");
   }
 
-  LadResult res;
+  QuantileFitResult res;
   res.iterations = 0;
   res.converged = true;
   if (p == 0) {
     res.beta = Eigen::VectorXd(0);
     lad_detail::CompensatedSum total;
-    for (Index k = 0; k < nk; ++k) total.add(wk[k] * std::abs(yk[k]));
-    res.sum_abs = total.value();
+    for (Index k = 0; k < nk; ++k) total.add(wk[k] * lad_detail::check_loss(yk[k], tau));
+    res.loss = total.value();
     return res;
   }
 
@@ -208,19 +213,19 @@ inline LadResult lad_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
 
   lad_detail::CoreResult core;
   if (nk == n && !rescale_x) {
-    core = lad_detail::lad_core(X, yk, wk, tol, max_iter, check_interrupt);
+    core = lad_detail::quantile_core(X, yk, wk, tau, tol, max_iter, check_interrupt);
   } else {
     Eigen::MatrixXd Xk(nk, p);
     for (Index j = 0; j < p; ++j) {
       const int e = rescale_x ? ex[static_cast<std::size_t>(j)] : 0;
       for (Index k = 0; k < nk; ++k) Xk(k, j) = std::ldexp(X(keep[static_cast<std::size_t>(k)], j), -e);
     }
-    core = lad_detail::lad_core(Xk, yk, wk, tol, max_iter, check_interrupt);
+    core = lad_detail::quantile_core(Xk, yk, wk, tau, tol, max_iter, check_interrupt);
   }
   res.beta.resize(p);
   for (Index j = 0; j < p; ++j)
     res.beta[j] = std::ldexp(core.beta[j], ey - (rescale_x ? ex[static_cast<std::size_t>(j)] : 0));
-  res.sum_abs = std::ldexp(core.sum_abs, ey + ew);
+  res.loss = std::ldexp(core.loss, ey + ew);
   res.iterations = core.iterations;
   res.converged = core.converged;
   return res;

@@ -1,5 +1,5 @@
 #pragma once
-// Portnoy & Koenker's preprocessing of large LAD problems.
+// Portnoy & Koenker's preprocessing of large quantile (check-loss) problems.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -36,7 +36,7 @@ inline void gather_rows(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
 // Portnoy & Koenker's (1997) preprocessing for large n. Most rows lie far
 // from the optimal hyperplane and their residual signs are known from a fit on
 // a subsample; fixing their multipliers at the bounds (a_i = w_i above the
-// fit, 0 below) removes them from the LP and leaves a problem on the middle
+// fit, 0 below; at any tau) removes them from the LP and leaves a problem on the middle
 // band only. If the reduced solution leaves every fixed row on its assumed
 // side, the full primal-dual pair is feasible with the same duality gap, so
 // it solves the full problem; rows on the wrong side are moved into the band
@@ -45,7 +45,7 @@ inline void gather_rows(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen:
 // interior point on all rows.
 inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
                                const Eigen::VectorXd& y, const Eigen::VectorXd& w,
-                               const Eigen::VectorXd& colscale, double tol, int max_iter,
+                               const Eigen::VectorXd& colscale, double tau, double tol, int max_iter,
                                const std::function<void()>& check_interrupt, CoreResult& out,
                                int& iterations) {
   using Eigen::MatrixXd;
@@ -74,17 +74,17 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
   MatrixXd Xs;
   VectorXd ys, ws;
   gather_rows(X, y, w, rows, Xs, ys, ws);
-  const VectorXd b_sub = 0.5 * (Xs.transpose() * ws);
+  const VectorXd b_sub = (1.0 - tau) * (Xs.transpose() * ws);
   IpmOut sub =
-      ipm_solve(Xs, ys, ws, b_sub, colscale, VectorXd(), 1e-5, max_iter, false, check_interrupt);
+      ipm_solve(Xs, ys, ws, b_sub, colscale, VectorXd(), tau, 1e-5, max_iter, false, check_interrupt);
   iterations += sub.iterations;
   if (sub.singular || sub.breakdown || !sub.beta.allFinite()) return false;
   // Centre on the subsample's vertex: with ties (integer y, repeated rows)
   // the rows it interpolates are then recognisably on the fit (see below).
   VectorXd centre = sub.beta;
   {
-    const Vertex vx = polish(Xs, ys, ws, sub.a, colscale, VectorXd(), sub.r);
-    if (!vx.basis.empty() && vx.sum_abs <= sub.sar * (1.0 + 1e-12)) centre = vx.beta;
+    const Vertex vx = polish(Xs, ys, ws, sub.a, colscale, VectorXd(), tau, sub.r);
+    if (!vx.basis.empty() && vx.loss <= sub.loss * (1.0 + 1e-12)) centre = vx.beta;
   }
 
   // 2. Standardise residuals by scale_i = sum_j |x_ij| sd_j with
@@ -135,23 +135,23 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
       side[static_cast<std::size_t>(i)] =
           (u[static_cast<std::size_t>(i)] <= cut) ? 0 : (r[i] > 0.0 ? 1 : -1);
   };
-  residuals(X, y, w, centre, r);
+  residuals(X, y, w, centre, tau, r);
   centre_band();
 
   // 3. Solve the reduced problem; repair and repeat while fixed rows are on
   // the wrong side.
   for (int round = 0; round < 6; ++round) {
     std::vector<Index> band;
-    VectorXd fixed_w(n);  // w_i * side_i: +w above, -w below, 0 in the band
+    VectorXd fixed_w(n);  // w_i psi_tau(side_i): tau w above, (tau - 1) w below, 0 in the band
     for (Index i = 0; i < n; ++i) {
       const signed char sd = side[static_cast<std::size_t>(i)];
-      fixed_w[i] = sd * w[i];
+      fixed_w[i] = sd > 0 ? tau * w[i] : sd < 0 ? (tau - 1.0) * w[i] : 0.0;
       if (sd == 0) band.push_back(i);
     }
     if (static_cast<Index>(band.size()) <= p || 2 * static_cast<Index>(band.size()) > n)
       return false;  // degenerate band, or no longer worth it
-    // The fixed rows contribute X_H' w_H to X'a; with b = X'w/2 this leaves
-    //   X_B' a_B = X_B' w_B / 2 - (X_H' w_H - X_L' w_L) / 2   for the band.
+    // The fixed rows contribute X_H' w_H to X'a; with b = (1 - tau) X'w this leaves
+    //   X_B' a_B = (1 - tau) X_B' w_B - (tau X_H' w_H - (1 - tau) X_L' w_L)   for the band.
     VectorXd g_fixed = VectorXd::Zero(p);
     for (Index i0 = 0; i0 < n; i0 += bs) {
       const Index mm = std::min(bs, n - i0);
@@ -160,9 +160,9 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
     MatrixXd Xb;
     VectorXd yb, wb;
     gather_rows(X, y, w, band, Xb, yb, wb);
-    const VectorXd b_red = 0.5 * (Xb.transpose() * wb - g_fixed);
+    const VectorXd b_red = (1.0 - tau) * (Xb.transpose() * wb) - g_fixed;
     IpmOut red =
-        ipm_solve(Xb, yb, wb, b_red, colscale, g_fixed, tol, max_iter, true, check_interrupt);
+        ipm_solve(Xb, yb, wb, b_red, colscale, g_fixed, tau, tol, max_iter, true, check_interrupt);
     iterations += red.iterations;
     if (red.singular || !red.beta.allFinite()) return false;
 
@@ -171,7 +171,7 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
     // many rows on the hyperplane were fixed at a bound. Give up on it.
     if (!red.gap_ok && !have_vertex) return false;
     const VectorXd& beta_red = have_vertex ? red.found.beta : red.beta;
-    const double sar = residuals(X, y, w, beta_red, r);
+    const double loss = residuals(X, y, w, beta_red, tau, r);
     Index wrong = 0;
     for (Index i = 0; i < n; ++i) {
       const signed char sd = side[static_cast<std::size_t>(i)];
@@ -202,16 +202,16 @@ inline bool solve_preprocessed(const Eigen::Ref<const Eigen::MatrixXd>& X,
       Vertex vx;
       vx.beta = beta_red;
       for (Index k : red.found.basis) vx.basis.push_back(band[static_cast<std::size_t>(k)]);
-      evaluate_vertex(X, y, w, a, colscale, VectorXd(), vx);
+      evaluate_vertex(X, y, w, a, colscale, VectorXd(), tau, vx);
       if (vx.certified) {
         out.beta = vx.beta;
-        out.sum_abs = vx.sum_abs;
+        out.loss = vx.loss;
         out.iterations = iterations;
         out.converged = true;
         return true;
       }
     }
-    out = finish(X, y, w, colscale, beta_red, a, r, sar, true, iterations, check_interrupt);
+    out = finish(X, y, w, colscale, beta_red, a, r, loss, tau, true, iterations, check_interrupt);
     return true;
   }
   return false;
