@@ -27,12 +27,12 @@ test_that("a misspelled argument is an error naming it, with the argument meant"
   expect_match(conditionMessage(e), "Did you mean `weights`")
   fit <- fit_mle(mpg ~ wt, data = mtcars)
   for (call in list(quote(fit_control(maxit = 50)),
-                    quote(predict(fit, mtcars, interval = "prediction")),
+                    quote(predict(fit, mtcars, intervl = "prediction")),
                     quote(calibrate(c(0, 1, 1, 0), c(0.2, 0.7, 0.6, 0.4), methd = "platt")),
                     quote(cal_curve(c(0, 1, 1, 0), c(0.2, 0.7, 0.6, 0.4), binz = 3)),
                     quote(fit_dist(c(1, 2, 3), "gaussian", strat = 1)),
                     quote(simulate_estimator("mean", "gaussian", c(0, 1), n = 5, sead = 10)),
-                    quote(summary(fit, informaton = "expected")),
+                    quote(summary(fit, vcv = "HC0")),
                     quote(coef(fit, 1)))) {
     expect_error(eval(call), class = "probml_error_unused_argument", info = deparse(call))
   }
