@@ -429,8 +429,10 @@ residuals.probml_fit <- function(object, type = c("deviance", "pearson", "respon
     res <- switch(type,
                   response = r,
                   pearson = r * sqrt(w * family_moments(object)$dispersion / family_moments(object)$variance),
-                  deviance = sign(r) * sqrt(pmax(2 * w * family_moments(object)$dispersion *
-                                                   (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
+                  # abs(): where the mode is not the mean (beta) the mean at y
+                  # need not be a row's best fit; betareg takes |difference| too.
+                  deviance = sign(r) * sqrt(abs(2 * w * family_moments(object)$dispersion *
+                                                  (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)))))
   }
   if (is.null(object$na.action)) return(res)
   naresid(object$na.action, res)

@@ -93,9 +93,15 @@ simulate_draws <- function(object, nsim, call = rlang::caller_env()) {
 simulate_classes <- function(object, info, nsim) {
   P <- object$fitted_values
   if (!is.matrix(P)) {
-    hit <- stats::rbinom(length(P) * nsim, 1L, rep(P, nsim))
-    if (is.null(object$levels)) return(hit)
-    return(factor(object$levels[hit + 1L], levels = object$levels))
+    if (!is.null(object$levels)) {
+      hit <- stats::rbinom(length(P) * nsim, 1L, rep(P, nsim))
+      return(factor(object$levels[hit + 1L], levels = object$levels))
+    }
+    # As glm: whole-number prior weights are trials (a proportion of them
+    # is drawn; 0/1 for one trial); other weights are not counts.
+    w <- object$prior_weights
+    trials <- rep(if (all(w == round(w))) w else 1, nsim)
+    return(stats::rbinom(length(P) * nsim, trials, rep(P, nsim)) / trials)
   }
   n <- nrow(P)
   u <- stats::runif(n * nsim)

@@ -128,3 +128,15 @@ test_that("simulate()'s messages", {
     simulate(fit_mle(stack.loss ~ ., data = stackloss, family = lik_student_t(0.5)))
   })
 })
+
+test_that("simulate() of a grouped binomial fit draws proportions of the trials, as glm", {
+  fit <- fit_mle(cbind(ncases, ncontrols) ~ agegp + alcgp, data = esoph, family = binomial())
+  ref <- glm(cbind(ncases, ncontrols) ~ agegp + alcgp, data = esoph, family = binomial(), start = coef(fit),
+             control = glm.control(epsilon = 1e-14))
+  ours <- simulate(fit, nsim = 3, seed = 7)
+  theirs <- simulate(ref, nsim = 3, seed = 7)
+  expect_equal(as.matrix(ours), as.matrix(theirs), tolerance = 1e-12, ignore_attr = TRUE)
+  trials <- esoph$ncases + esoph$ncontrols
+  expect_true(all(abs(ours$sim_1 * trials - round(ours$sim_1 * trials)) < 1e-9))
+  expect_false(all(ours$sim_1 %in% c(0, 1)))
+})
