@@ -63,11 +63,20 @@ simulate.probml_fit <- function(object, nsim = 1, seed = NULL, ...) {
   }
   draws <- simulate_draws(object, as.integer(nsim))
   n <- length(draws) / nsim
+  trials <- attr(draws, "trials")
   cols <- lapply(seq_len(nsim), function(j) {
-    col <- draws[(j - 1L) * n + seq_len(n)]
+    rows <- (j - 1L) * n + seq_len(n)
+    col <- draws[rows]
+    # A cbind(successes, failures) response is simulated as one, as glm does.
+    if (!is.null(trials)) {
+      col <- cbind(col, trials[rows] - col)
+      colnames(col) <- colnames(object$model[[1L]]) %||% c("successes", "failures")
+    }
     if (is.null(object$na.action)) col else napredict(object$na.action, col)
   })
-  val <- as.data.frame(stats::setNames(cols, paste0("sim_", seq_len(nsim))), optional = TRUE)
+  names(cols) <- paste0("sim_", seq_len(nsim))
+  val <- if (is.null(trials)) as.data.frame(cols, optional = TRUE)
+         else structure(cols, class = "data.frame", row.names = seq_len(NROW(cols[[1L]])))
   attr(val, "seed") <- rng_state
   val
 }
@@ -101,7 +110,9 @@ simulate_classes <- function(object, info, nsim) {
     # is drawn; 0/1 for one trial); other weights are not counts.
     w <- object$prior_weights
     trials <- rep(if (all(w == round(w))) w else 1, nsim)
-    return(stats::rbinom(length(P) * nsim, trials, rep(P, nsim)) / trials)
+    successes <- stats::rbinom(length(P) * nsim, trials, rep(P, nsim))
+    if ("matrix" %in% object$response_class) return(structure(successes, trials = trials))
+    return(successes / trials)
   }
   n <- nrow(P)
   u <- stats::runif(n * nsim)

@@ -237,10 +237,46 @@ test_that("a glm workflow runs unchanged with fit_mle() in place of glm()", {
       se = predict(fit, nd, se.fit = TRUE)$se.fit,
       terms = unname(predict(fit, nd, type = "terms")),
       X = model.matrix(fit),
-      sims = dim(simulate(fit, nsim = 2, seed = 1))
+      sims = simulate(fit, nsim = 2, seed = 1),
+      coefs = summary(fit)$coefficients[, 1:2],
+      residuals = sapply(c("deviance", "pearson", "working", "response"), function(t) residuals(fit, type = t)),
+      influence = cbind(hatvalues(fit), cooks.distance(fit), rstandard(fit), rstudent(fit), influence(fit)$hat),
+      plot = {
+        grDevices::pdf(NULL)
+        plot(fit)
+        grDevices::dev.off()
+      }
     )
   }
   ours <- run(fit_mle)
-  theirs <- run(glm, control = tight)
+  # glm's working quantities are those of its last iteration, one step
+  # before its estimate: it iterates until the deviance stops changing.
+  theirs <- run(glm, control = glm.control(epsilon = 1e-16, maxit = 100))
+  ours_fit <- fit_mle(Days ~ Eth + Sex + Age + Lrn, data = MASS::quine, family = poisson())
+  for (nm in names(theirs)) expect_equal(ours[[nm]], theirs[[nm]], tolerance = 1e-8, ignore_attr = TRUE, label = nm)
+  # What glm has no concept of runs too: intervals, quantile residuals, the tidiers.
+  nd <- MASS::quine[1:5, ]
+  pi <- predict(ours_fit, nd, type = "response", interval = "prediction")
+  expect_equal(colnames(pi), c("fit", "lwr", "upr"))
+  expect_true(all(pi[, "lwr"] <= pi[, "fit"] & pi[, "fit"] <= pi[, "upr"]))
+  expect_length(residuals(ours_fit, type = "quantile"), nrow(MASS::quine))
+  skip_if_not_installed("broom")
+  ref <- glm(Days ~ Eth + Sex + Age + Lrn, data = MASS::quine, family = poisson(), control = tight, start = coef(ours_fit))
+  expect_equal(as.data.frame(generics::tidy(ours_fit))[, 2:5], as.data.frame(broom::tidy(ref))[, 2:5], tolerance = 1e-8)
+  expect_equal(as.data.frame(generics::glance(ours_fit))[, c("null.deviance", "deviance", "df.residual", "AIC")],
+               as.data.frame(broom::glance(ref))[, c("null.deviance", "deviance", "df.residual", "AIC")], tolerance = 1e-8)
+})
+
+test_that("a grouped binomial glm workflow runs unchanged with fit_mle()", {
+  run <- function(fitter, ...) {
+    fit <- fitter(cbind(ncases, ncontrols) ~ agegp + tobgp, data = esoph, family = binomial(), ...)
+    list(logLik = as.numeric(logLik(fit)), dev = c(deviance(fit), fit$null.deviance, df.residual(fit)),
+         step = deparse(formula(step(fit, trace = 0))), anova = anova(fit, test = "Chisq")[["Pr(>Chi)"]],
+         residuals = sapply(c("deviance", "pearson", "working", "response"), function(t) residuals(fit, type = t)),
+         influence = cbind(hatvalues(fit), cooks.distance(fit), rstandard(fit), rstudent(fit)),
+         fitted = fitted(fit), sims = simulate(fit, nsim = 2, seed = 3))
+  }
+  ours <- run(fit_mle)
+  theirs <- run(glm, control = glm.control(epsilon = 1e-16, maxit = 100))
   for (nm in names(theirs)) expect_equal(ours[[nm]], theirs[[nm]], tolerance = 1e-8, ignore_attr = TRUE, label = nm)
 })
