@@ -265,7 +265,7 @@ test_that("beta with a precision model (y ~ x | z) matches betareg, and predicts
     expect_lt(max(abs(coef(fit) - coef(ref))), 1e-6)
     expect_lt(abs(as.numeric(logLik(fit)) - as.numeric(logLik(ref))), 1e-6)
     # betareg's standard errors are the expected information's.
-    expect_lt(max(abs(sqrt(diag(vcov(fit, information = "expected"))) - sqrt(diag(vcov(ref))))), 1e-6)
+    expect_lt(max(abs(sqrt(diag(vcov(fit, type = "expected"))) - sqrt(diag(vcov(ref))))), 1e-6)
     # The data's factors carry contrasts, which the precision part does not
     # use: model.frame() warns of it in both packages' predict().
     nd <- case$data[c(2, 7, 11, 19), ]

@@ -39,13 +39,13 @@ test_that("tidy() passes its options to summary() and keeps auxiliary parameters
   fit <- fit_mle(type ~ glu + bmi, data = pima, family = lik_bernoulli("probit"))
   ref <- glm(type ~ glu + bmi, data = pima, family = binomial("probit"), start = coef(fit),
              control = glm.control(epsilon = 1e-14, maxit = 100))
-  td <- generics::tidy(fit, information = "expected")
+  td <- generics::tidy(fit, vcov = "expected")
   expect_equal(td$std.error, unname(summary(ref)$coefficients[, 2]), tolerance = 1e-8)
   expect_equal(td$p.value, unname(summary(ref)$coefficients[, 4]), tolerance = 1e-8)
   gauss <- generics::tidy(fit_mle(mpg ~ wt, data = mtcars))
   expect_identical(gauss$term, c("(Intercept)", "wt", "log(sigma)"))
   expect_snapshot(error = TRUE, generics::tidy(fit, conf.level = 95))
-  expect_snapshot(error = TRUE, generics::tidy(fit, informaton = "expected"))
+  expect_snapshot(error = TRUE, generics::tidy(fit, vcv = "expected"))
   expect_snapshot(error = TRUE, generics::tidy(fit, exponentiate = "yes"))
 })
 
