@@ -29,7 +29,10 @@ INSTALL_DIR  ?= build/install
 # Environment of R CMD build/check (see tools/Makevars.check). --as-cran
 # forces _R_CHECK_FUTURE_FILE_TIMESTAMPS_ on; _R_CHECK_SYSTEM_CLOCK_=FALSE
 # keeps that check off the internet (no "unable to verify current time").
+# _R_SHLIB_STRIP_ strips the library's symbol table at install, as CRAN's
+# binary builds do, so the installed size is that of what users get.
 CHECK_ENV := _R_CHECK_CRAN_INCOMING_=FALSE \
+             _R_SHLIB_STRIP_=true \
              _R_CHECK_CRAN_INCOMING_REMOTE_=FALSE \
              _R_CHECK_FUTURE_FILE_TIMESTAMPS_=FALSE \
              _R_CHECK_SYSTEM_CLOCK_=FALSE \
