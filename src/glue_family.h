@@ -5,8 +5,9 @@
 
 namespace probml_glue {
 
-// A family description from R: list(name, link, delta, df, sigma, label_smoothing,
-// levels); delta, df and sigma are NULL for the family's default (df and sigma: estimated).
+// A family description from R: list(name, link, delta, df, sigma, theta,
+// label_smoothing, levels); delta, df, sigma and theta are NULL for the
+// family's default (df, sigma and theta: estimated).
 inline probml::FamilySpec to_spec(const Rcpp::List& spec) {
   probml::FamilySpec s;
   s.name = Rcpp::as<std::string>(spec["name"]);
@@ -14,6 +15,7 @@ inline probml::FamilySpec to_spec(const Rcpp::List& spec) {
   if (!Rf_isNull(spec["delta"])) s.delta = Rcpp::as<double>(spec["delta"]);
   if (!Rf_isNull(spec["df"])) s.df = Rcpp::as<double>(spec["df"]);
   if (spec.containsElementNamed("sigma") && !Rf_isNull(spec["sigma"])) s.sigma = Rcpp::as<double>(spec["sigma"]);
+  if (spec.containsElementNamed("theta") && !Rf_isNull(spec["theta"])) s.theta = Rcpp::as<double>(spec["theta"]);
   s.label_smoothing = Rcpp::as<double>(spec["label_smoothing"]);
   s.levels = Rcpp::as<std::vector<std::string>>(spec["levels"]);
   if (!s.levels.empty()) s.n_classes = static_cast<int>(s.levels.size());

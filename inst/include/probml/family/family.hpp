@@ -77,8 +77,8 @@ class Family {
   virtual int n_aux() const { return 0; }
   int n_local() const { return n_linear() + n_aux(); }
 
-  // The response: its kind ("numeric", "binary", "classes", "ordered",
-  // "count" or "unit"; R codes factors as 0-based class indices) and its
+  // The response: its kind ("numeric", "positive", "binary", "classes",
+  // "ordered", "count" or "unit"; R codes factors as 0-based class indices) and its
   // support, in words for messages.
   virtual std::string response_kind() const = 0;
   virtual std::string support_text() const = 0;
@@ -192,7 +192,8 @@ class Family {
 
   // The distribution of y given its mean and variance, by the name of
   // R's table of predictive distributions (R/uncertainty.R): "normal",
-  // "laplace", "poisson", "beta"; "" where a mean and variance do not fix
+  // "laplace", "poisson", "beta", "gamma", "inverse_gaussian", "negbin";
+  // "" where a mean and variance do not fix
   // it (Huber, Student t) or the response is a class.
   virtual std::string predictive_distribution() const { return ""; }
 

@@ -85,6 +85,26 @@ inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
   return theta;
 }
 
+// A working-response start can put a mean outside its space (a negative
+// mean under an identity link, a probability above 1 under the log link),
+// where the nll is +Inf. The intercept-only start averages feasible working
+// responses, so it lies inside wherever that space is convex in eta: move
+// from theta toward it until the nll is finite.
+inline Eigen::VectorXd feasible_start(const Family& family, const Objective& obj, const Design& X0,
+                                      const ConstVectorMap& y, const ConstVectorMap& w,
+                                      const ConstMatrixMap& offset, int intercept_col, const Eigen::VectorXd& theta) {
+  const Eigen::VectorXd inside = simple_start(family, obj, X0, y, w, offset, intercept_col);
+  const Index p = theta.size() - family.n_aux();
+  Eigen::VectorXd cand = inside;
+  double t = 0.5;
+  for (int k = 0; k < 20; ++k, t *= 0.5) {
+    cand.head(p) = inside.head(p) + t * (theta.head(p) - inside.head(p));
+    cand.tail(family.n_aux()) = family.start_aux(obj.linear_predictors(cand), y, w);
+    if (std::isfinite(obj.value(cand))) return cand;
+  }
+  return inside;
+}
+
 inline bool heads_to_infinity(const Objective& obj, const NewtonResult& nr, const std::vector<bool>& free,
                               const ConstVectorMap& y, const ConstVectorMap& w, const FitResult& res);
 
@@ -342,7 +362,15 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
       // A subsample the model cannot fit (say, one class only) is just a bad start.
     }
   }
-  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : nullptr);
+  Evaluation start_eval;
+  if (!reuse_first) {
+    start_eval = obj.evaluate(theta, 2, Curvature::observed);
+    if (!std::isfinite(start_eval.value) && !have_start && !family.location_is_lad()) {
+      theta = feasible_start(family, obj, reduced[0], y, w, offset, intercept_col_in(kept_cols[0], intercept_col), theta);
+      start_eval = obj.evaluate(theta, 2, Curvature::observed);
+    }
+  }
+  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : &start_eval);
 
   // 5. Back to the full layout.
   res.theta = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
