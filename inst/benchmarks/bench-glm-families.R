@@ -12,6 +12,9 @@
 #   Gamma, log link         fit_mle(y ~ ., dat, Gamma("log"))             vs glm(y ~ ., Gamma("log"), dat)
 #   inverse Gaussian, log   fit_mle(y ~ ., dat, inverse.gaussian("log"))  vs glm(y ~ ., inverse.gaussian("log"), dat)
 #   negative binomial       fit_mle(y ~ ., dat, lik_negbin())             vs MASS::glm.nb(y ~ ., dat)
+#   Poisson, log link       fit_mle(y ~ ., dat, poisson())                vs glm(y ~ ., poisson, dat)
+# (the Poisson row, also in bench-fit.R, is the yardstick: the same data
+# sizes and the same machine load as the families it sits beside)
 # at n = 1e6 and n = 1e4. Times are the median elapsed seconds of several
 # repetitions; "speedup" is the reference's time / probml's. The fits must
 # agree: the largest relative difference of the regression coefficients
@@ -53,7 +56,8 @@ simulate_data <- function(family, n, p = P, seed = SEED) {
       x <- mu / (1 + a + sqrt(a * (a + 2)))
       ifelse(runif(n) <= mu / (mu + x), x, mu^2 / x)
     },
-    negbin = as.numeric(rnbinom(n, size = 2, mu = mu))
+    negbin = as.numeric(rnbinom(n, size = 2, mu = mu)),
+    poisson = as.numeric(rpois(n, mu))
   )
   structure(c(list(y = y), cols), class = "data.frame", row.names = c(NA_integer_, -n))
 }
@@ -67,7 +71,10 @@ cases <- list(
        ref = function(dat) glm(y ~ ., family = inverse.gaussian("log"), data = dat), ref_name = "glm"),
   list(label = "negative binomial", family = "negbin",
        probml = function(dat) fit_mle(y ~ ., data = dat, family = lik_negbin()),
-       ref = function(dat) MASS::glm.nb(y ~ ., data = dat), ref_name = "glm.nb")
+       ref = function(dat) MASS::glm.nb(y ~ ., data = dat), ref_name = "glm.nb"),
+  list(label = "Poisson, log link", family = "poisson",
+       probml = function(dat) fit_mle(y ~ ., data = dat, family = poisson()),
+       ref = function(dat) glm(y ~ ., family = poisson(), data = dat), ref_name = "glm")
 )
 
 n_large <- 1e6

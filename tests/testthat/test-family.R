@@ -162,6 +162,8 @@ test_that("the NLL is finite where naive formulas give log(0)", {
   expect_identical(family_nll(lik_gamma("identity"), c(1, 2), c(-1, 0), aux = 0, reduce = "none"), c(Inf, Inf))
   expect_identical(family_nll(lik_poisson("sqrt"), c(1, 0), c(-1, 0), reduce = "none"), c(Inf, Inf))
   expect_identical(family_nll(lik_gaussian(link = "inverse"), 1, 0, aux = 0, reduce = "none"), Inf)
+  expect_equal(family_nll(lik_gamma("log"), c(3, 3), c(800, -30), aux = 0, reduce = "none"),
+               c(800 + 3 * exp(-800), -30 + 3 * exp(30)), tolerance = 1e-14)
   expect_equal(family_nll(lik_negbin(), c(0, 3), c(-700, 700), aux = log(2), reduce = "none"),
                -dnbinom(c(0, 3), size = 2, mu = exp(c(-700, 700)), log = TRUE), tolerance = 1e-12)
   # Ordinal extreme categories.

@@ -35,6 +35,8 @@ class BernoulliFamily : public Family {
   // Log-concave F and 1 - F; not the log link (no curvature at y = 1) nor
   // the cauchit (heavy tails).
   bool positive_curvature() const override { return link_ != BinaryLink::log && link_ != BinaryLink::cauchit; }
+  // (dp/deta)^2 / (p (1 - p)) > 0 for every link.
+  bool positive_expected_curvature() const override { return true; }
 
   std::string response_kind() const override { return "binary"; }
   std::string support_text() const override { return "0 or 1 (or a two-level factor)"; }

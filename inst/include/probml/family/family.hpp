@@ -181,6 +181,11 @@ class Family {
   // start reveals aliased design columns as well as X'WX would.
   virtual bool positive_curvature() const { return false; }
 
+  // The expected information's block in the linear predictors is positive
+  // for every row at any parameter value, though the observed curvature
+  // need not be (non-canonical GLM links): it screens the design instead.
+  virtual bool positive_expected_curvature() const { return false; }
+
   // The curvature in the linear predictors does not depend on the
   // parameters (the nll is quadratic in them): one weighted Gram matrix of
   // the design is the exact Hessian everywhere.

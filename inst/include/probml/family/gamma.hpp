@@ -48,9 +48,18 @@ class GammaFamily : public PositiveMeanFamily {
         set_infeasible(out, i, order);
         continue;
       }
-      const double log_y = std::log(y[i]), log_r = log_y - m.l, rm1 = std::expm1(log_r), r = 1 + rm1;
-      const double u = rm1 - log_r;
-      out.value[i] = c + a * u + log_y;
+      // r = y / mu and one log per row (log y = log r + l), in logs where
+      // mu itself over- or underflows.
+      double r, log_r;
+      if (m.mu > 0 && m.mu < math::kInf) {
+        r = y[i] / m.mu;
+        log_r = std::log(r);
+      } else {
+        log_r = std::log(y[i]) - m.l;
+        r = std::exp(log_r);
+      }
+      const double u = (r - 1) - log_r;
+      out.value[i] = c + a * u + log_r + m.l;
       if (order < 1) continue;
       const double f_l = a * (1 - r), f_s = a * (psi + u);
       out.d1(i, 0) = f_l * m.L1;

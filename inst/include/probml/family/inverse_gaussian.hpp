@@ -49,10 +49,10 @@ class InverseGaussianFamily : public PositiveMeanFamily {
         set_infeasible(out, i, order);
         continue;
       }
-      const double rm1 = std::expm1(std::log(y[i]) - m.l), half_ld = 0.5 * lambda * rm1 * rm1 / y[i];
+      const double inv_mu = 1.0 / m.mu, rm1 = y[i] * inv_mu - 1, half_ld = 0.5 * lambda * rm1 * rm1 / y[i];
       out.value[i] = constant(y[i], s) + half_ld;
       if (order < 1) continue;
-      const double inv_mu = std::exp(-m.l), f_l = -lambda * rm1 * inv_mu;
+      const double f_l = -lambda * rm1 * inv_mu;
       out.d1(i, 0) = f_l * m.L1;
       out.d1(i, 1) = half_ld - 0.5;
       if (order < 2) continue;

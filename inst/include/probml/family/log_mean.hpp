@@ -116,6 +116,8 @@ class PositiveMeanFamily : public Family {
  public:
   explicit PositiveMeanFamily(PositiveLink link) : link_(link) {}
   PositiveLink link() const { return link_; }
+  // mu'^2 / Var(y) > 0 for every link (the log-link value of L1 is 1).
+  bool positive_expected_curvature() const override { return true; }
   std::string link_name() const { return positive_link_name(link_); }
 
   void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,

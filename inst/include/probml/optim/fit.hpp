@@ -226,7 +226,12 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
   // is exact aliasing in any subset of its rows, and near-aliasing that the
   // subsample cannot rule out sends the decision to the exact QR on all rows.
   const bool have_start = start_full.size() == P;
-  const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature() && !l1;
+  // Families whose observed curvature can vanish but whose expected
+  // information is positive (GLM links other than the canonical ones)
+  // screen with the expected information instead.
+  const bool observed_screen = family.positive_curvature();
+  const bool quick = !have_start && opt.detect_aliasing && !l1 &&
+                     (observed_screen || family.positive_expected_curvature());
   const Index stride = quick ? warm_start_stride(full.n_chunks()) : 1;
   std::unique_ptr<Objective> sub;
   Evaluation first;
@@ -237,7 +242,7 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     if (stride > 1)
       sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride,
                                         newton_prior.weighted(1.0 / static_cast<double>(stride)));
-    first = (sub ? *sub : full).evaluate(quick_theta, 2, Curvature::observed);
+    first = (sub ? *sub : full).evaluate(quick_theta, 2, observed_screen ? Curvature::observed : Curvature::expected);
   }
   for (int j = 0; j < m; ++j) {
     const Index pj = designs[j].cols();
@@ -349,14 +354,14 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     std::fill(free.begin(), free.end(), false);
   }
   if (l1 && !family.location_is_lad()) return finish_l1_fit(obj, prior, theta, free, kept, P, opt, callbacks, std::move(res));
-  bool reuse_first = quick && Pr == P && !sub;
+  bool reuse_first = quick && observed_screen && Pr == P && !sub;
   if (quick && Pr == P && sub) {
     // Converge loosely on the subsample; its estimate is within sampling
     // error of the full one, so a few full Newton steps remain.
     NewtonOptions loose = opt.newton;
     loose.tol = 1e-8;
     try {
-      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, &first);
+      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, observed_screen ? &first : nullptr);
       if (warm.converged && warm.theta.allFinite()) theta = warm.theta;
     } catch (const std::exception&) {
       // A subsample the model cannot fit (say, one class only) is just a bad start.
