@@ -139,6 +139,7 @@ bench: install
 	cmake --build "$(BENCH_DIR)" -j2
 	"$(BENCH_DIR)/probml_bench"
 	$(RSCRIPT) inst/benchmarks/bench-fit.R
+	$(RSCRIPT) inst/benchmarks/bench-glm-families.R
 	$(RSCRIPT) inst/benchmarks/bench-calibrate.R
 	$(RSCRIPT) inst/benchmarks/bench-estimate.R
 	$(RSCRIPT) inst/benchmarks/bench-map.R

@@ -9,8 +9,10 @@
 #' shape and cut-point parameters are estimated with the regression
 #' coefficients, on an unconstrained scale (`log(sigma)`, `log(phi)`, ...).
 #'
-#' * `lik_gaussian(sigma)`: \eqn{y \sim N(\mu, \sigma^2)}{y ~ N(mu, sigma^2)}, the
-#'   likelihood behind least squares. The ML estimate of sigma is
+#' * `lik_gaussian(sigma, link)`: \eqn{y \sim N(\mu, \sigma^2)}{y ~ N(mu, sigma^2)}, the
+#'   likelihood behind least squares, with the mean \eqn{\mu = \eta}{mu = eta}
+#'   (`"identity"`), \eqn{e^\eta}{exp(eta)} (`"log"`) or \eqn{1/\eta}{1/eta}
+#'   (`"inverse"`), as `gaussian(link)`. The ML estimate of sigma is
 #'   \eqn{\sqrt{RSS/n}}{sqrt(RSS/n)}; `sigma(fit, unbiased = TRUE)` gives
 #'   `lm`'s \eqn{\sqrt{RSS/(n-p)}}{sqrt(RSS/(n-p))}. With `sigma` given the
 #'   noise is known and only the mean is fitted: the negative
@@ -46,15 +48,33 @@
 #'   1.345, which gives 95% efficiency at the Gaussian.
 #' * `lik_student_t(df)`: Student t errors with scale sigma; `df = NULL`
 #'   estimates the degrees of freedom too (as `log(df)`).
-#' * `lik_bernoulli(link)`: binary y with a logit, probit or cloglog link;
-#'   the negative log-likelihood is the binary cross-entropy. It is also
-#'   the binomial likelihood of grouped data, given as `glm()` takes them:
-#'   `cbind(successes, failures) ~ x`, or the proportion of successes with
-#'   `weights = trials` (see [fit_mle()]).
+#' * `lik_bernoulli(link)`: binary y with a logit, probit, cloglog, log,
+#'   cauchit or loglog link (\eqn{p = e^{-e^{-\eta}}}{p = exp(-exp(-eta))});
+#'   the negative log-likelihood is the binary cross-entropy. Under the log
+#'   link \eqn{p = e^\eta}{p = exp(eta)} (the log of a relative risk) must
+#'   stay below 1: the likelihood is zero outside, and the fit keeps every
+#'   step inside, so no starting values are needed where `glm()` asks for them.
+#'   It is also the binomial likelihood of grouped data, given as `glm()`
+#'   takes them: `cbind(successes, failures) ~ x`, or the proportion of
+#'   successes with `weights = trials` (see [fit_mle()]).
 #' * `lik_categorical(label_smoothing)`: multinomial logit (softmax) with the
 #'   first level of the response as reference; the NLL is the softmax
 #'   cross-entropy, optionally against smoothed labels.
-#' * `lik_poisson()`: counts with a log link.
+#' * `lik_poisson(link)`: counts with a log, identity or sqrt link (the
+#'   mean must stay positive, as in `poisson(link)`).
+#' * `lik_negbin(theta, link)`: negative binomial counts (NB2),
+#'   \eqn{\mathrm{Var}(y) = \mu + \mu^2/\theta}{Var(y) = mu + mu^2/theta}, with
+#'   \eqn{\theta}{theta} estimated with the coefficients (as `log(theta)`),
+#'   as `MASS::glm.nb()`, or fixed at `theta`, as `MASS::negative.binomial(theta)`.
+#' * `lik_gamma(link)`: positive y with mean \eqn{\mu}{mu} and shape
+#'   \eqn{a}{a} estimated by maximum likelihood (as `log(shape)`), so
+#'   \eqn{\mathrm{Var}(y) = \mu^2/a}{Var(y) = mu^2/a}; links inverse (`Gamma()`'s
+#'   default), log and identity. The coefficients are `glm()`'s; glm's
+#'   dispersion is \eqn{1/a}{1/a}, but `glm()` estimates it by moments.
+#' * `lik_inverse_gaussian(link)`: positive y with mean \eqn{\mu}{mu} and
+#'   shape \eqn{\lambda}{lambda} (as `log(shape)`),
+#'   \eqn{\mathrm{Var}(y) = \mu^3/\lambda}{Var(y) = mu^3/lambda}; links `"1/mu^2"`
+#'   (`inverse.gaussian()`'s default), inverse, log and identity.
 #' * `lik_beta()`: y in (0, 1), logit link for the mean and precision
 #'   `phi` estimated as `log(phi)`. With a formula `y ~ x | z` (or `z =` in
 #'   [fit_mle_xy()]) the precision has its own linear model with a log link,
@@ -71,9 +91,17 @@
 #' * `lik_gaussian_hetero()`: Gaussian with its own linear model for the log
 #'   variance; write the formula as `y ~ mean terms | log-variance terms`.
 #'
-#' `gaussian()`, `binomial()` (logit, probit, cloglog) and `poisson()` (log)
-#' from \pkg{stats} are accepted wherever a family is, and so is a family's
-#' name (`"poisson"`, `"student_t"`, ...).
+#' The stats family objects `gaussian()`, `binomial()`, `poisson()`,
+#' `Gamma()` and `inverse.gaussian()`, each with any of the links above, and
+#' `MASS::negative.binomial(theta)` are accepted wherever a family is, so
+#' `fit_mle(y ~ x, data, family = Gamma("log"))` fits what
+#' `glm(y ~ x, data = data, family = Gamma("log"))` fits; so is a family's
+#' name (`"poisson"`, `"gamma"`, `"student_t"`, ...).
+#'
+#' Where a link can take the mean out of its space (a negative Poisson or
+#' Gamma mean under the identity link, a probability above 1 under the
+#' Bernoulli log link) the likelihood is zero there: the fit starts inside
+#' and its line search never steps outside.
 #'
 #' What each family can do (its linear predictors, auxiliary parameters,
 #' expected information, whether it takes an offset, ...) is declared once,
@@ -81,10 +109,12 @@
 #'
 #' @param ... None: these families have no settings (passing any is an error).
 #' @param sigma The known noise standard deviation, or `NULL` to estimate it.
+#' @param theta The negative binomial's known \eqn{\theta}{theta}, or `NULL` to estimate it.
 #' @param delta Huber's threshold, in units of the scale; `NULL` for the
 #'   default, 1.345.
 #' @param df Degrees of freedom, or `NULL` to estimate them.
-#' @param link The link function.
+#' @param link The link function, by the name `make.link()` gives it; the
+#'   first choice is the default.
 #' @param tau The quantile, a number strictly between 0 and 1.
 #' @param label_smoothing Mix the one-hot target with the uniform
 #'   distribution: targets \eqn{(1-\epsilon)\,onehot + \epsilon/K}{(1 - eps) onehot + eps / K}.
@@ -113,48 +143,57 @@
 #' phi <- exp(1 + 2 * d$z)
 #' d$y <- rbeta(300, mu * phi, (1 - mu) * phi)
 #' coef(fit_mle(y ~ x | z, data = d, family = lik_beta()))
+#'
+#' # Gamma regression: glm's coefficients, the shape by maximum likelihood
+#' fit <- fit_mle(mpg ~ wt, data = mtcars, family = Gamma("log"))
+#' coef(fit)
+#' coef(glm(mpg ~ wt, data = mtcars, family = Gamma("log")))
+#'
+#' # Negative binomial with theta estimated, as MASS::glm.nb
+#' fit <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_negbin())
+#' exp(coef(fit)[["log(theta)"]])
 #' @name families
 NULL
 
 #' @rdname families
 #' @export
-lik_gaussian <- function(sigma = NULL, ...) {
+lik_gaussian <- function(sigma = NULL, link = c("identity", "log", "inverse"), ...) {
   check_dots_empty(...)
   check_number(sigma, "sigma", positive = TRUE, allow_null = TRUE)
-  new_family("gaussian", sigma = sigma)
+  new_family("gaussian", link = check_link(link, missing(link)), sigma = sigma)
 }
 
 #' @rdname families
 #' @export
 lik_laplace <- function(...) {
   check_no_settings(..., hint = "The scale is estimated")
-  new_family("laplace")
+  new_family("laplace", link = "identity")
 }
 
 #' @rdname families
 #' @export
 lik_quantile <- function(tau = 0.5) {
   check_level(tau, "tau")
-  new_family("quantile", tau = tau)
+  new_family("quantile", link = "identity", tau = tau)
 }
 
 #' @rdname families
 #' @export
 lik_huber <- function(delta = NULL) {
   check_number(delta, "delta", lower = .Machine$double.eps, allow_null = TRUE)
-  new_family("huber", delta = delta)
+  new_family("huber", link = "identity", delta = delta)
 }
 
 #' @rdname families
 #' @export
 lik_student_t <- function(df = NULL) {
   check_number(df, "df", lower = .Machine$double.eps, allow_null = TRUE)
-  new_family("student_t", df = df)
+  new_family("student_t", link = "identity", df = df)
 }
 
 #' @rdname families
 #' @export
-lik_bernoulli <- function(link = c("logit", "probit", "cloglog")) {
+lik_bernoulli <- function(link = c("logit", "probit", "cloglog", "log", "cauchit", "loglog")) {
   new_family("bernoulli", link = check_link(link, missing(link)))
 }
 
@@ -167,9 +206,8 @@ lik_categorical <- function(label_smoothing = 0) {
 
 #' @rdname families
 #' @export
-lik_poisson <- function(...) {
-  check_no_settings(..., hint = "The log link is the only one")
-  new_family("poisson", link = "log")
+lik_poisson <- function(link = c("log", "identity", "sqrt")) {
+  new_family("poisson", link = check_link(link, missing(link)))
 }
 
 #' @rdname families
@@ -189,15 +227,35 @@ lik_ordinal <- function(link = c("logit", "probit", "cloglog", "loglog", "cauchi
 #' @export
 lik_gaussian_hetero <- function(...) {
   check_no_settings(..., hint = "Give the log-variance terms after | in the formula")
-  new_family("gaussian_hetero")
+  new_family("gaussian_hetero", link = "identity")
+}
+
+#' @rdname families
+#' @export
+lik_gamma <- function(link = c("inverse", "log", "identity")) {
+  new_family("gamma", link = check_link(link, missing(link)))
+}
+
+#' @rdname families
+#' @export
+lik_inverse_gaussian <- function(link = c("1/mu^2", "inverse", "log", "identity")) {
+  new_family("inverse_gaussian", link = check_link(link, missing(link)))
+}
+
+#' @rdname families
+#' @export
+lik_negbin <- function(theta = NULL, link = c("log", "sqrt", "identity")) {
+  check_number(theta, "theta", positive = TRUE, allow_null = TRUE)
+  new_family("negbin", link = check_link(link, missing(link)), theta = theta)
 }
 
 # A family is its core name and settings; like a stats family object it has
-# $family and $link. Everything else about it comes from family_info().
-# `formula_parts` is set by with_formula_parts(), from the formula.
-new_family <- function(name, link = "identity", delta = NULL, df = NULL, sigma = NULL, tau = NULL,
+# $family and $link ("" for the core's default). Everything else about it
+# comes from family_info(). `formula_parts` is set by with_formula_parts(),
+# from the formula.
+new_family <- function(name, link = "", delta = NULL, df = NULL, sigma = NULL, tau = NULL, theta = NULL,
                        label_smoothing = 0) {
-  structure(list(family = name, link = link, delta = delta, df = df, sigma = sigma, tau = tau,
+  structure(list(family = name, link = link, delta = delta, df = df, sigma = sigma, tau = tau, theta = theta,
                  label_smoothing = label_smoothing),
             class = "probml_family")
 }
@@ -214,9 +272,8 @@ with_formula_parts <- function(family, two_parts) {
 # The description the core builds the family from; `levels` are the class
 # labels of a categorical or ordinal response (for names and the class count).
 family_spec <- function(family, levels = NULL) {
-  link <- if (identical(family$link, "identity") || identical(family$link, "softmax")) "" else family$link
-  list(name = family$family, link = link, delta = family$delta, df = family$df, sigma = family$sigma,
-       tau = family$tau, formula_parts = family$formula_parts,
+  list(name = family$family, link = family$link %||% "", delta = family$delta, df = family$df, sigma = family$sigma,
+       tau = family$tau, theta = family$theta, formula_parts = family$formula_parts,
        label_smoothing = family$label_smoothing, levels = as.character(levels %||% character()))
 }
 
@@ -254,15 +311,34 @@ as_probml_family <- function(family, arg = "family", call = rlang::caller_env())
                call = call)
 }
 
-# The stats family objects that have a probml equivalent.
+# The stats family objects that have a probml equivalent: the probml
+# constructor of each, whose `link` choices say which links map.
+# MASS::negative.binomial(theta) is the negative binomial with theta fixed.
+stats_families <- c(gaussian = "lik_gaussian", binomial = "lik_bernoulli", poisson = "lik_poisson",
+                    Gamma = "lik_gamma", inverse.gaussian = "lik_inverse_gaussian",
+                    "Negative Binomial" = "lik_negbin")
+
 from_stats_family <- function(family, arg, call) {
   fam <- family$family
   link <- family$link
-  if (fam == "gaussian" && link == "identity") return(lik_gaussian())
-  if (fam == "binomial" && link %in% c("logit", "probit", "cloglog")) return(lik_bernoulli(link))
-  if (fam == "poisson" && link == "log") return(lik_poisson())
+  theta <- NULL
+  if (is.character(fam) && startsWith(fam, "Negative Binomial(") && is.function(family$variance)) {
+    theta <- get0(".Theta", envir = environment(family$variance), inherits = FALSE)
+    fam <- "Negative Binomial"
+  }
+  ctor <- if (is.character(fam) && length(fam) == 1L && fam %in% names(stats_families)) stats_families[[fam]]
+  links <- if (!is.null(ctor)) eval(formals(get(ctor, mode = "function"))$link)
+  if (!is.null(ctor) && is.character(link) && length(link) == 1L && link %in% links) {
+    if (!is.null(theta)) return(lik_negbin(theta = theta, link = link))
+    return(get(ctor, mode = "function")(link = link))
+  }
+  supported <- vapply(names(stats_families), function(f) {
+    links <- eval(formals(get(stats_families[[f]], mode = "function"))$link)
+    if (f == "binomial") links <- setdiff(links, "loglog")  # make.link() has no loglog
+    paste0(if (f == "Negative Binomial") "MASS::negative.binomial" else f, "(", paste(links, collapse = ", "), ")")
+  }, "")
   abort_probml("unsupported", c("{.arg {arg}} {.code {fam}({link})} has no probml equivalent.",
-                                i = "Supported: gaussian(identity), binomial(logit, probit, cloglog), poisson(log)."),
+                                i = "Supported: {paste(supported, collapse = '; ')}."),
                call = call)
 }
 

@@ -187,6 +187,69 @@ predictive_distributions <- list(
     quantile = function(p, mean, variance, weight = 1, scale = NA, shape = NA) {
       rowSums(t(apply(mean, 1L, cumsum)) < p)
     }
+  ),
+  gamma = list(
+    # shape mean^2 / variance, scale variance / mean
+    discrete = FALSE,
+    cdf = function(q, mean, variance) stats::pgamma(q, shape = mean^2 / variance, scale = variance / mean),
+    density = function(q, mean, variance) stats::dgamma(q, shape = mean^2 / variance, scale = variance / mean),
+    quantile = function(p, mean, variance) stats::qgamma(p, shape = mean^2 / variance, scale = variance / mean),
+    random = function(n, mean, variance) stats::rgamma(n, shape = mean^2 / variance, scale = variance / mean)
+  ),
+  inverse_gaussian = list(
+    # mean m and shape lambda = m^3 / variance
+    discrete = FALSE,
+    cdf = function(q, mean, variance) {
+      lambda <- mean^3 / variance
+      q <- pmax(q + 0 * mean, 0)  # as a matrix like mean; 0 below the support
+      a <- sqrt(lambda / q)
+      out <- stats::pnorm(a * (q / mean - 1)) +
+        exp(2 * lambda / mean + stats::pnorm(-a * (q / mean + 1), log.p = TRUE))
+      out[q == 0] <- 0
+      out
+    },
+    density = function(q, mean, variance) {
+      lambda <- mean^3 / variance
+      q <- q + 0 * mean
+      out <- sqrt(lambda / (2 * pi * q^3)) * exp(-lambda * (q - mean)^2 / (2 * mean^2 * q))
+      out[q <= 0] <- 0
+      out
+    },
+    # Numeric inversion: a bracket [lo, 2 lo] by halving and doubling from
+    # the mean, then bisection in log q to full precision.
+    quantile = function(p, mean, variance) {
+      cdf <- predictive_distributions$inverse_gaussian$cdf
+      if (p <= 0) return(0 * mean)
+      if (p >= 1) return(0 * mean + Inf)
+      lo <- mean
+      while (any(up <- cdf(lo, mean, variance) > p)) lo[up] <- lo[up] / 2
+      while (any(down <- cdf(2 * lo, mean, variance) < p)) lo[down] <- 2 * lo[down]
+      hi <- 2 * lo
+      for (i in seq_len(64)) {
+        mid <- sqrt(lo * hi)
+        below <- cdf(mid, mean, variance) < p
+        lo[below] <- mid[below]
+        hi[!below] <- mid[!below]
+      }
+      sqrt(lo * hi)
+    },
+    # Michael, Schucany and Haas (1976), the smaller root in a form without
+    # cancellation.
+    random = function(n, mean, variance) {
+      mean <- rep_len(mean, n)
+      lambda <- mean^3 / rep_len(variance, n)
+      a <- mean * stats::rnorm(n)^2 / (2 * lambda)
+      x <- mean / (1 + a + sqrt(a * (a + 2)))
+      ifelse(stats::runif(n) <= mean / (mean + x), x, mean^2 / x)
+    }
+  ),
+  negbin = list(
+    # NB2: size theta = mean^2 / (variance - mean), the Poisson at variance <= mean
+    discrete = TRUE,
+    cdf = function(q, mean, variance) stats::pnbinom(q, size = mean^2 / pmax(variance - mean, 0), mu = mean),
+    density = NULL,
+    quantile = function(p, mean, variance) stats::qnbinom(p, size = mean^2 / pmax(variance - mean, 0), mu = mean),
+    random = function(n, mean, variance) stats::rnbinom(n, size = mean^2 / pmax(variance - mean, 0), mu = mean)
   )
 )
 

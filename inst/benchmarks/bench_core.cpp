@@ -163,13 +163,7 @@ VectorXd simulate_response(const Case& c, const MatrixXd& U, const VectorXd& aux
         break;
       }
       case Kind::bernoulli: {
-        double prob = 0;
-        switch (link) {
-          case probml::BinaryLink::logit: prob = expit(u); break;
-          case probml::BinaryLink::probit: prob = 0.5 * std::erfc(-u / std::sqrt(2.0)); break;
-          case probml::BinaryLink::cloglog: prob = -std::expm1(-std::exp(u)); break;
-        }
-        v = rng.uniform() < prob ? 1.0 : 0.0;
+        v = rng.uniform() < probml::BernoulliFamily(link).probability(u) ? 1.0 : 0.0;
         break;
       }
       case Kind::categorical: {

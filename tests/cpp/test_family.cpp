@@ -18,7 +18,14 @@ using Eigen::VectorXd;
 struct Case {
   probml::FamilySpec spec;
   std::vector<double> aux;
+  // Linear predictors in the link's domain, from a standard normal draw z:
+  // eta > 0 for the positive-mean links but the log, eta < 0 for the
+  // Bernoulli log link.
+  double (*eta_of)(double z) = [](double z) { return 0.8 * z; };
 };
+
+double positive_eta(double z) { return std::exp(0.5 * z); }
+double negative_eta(double z) { return -0.05 - std::exp(0.5 * z); }
 
 std::vector<Case> cases() {
   auto spec = [](std::string name, std::string link = "", int k = 2) {
@@ -37,11 +44,37 @@ std::vector<Case> cases() {
   q75.tau = 0.75;
   probml::FamilySpec beta2 = spec("beta");
   beta2.formula_parts = 2;
-  return {{spec("gaussian"), {0.3}},           {spec("laplace"), {-0.2}},
-          {q10, {-0.4}},                       {q75, {0.3}},
-          {beta2, {}},
-          {spec("ordinal", "cloglog", 4), {-1, 0.2, 1.5}}, {spec("ordinal", "loglog", 4), {-1, 0.2, 1.5}},
-          {spec("ordinal", "cauchit", 4), {-1, 0.2, 1.5}},
+  probml::FamilySpec nb2 = spec("negbin");
+  nb2.theta = 2.5;
+  probml::FamilySpec gauss_log_fixed = spec("gaussian", "log");
+  gauss_log_fixed.sigma = 0.7;
+  std::vector<Case> out = {
+      {spec("gaussian", "log"), {0.3}},
+      {spec("gaussian", "inverse"), {0.3}, positive_eta},
+      {gauss_log_fixed, {}},
+      {spec("bernoulli", "log"), {}, negative_eta},
+      {spec("bernoulli", "cauchit"), {}},
+      {spec("bernoulli", "loglog"), {}},
+      {spec("poisson", "identity"), {}, positive_eta},
+      {spec("poisson", "sqrt"), {}, positive_eta},
+      {spec("gamma", "log"), {0.4}},
+      {spec("gamma", "inverse"), {0.4}, positive_eta},
+      {spec("gamma", "identity"), {0.4}, positive_eta},
+      {spec("inverse_gaussian", "1/mu^2"), {0.2}, positive_eta},
+      {spec("inverse_gaussian", "inverse"), {0.2}, positive_eta},
+      {spec("inverse_gaussian", "log"), {0.2}},
+      {spec("inverse_gaussian", "identity"), {0.2}, positive_eta},
+      {spec("negbin", "log"), {0.9}},
+      {spec("negbin", "sqrt"), {0.9}, positive_eta},
+      {spec("negbin", "identity"), {0.9}, positive_eta},
+      {nb2, {}},
+      {q10, {-0.4}},
+      {q75, {0.3}},
+      {beta2, {}},
+      {spec("ordinal", "cloglog", 4), {-1, 0.2, 1.5}},
+      {spec("ordinal", "loglog", 4), {-1, 0.2, 1.5}},
+      {spec("ordinal", "cauchit", 4), {-1, 0.2, 1.5}}};
+  std::vector<Case> base = {{spec("gaussian"), {0.3}},           {spec("laplace"), {-0.2}},
           {spec("huber"), {0.1}},              {t4, {0.2}},
           {spec("student_t"), {0.2, 1.4}},     {spec("bernoulli", "logit"), {}},
           {spec("bernoulli", "probit"), {}},   {spec("bernoulli", "cloglog"), {}},
@@ -49,6 +82,8 @@ std::vector<Case> cases() {
           {spec("poisson"), {}},               {spec("beta"), {1.6}},
           {spec("ordinal", "logit", 4), {-1, 0.2, 1.5}}, {spec("ordinal", "probit", 4), {-1, 0.2, 1.5}},
           {spec("gaussian_hetero"), {}}};
+  out.insert(out.begin(), base.begin(), base.end());
+  return out;
 }
 
 // A response in the family's support, drawn by its kind.
@@ -58,6 +93,7 @@ double draw_response(const probml::Family& f, probml::Xoshiro256& g, int k) {
   if (kind == "classes" || kind == "ordered") return std::floor(g.uniform() * k);
   if (kind == "count") return probml::random::poisson(g, 3);
   if (kind == "unit") return probml::random::beta(g, 2, 3);
+  if (kind == "positive") return probml::random::gamma(g, 2) / 2;
   return probml::random::normal(g);
 }
 
@@ -69,7 +105,7 @@ TEST(Families, LocalDerivativesMatchFiniteDifferences) {
     for (int row = 0; row < 25; ++row) {
       const VectorXd y = VectorXd::Constant(1, draw_response(*f, g, c.spec.n_classes));
       VectorXd v(d);
-      for (int j = 0; j < m; ++j) v[j] = 0.8 * probml::random::normal(g);
+      for (int j = 0; j < m; ++j) v[j] = c.eta_of(probml::random::normal(g));
       for (int a = 0; a < q; ++a) v[m + a] = c.aux[static_cast<size_t>(a)];
       auto local = [&](const VectorXd& at, int order) {
         probml::LocalDerivs ld;
@@ -116,6 +152,67 @@ TEST(Families, ExpectedInformationIsTheMeanObservedInformation) {
       const double p = mean(0, 0);
       EXPECT_NEAR(info(0, 0), p * one.d2(0, 0) + (1 - p) * zero.d2(0, 0), 1e-10) << link << " " << eta;
     }
+  }
+}
+
+TEST(Families, ExpectedInformationOfTheNewLinksAndCountFamilies) {
+  // Bernoulli: the mean over y in {0, 1}.
+  for (const std::string link : {"log", "cauchit", "loglog"}) {
+    probml::FamilySpec s;
+    s.name = "bernoulli";
+    s.link = link;
+    const auto f = probml::make_family(s);
+    for (const double eta0 : {-3.0, -0.4, 0.0, 1.2, 4.0}) {
+      const double eta = link == "log" ? -std::exp(eta0) : eta0;  // log link: p = exp(eta) < 1
+      const MatrixXd U = MatrixXd::Constant(1, 1, eta);
+      MatrixXd mean(1, 1), info;
+      f->mean(U, VectorXd(), mean);
+      probml::LocalDerivs one, zero;
+      f->local(U, VectorXd::Ones(1), VectorXd(), 2, one);
+      f->local(U, VectorXd::Zero(1), VectorXd(), 2, zero);
+      f->local_expected(U, VectorXd(), info);
+      const double p = mean(0, 0);
+      EXPECT_NEAR(info(0, 0), p * one.d2(0, 0) + (1 - p) * zero.d2(0, 0), 1e-10 * std::max(1.0, info(0, 0)))
+          << link << " " << eta;
+    }
+  }
+  // Poisson and negative binomial: exact sums over the counts.
+  struct CountCase {
+    std::string name, link;
+    double eta;
+    std::vector<double> aux;
+  };
+  for (const CountCase& c : std::vector<CountCase>{{"poisson", "identity", 2.5, {}},
+                                                   {"poisson", "sqrt", 1.7, {}},
+                                                   {"negbin", "log", 1.1, {std::log(2.0)}},
+                                                   {"negbin", "sqrt", 2.0, {std::log(0.6)}},
+                                                   {"negbin", "identity", 6.0, {std::log(15.0)}}}) {
+    probml::FamilySpec s;
+    s.name = c.name;
+    s.link = c.link;
+    const auto f = probml::make_family(s);
+    const int d = f->n_local();
+    const VectorXd aux = Eigen::Map<const VectorXd>(c.aux.data(), static_cast<Eigen::Index>(c.aux.size()));
+    const MatrixXd U = MatrixXd::Constant(1, 1, c.eta);
+    MatrixXd mean(1, 1), info;
+    f->mean(U, aux, mean);
+    f->local_expected(U, aux, info);
+    const double mu = mean(0, 0), theta = c.name == "negbin" ? std::exp(c.aux[0]) : 0;
+    VectorXd avg = VectorXd::Zero(probml::packed_size(d));
+    double total = 0;
+    for (int k = 0; k < 400; ++k) {
+      const double log_p = c.name == "poisson"
+                               ? k * std::log(mu) - mu - std::lgamma(k + 1.0)
+                               : std::lgamma(k + theta) - std::lgamma(theta) - std::lgamma(k + 1.0) +
+                                     theta * std::log(theta / (theta + mu)) + k * std::log(mu / (theta + mu));
+      probml::LocalDerivs ld;
+      f->local(U, VectorXd::Constant(1, k), aux, 2, ld);
+      avg += std::exp(log_p) * ld.d2.row(0).transpose();
+      total += std::exp(log_p);
+    }
+    EXPECT_NEAR(total, 1.0, 1e-12) << c.name << " " << c.link;
+    for (int a = 0; a < avg.size(); ++a)
+      EXPECT_NEAR(info(0, a), avg[a], 1e-9 * std::max(1.0, std::abs(avg[a]))) << c.name << " " << c.link << " " << a;
   }
 }
 
@@ -185,6 +282,39 @@ TEST(Families, ANewFamilyIsFittedThroughItsCapabilitiesAlone) {
   const MatrixXd XtX = X.transpose() * X;
   EXPECT_TRUE(fit.covariance.isApprox(XtX.inverse(), 0.1));
   EXPECT_EQ(model.names({{"(Intercept)", "x"}}), (std::vector<std::string>{"(Intercept)", "x"}));
+}
+
+TEST(Families, AnIdentityLinkStartsInsideTheMeansSpace) {
+  // Gamma with the identity link: least squares of y on x gives negative
+  // means at the far left, where the nll is +Inf; the fit moves the start
+  // toward the intercept-only one, and the line search keeps every step
+  // inside, so it converges to the interior maximum.
+  const long n = 3000;
+  probml::Xoshiro256 g(4, 0);
+  MatrixXd X(n, 2);
+  VectorXd y(n);
+  for (long i = 0; i < n; ++i) {
+    X(i, 0) = 1;
+    X(i, 1) = g.uniform() * 10;
+    const double mu = 0.05 + 0.8 * X(i, 1);
+    y[i] = mu * probml::random::gamma(g, 0.5) / 0.5;
+  }
+  const VectorXd ols = (X.transpose() * X).ldlt().solve(X.transpose() * y);
+  ASSERT_LT((X * ols).minCoeff(), 0);  // the least-squares start is outside
+  probml::FamilySpec s;
+  s.name = "gamma";
+  s.link = "identity";
+  const auto family = probml::make_family(s);
+  const probml::Model model(*family, {probml::Design(probml::ConstMatrixMap(X.data(), n, 2))}, 0);
+  const VectorXd w = VectorXd::Ones(n);
+  const probml::FitResult fit =
+      probml::fit_model(model, probml::ConstVectorMap(y.data(), n), probml::ConstVectorMap(w.data(), n),
+                        model.offsets(VectorXd()), VectorXd(), {}, probml::Prior(), probml::FitOptions(),
+                        probml::Callbacks());
+  EXPECT_TRUE(fit.converged) << fit.message;
+  EXPECT_GT(fit.mean.minCoeff(), 0);
+  EXPECT_LT(fit.gradient.cwiseAbs().maxCoeff(), 1e-6);
+  EXPECT_NEAR(fit.theta[1], 0.8, 0.1);
 }
 
 TEST(Families, FitsAreIdenticalForAnyNumberOfThreads) {

@@ -68,7 +68,41 @@ family_cases <- function(n = 40, seed = 1) {
                           U = cbind(u), aux = c(-1, 0.2, 1.5)),
     ordinal_cauchit = list(fam = lik_ordinal("cauchit"), y = factor(sample(1:4, n, TRUE), ordered = TRUE),
                            U = cbind(u), aux = c(-1, 0.2, 1.5)),
-    hetero = list(fam = lik_gaussian_hetero(), y = rnorm(n), U = cbind(u, 0.3 * rnorm(n)), aux = numeric())
+    hetero = list(fam = lik_gaussian_hetero(), y = rnorm(n), U = cbind(u, 0.3 * rnorm(n)), aux = numeric()),
+    # Links whose mean must stay in its space get linear predictors inside it
+    # (`shift` moves the objective test's linear predictors there too).
+    gaussian_log = list(fam = lik_gaussian(link = "log"), y = rnorm(n, 1), U = cbind(0.5 * u), aux = 0.3),
+    gaussian_inverse = list(fam = lik_gaussian(link = "inverse"), y = rnorm(n, 1), U = cbind(exp(0.5 * u)),
+                            aux = -0.2, shift = 3),
+    gaussian_log_fixed = list(fam = lik_gaussian(0.8, link = "log"), y = rnorm(n, 1), U = cbind(0.5 * u),
+                              aux = numeric()),
+    bernoulli_log = list(fam = lik_bernoulli("log"), y = rbinom(n, 1, 0.4), U = cbind(-0.05 - exp(u)),
+                         aux = numeric(), shift = -3),
+    cauchit = list(fam = lik_bernoulli("cauchit"), y = rbinom(n, 1, 0.5), U = cbind(3 * u), aux = numeric()),
+    loglog = list(fam = lik_bernoulli("loglog"), y = rbinom(n, 1, 0.5), U = cbind(2 * u), aux = numeric()),
+    poisson_identity = list(fam = lik_poisson("identity"), y = rpois(n, 3), U = cbind(3 * exp(0.5 * u)),
+                            aux = numeric(), shift = 3),
+    poisson_sqrt = list(fam = lik_poisson("sqrt"), y = rpois(n, 3), U = cbind(exp(0.5 * u)), aux = numeric(),
+                        shift = 3),
+    gamma_inverse = list(fam = lik_gamma("inverse"), y = rgamma(n, 2), U = cbind(exp(0.5 * u)), aux = 0.4,
+                         shift = 3),
+    gamma_log = list(fam = lik_gamma("log"), y = rgamma(n, 2), U = cbind(u), aux = 0.4),
+    gamma_identity = list(fam = lik_gamma("identity"), y = rgamma(n, 2), U = cbind(exp(0.5 * u)), aux = 0.4,
+                          shift = 3),
+    invgauss = list(fam = lik_inverse_gaussian(), y = rgamma(n, 2), U = cbind(exp(0.5 * u)), aux = 0.2,
+                    shift = 3),
+    invgauss_inverse = list(fam = lik_inverse_gaussian("inverse"), y = rgamma(n, 2), U = cbind(exp(0.5 * u)),
+                            aux = 0.2, shift = 3),
+    invgauss_log = list(fam = lik_inverse_gaussian("log"), y = rgamma(n, 2), U = cbind(u), aux = 0.2),
+    invgauss_identity = list(fam = lik_inverse_gaussian("identity"), y = rgamma(n, 2), U = cbind(exp(0.5 * u)),
+                             aux = 0.2, shift = 3),
+    negbin = list(fam = lik_negbin(), y = rnbinom(n, size = 2, mu = 3), U = cbind(u), aux = log(2)),
+    negbin_sqrt = list(fam = lik_negbin(link = "sqrt"), y = rnbinom(n, size = 2, mu = 3), U = cbind(exp(0.5 * u)),
+                       aux = log(0.7), shift = 3),
+    negbin_identity = list(fam = lik_negbin(link = "identity"), y = rnbinom(n, size = 2, mu = 3),
+                           U = cbind(3 * exp(0.5 * u)), aux = log(4), shift = 3),
+    negbin_fixed = list(fam = lik_negbin(theta = 1.5), y = rnbinom(n, size = 1.5, mu = 3), U = cbind(u),
+                        aux = numeric())
   )
 }
 

@@ -32,7 +32,7 @@ test_that("the summed gradient and Hessian of the objective match finite differe
     core <- case_core(case)
     m <- ncol(case$U)
     w <- runif(n, 0.5, 2)
-    off <- rnorm(n, sd = 0.1)
+    off <- rnorm(n, sd = 0.1) + (case$shift %||% 0)
     theta <- c(rnorm(3 * m, sd = 0.3), case$aux)
     f <- function(th) core_objective(core$spec, X, core$y, w, off, th, 0L)$value
     g <- function(th) core_objective(core$spec, X, core$y, w, off, th, 1L)$gradient
@@ -65,6 +65,74 @@ test_that("the expected information is the expectation of the observed one", {
   expect_equal(drop(out$expected), c(1 / 4, 0, 2))
 })
 
+# E over y of the observed information (packed), for one row with mean mu:
+# an integral over the density of a continuous family, a sum over counts.
+expected_observed <- function(fam, eta, aux, density = NULL, pmf = NULL) {
+  spec <- probml:::family_spec(fam)
+  d2 <- function(y) probml:::cpp_family_local(spec, matrix(eta, length(y)), y, aux, 2L)$d2
+  if (!is.null(pmf)) {
+    k <- 0:2000
+    return(colSums(pmf(k) * d2(k)))
+  }
+  vapply(seq_len(ncol(d2(1))), function(j) {
+    integrate(function(y) density(y) * d2(y)[, j], 0, Inf, rel.tol = 1e-11, subdivisions = 1000L)$value
+  }, 0)
+}
+
+test_that("the expected information of the Gamma, inverse Gaussian and negative binomial families", {
+  for (link in c("inverse", "log", "identity")) {
+    for (eta in c(0.4, 1.3, 3)) {
+      fam <- lik_gamma(link)
+      shape <- 2.5
+      mu <- drop(probml:::cpp_family_moments(probml:::family_spec(fam), cbind(eta), log(shape))$mean)
+      info <- drop(probml:::cpp_family_local(probml:::family_spec(fam), cbind(eta), 1, log(shape), 2L)$expected)
+      ref <- expected_observed(fam, eta, log(shape), density = function(y) dgamma(y, shape, scale = mu / shape))
+      expect_equal(info, ref, tolerance = 1e-8, info = paste("gamma", link, eta))
+    }
+  }
+  dinvgauss <- function(y, mu, lambda) sqrt(lambda / (2 * pi * y^3)) * exp(-lambda * (y - mu)^2 / (2 * mu^2 * y))
+  for (link in c("1/mu^2", "inverse", "log", "identity")) {
+    for (eta in c(0.4, 1.3, 3)) {
+      fam <- lik_inverse_gaussian(link)
+      lambda <- 1.7
+      mu <- drop(probml:::cpp_family_moments(probml:::family_spec(fam), cbind(eta), log(lambda))$mean)
+      info <- drop(probml:::cpp_family_local(probml:::family_spec(fam), cbind(eta), 1, log(lambda), 2L)$expected)
+      ref <- expected_observed(fam, eta, log(lambda), density = function(y) dinvgauss(y, mu, lambda))
+      expect_equal(info, ref, tolerance = 1e-7, info = paste("inverse gaussian", link, eta))
+    }
+  }
+  for (link in c("log", "sqrt", "identity")) {
+    for (theta in c(0.3, 2, 40)) {
+      for (fam in list(lik_negbin(link = link), lik_negbin(theta, link = link))) {
+        eta <- 1.2
+        aux <- if (is.null(fam$theta)) log(theta) else numeric()
+        mu <- drop(probml:::cpp_family_moments(probml:::family_spec(fam), cbind(eta), aux)$mean)
+        info <- drop(probml:::cpp_family_local(probml:::family_spec(fam), cbind(eta), 1, aux, 2L)$expected)
+        ref <- expected_observed(fam, eta, aux, pmf = function(k) dnbinom(k, size = theta, mu = mu))
+        expect_equal(info, ref, tolerance = 1e-9, info = paste("negbin", link, theta))
+      }
+    }
+  }
+  # The new Bernoulli links (the mean over y in {0, 1}) and Poisson links
+  # (the curvature's expectation over the counts).
+  for (link in c("log", "cauchit", "loglog")) {
+    eta <- if (link == "log") -c(30, 8, 2, 0.3, 1e-3) else c(-30, -8, -2, -0.3, 0, 0.7, 2, 8, 30)
+    spec <- probml:::family_spec(lik_bernoulli(link))
+    p <- drop(probml:::cpp_family_moments(spec, cbind(eta), numeric())$mean)
+    one <- probml:::cpp_family_local(spec, cbind(eta), rep(1, length(eta)), numeric(), 2L)
+    zero <- probml:::cpp_family_local(spec, cbind(eta), rep(0, length(eta)), numeric(), 2L)
+    expect_equal(drop(one$expected), drop(p * one$d2 + (1 - p) * zero$d2), tolerance = 1e-8, info = link)
+    expect_true(all(is.finite(one$d2)) && all(is.finite(zero$d2)), info = link)
+  }
+  for (link in c("identity", "sqrt")) {
+    fam <- lik_poisson(link)
+    mu <- drop(probml:::cpp_family_moments(probml:::family_spec(fam), cbind(2.2), numeric())$mean)
+    info <- drop(probml:::cpp_family_local(probml:::family_spec(fam), cbind(2.2), 1, numeric(), 2L)$expected)
+    expect_equal(info, expected_observed(fam, 2.2, numeric(), pmf = function(k) dpois(k, mu)), tolerance = 1e-10,
+                 info = link)
+  }
+})
+
 test_that("the NLL is finite where naive formulas give log(0)", {
   for (link in c("logit", "probit", "cloglog")) {
     v1 <- family_nll(lik_bernoulli(link), c(1, 0, 1, 0), c(-60, 60, 60, -60), reduce = "none")
@@ -77,6 +145,27 @@ test_that("the NLL is finite where naive formulas give log(0)", {
                -pnorm(-40, log.p = TRUE), tolerance = 1e-10)
   expect_equal(family_nll(lik_bernoulli("cloglog"), 1, -40, reduce = "sum"),
                -log(-expm1(-exp(-40))), tolerance = 1e-10)
+  for (link in c("cauchit", "loglog")) {
+    v1 <- family_nll(lik_bernoulli(link), c(1, 0, 1, 0), c(-60, 60, 60, -60), reduce = "none")
+    expect_true(all(is.finite(v1)), info = link)
+    expect_true(v1[1] > 4 && v1[2] > 4, info = link)
+  }
+  expect_equal(family_nll(lik_bernoulli("cauchit"), c(1, 0), c(-1e8, 1e8), reduce = "none"),
+               rep(-pcauchy(-1e8, log.p = TRUE), 2), tolerance = 1e-12)
+  expect_equal(family_nll(lik_bernoulli("loglog"), 0, 40, reduce = "sum"), -log(-expm1(-exp(-40))),
+               tolerance = 1e-10)
+  # The Bernoulli log link: p = exp(eta) near 1, and no probability beyond.
+  expect_equal(family_nll(lik_bernoulli("log"), c(0, 1), c(-1e-12, -60), reduce = "none"),
+               c(-log(-expm1(-1e-12)), 60), tolerance = 1e-12)
+  expect_identical(family_nll(lik_bernoulli("log"), c(1, 0), c(0, 0.1), reduce = "none"), c(Inf, Inf))
+  # Means outside their space have likelihood zero; far means stay finite.
+  expect_identical(family_nll(lik_gamma("identity"), c(1, 2), c(-1, 0), aux = 0, reduce = "none"), c(Inf, Inf))
+  expect_identical(family_nll(lik_poisson("sqrt"), c(1, 0), c(-1, 0), reduce = "none"), c(Inf, Inf))
+  expect_identical(family_nll(lik_gaussian(link = "inverse"), 1, 0, aux = 0, reduce = "none"), Inf)
+  expect_equal(family_nll(lik_gamma("log"), c(3, 3), c(800, -30), aux = 0, reduce = "none"),
+               c(800 + 3 * exp(-800), -30 + 3 * exp(30)), tolerance = 1e-14)
+  expect_equal(family_nll(lik_negbin(), c(0, 3), c(-700, 700), aux = log(2), reduce = "none"),
+               -dnbinom(c(0, 3), size = 2, mu = exp(c(-700, 700)), log = TRUE), tolerance = 1e-12)
   # Ordinal extreme categories.
   v <- family_nll(lik_ordinal(), factor(c(1, 3), levels = 1:3, ordered = TRUE), c(50, -50),
                   aux = c(-1, 1), reduce = "none")
@@ -209,6 +298,39 @@ test_that("family_nll reproduces the textbook losses", {
                -dbeta(yb, 0.3 * 7, 0.7 * 7, log = TRUE))
   expect_equal(family_nll(lik_student_t(5), y, mu, aux = log(1.5), reduce = "none"),
                -(dt((y - mu) / 1.5, 5, log = TRUE) - log(1.5)))
+  expect_equal(family_nll(lik_gaussian(link = "log"), y, mu, aux = 0.2, reduce = "none"),
+               -dnorm(y, exp(mu), exp(0.2), log = TRUE))
+  expect_equal(family_nll(lik_gaussian(link = "inverse"), y, mu, aux = 0.2, reduce = "none"),
+               -dnorm(y, 1 / mu, exp(0.2), log = TRUE))
+  expect_equal(family_nll(lik_poisson("sqrt"), k, 1 + mu^2, reduce = "none"), -dpois(k, (1 + mu^2)^2, log = TRUE))
+  expect_equal(family_nll(lik_poisson("identity"), k, 1 + mu^2, reduce = "none"), -dpois(k, 1 + mu^2, log = TRUE))
+  expect_equal(family_nll(lik_bernoulli("cauchit"), k > 3, mu, reduce = "none"),
+               -dbinom(k > 3, 1, pcauchy(mu), log = TRUE))
+  expect_equal(family_nll(lik_bernoulli("loglog"), k > 3, mu, reduce = "none"),
+               -dbinom(k > 3, 1, exp(-exp(-mu)), log = TRUE))
+  expect_equal(family_nll(lik_bernoulli("log"), k > 3, -exp(mu), reduce = "none"),
+               -dbinom(k > 3, 1, exp(-exp(mu)), log = TRUE))
+  yp <- rgamma(20, 2)
+  for (link in c("inverse", "log", "identity")) {
+    eta <- exp(mu / 3)
+    m <- switch(link, inverse = 1 / eta, log = exp(eta), identity = eta)
+    expect_equal(family_nll(lik_gamma(link), yp, eta, aux = log(3), reduce = "none"),
+                 -dgamma(yp, shape = 3, scale = m / 3, log = TRUE), info = link)
+  }
+  for (link in c("1/mu^2", "inverse", "log", "identity")) {
+    eta <- exp(mu / 3)
+    m <- switch(link, "1/mu^2" = 1 / sqrt(eta), inverse = 1 / eta, log = exp(eta), identity = eta)
+    expect_equal(family_nll(lik_inverse_gaussian(link), yp, eta, aux = log(3), reduce = "none"),
+                 -(0.5 * log(3 / (2 * pi * yp^3)) - 3 * (yp - m)^2 / (2 * m^2 * yp)), info = link)
+  }
+  for (link in c("log", "sqrt", "identity")) {
+    eta <- exp(mu / 3)
+    m <- switch(link, log = exp(eta), sqrt = eta^2, identity = eta)
+    expect_equal(family_nll(lik_negbin(link = link), k, eta, aux = log(1.7), reduce = "none"),
+                 -dnbinom(k, size = 1.7, mu = m, log = TRUE), info = link)
+    expect_equal(family_nll(lik_negbin(0.6, link = link), k, eta, reduce = "none"),
+                 -dnbinom(k, size = 0.6, mu = m, log = TRUE), info = link)
+  }
   # Huber: integrates to one, so it is a density.
   dens <- function(x) exp(-family_nll(lik_huber(1.345), x, rep(0, length(x)), aux = 0, reduce = "none"))
   expect_equal(integrate(dens, -Inf, Inf, rel.tol = 1e-12)$value, 1, tolerance = 1e-8)
@@ -218,9 +340,27 @@ test_that("stats family objects map to probml families", {
   expect_identical(probml:::as_probml_family(binomial("probit"))$link, "probit")
   expect_identical(probml:::as_probml_family(poisson())$family, "poisson")
   expect_identical(probml:::as_probml_family(gaussian)$family, "gaussian")
-  expect_probml_error(probml:::as_probml_family(Gamma()), "probml_error")
-  expect_probml_error(probml:::as_probml_family(poisson("sqrt")), "probml_error")
-  expect_probml_error(probml:::as_probml_family(binomial("cauchit")), "probml_error")
+  # every link of every family that maps
+  for (link in c("logit", "probit", "cloglog", "log", "cauchit")) {
+    expect_identical(probml:::as_probml_family(binomial(link)), lik_bernoulli(link))
+  }
+  for (link in c("identity", "log", "inverse")) expect_identical(probml:::as_probml_family(gaussian(link)), lik_gaussian(link = link))
+  for (link in c("log", "identity", "sqrt")) expect_identical(probml:::as_probml_family(poisson(link)), lik_poisson(link))
+  for (link in c("inverse", "log", "identity")) expect_identical(probml:::as_probml_family(Gamma(link)), lik_gamma(link))
+  for (link in c("1/mu^2", "inverse", "log", "identity")) {
+    expect_identical(probml:::as_probml_family(inverse.gaussian(link)), lik_inverse_gaussian(link))
+  }
+  expect_identical(probml:::as_probml_family(Gamma), lik_gamma())
+  expect_identical(probml:::as_probml_family("gamma"), lik_gamma())
+  expect_identical(probml:::as_probml_family("negbin"), lik_negbin())
+  skip_if_not_installed("MASS")
+  # MASS::negative.binomial(theta) is the negative binomial with theta fixed (exactly, not as printed).
+  for (link in c("log", "sqrt", "identity")) {
+    expect_identical(probml:::as_probml_family(MASS::negative.binomial(2.123456789, link = link)),
+                     lik_negbin(2.123456789, link = link))
+  }
+  expect_probml_error(probml:::as_probml_family(binomial("identity")), "probml_error_unsupported")
+  expect_probml_error(probml:::as_probml_family(quasipoisson()), "probml_error_unsupported")
 })
 
 test_that("family constructors refuse bad settings with classed errors", {
@@ -233,14 +373,24 @@ test_that("family constructors refuse bad settings with classed errors", {
     expect_probml_error(lik_categorical(b), "probml_error")
   }
   for (b in list("identity", 1, NA, c("logit", "probit"), "", "LOGIT", TRUE, list("logit"),
-                 character(0), "log")) {
+                 character(0), "sqrt")) {
     expect_probml_error(lik_bernoulli(b), "probml_error")
     expect_probml_error(lik_ordinal(b), "probml_error")
   }
   for (b in list(0, 1, -0.5, 1.5, NA, NaN, Inf, "a", c(0.1, 0.2), TRUE, list(0.5), numeric(0), NULL)) {
     expect_probml_error(lik_quantile(b), "probml_error")
   }
-  for (ctor in list(lik_laplace, lik_poisson, lik_beta, lik_gaussian_hetero)) {
+  # An unknown link: a classed error naming `link`, from every constructor with links.
+  for (b in list("logit", 1, NA, c("log", "identity"), "", "LOG", TRUE, list("log"), character(0), "probit")) {
+    expect_probml_error(lik_poisson(b), "probml_error")
+    expect_probml_error(lik_gamma(b), "probml_error")
+    expect_probml_error(lik_inverse_gaussian(b), "probml_error")
+    expect_probml_error(lik_negbin(link = b), "probml_error")
+    expect_probml_error(lik_gaussian(link = b), "probml_error")
+  }
+  # theta of the negative binomial: NULL (estimated) or a positive number.
+  for (b in bad_numbers) expect_probml_error(lik_negbin(b), "probml_error")
+  for (ctor in list(lik_laplace, lik_beta, lik_gaussian_hetero)) {
     for (b in list(1, "a", NA, NULL, TRUE, list(), 0, -1, Inf, c(1, 2))) {
       expect_probml_error(ctor(b), "probml_error")
     }
@@ -250,7 +400,7 @@ test_that("family constructors refuse bad settings with classed errors", {
     expect_probml_error(lik_gaussian(b), "probml_error")
   }
   expect_probml_error(lik_gaussian(sigma = 1, 2), "probml_error")
-  for (b in list(1, "nope", NA, NULL, TRUE, list(), Gamma(), quasibinomial(), matrix(1), mean)) {
+  for (b in list(1, "nope", NA, NULL, TRUE, list(), binomial("identity"), quasibinomial(), matrix(1), mean)) {
     expect_error(probml:::as_probml_family(b), class = "probml_error")
   }
 })
@@ -283,8 +433,10 @@ test_that("R works from the capabilities alone: every family of the core, built 
   n <- 120
   x <- rnorm(n)
   response_for <- list(
-    numeric = 1 + x + rnorm(n), binary = rbinom(n, 1, plogis(x)), count = rpois(n, exp(0.5 + 0.3 * x)),
+    # overdispersed counts, so that the negative binomial's theta has a finite MLE
+    numeric = 1 + x + rnorm(n), binary = rbinom(n, 1, plogis(x)), count = rnbinom(n, size = 3, mu = exp(0.5 + 0.3 * x)),
     unit = rbeta(n, 2 * exp(0.3 * x), 2), classes = factor(sample(c("a", "b", "c"), n, TRUE)),
+    positive = rgamma(n, 3, scale = exp(0.2 + 0.3 * x) / 3),
     ordered = factor(sample(c("lo", "mid", "hi"), n, TRUE), levels = c("lo", "mid", "hi"), ordered = TRUE))
   for (name in probml:::cpp_family_names()) {
     fam <- probml:::new_family(name)
@@ -330,11 +482,11 @@ test_that("family messages", {
   expect_condition_snapshot({
     fit_mle(mpg ~ wt, mtcars, family = function() 1)
     fit_mle(mpg ~ wt, mtcars, family = 3)
-    fit_mle(mpg ~ wt, mtcars, family = Gamma())
+    fit_mle(mpg ~ wt, mtcars, family = quasibinomial())
     fit_mle(mpg ~ wt, mtcars, family = "nope")
     lik_gaussian(-1)
     lik_laplace(1)
-    lik_gaussian(sigma = 1, 2)
+    lik_gaussian(sigma = 1, "log", 2)
     lik_bernoulli("identity")
     lik_huber(-1)
     family_nll(lik_bernoulli(), y, "a")
@@ -352,5 +504,26 @@ test_that("family messages", {
     lik_quantile("a")
     lik_quantile(c(0.1, 0.9))
     lik_ordinal("probitt")
+  })
+})
+
+test_that("messages of the GLM families and links", {
+  d <- data.frame(x = c(0.1, 0.5, 0.9, 0.3, 0.7, 0.2), y = c(1.2, 0.4, 2.5, -1, 0.8, 1.1), k = c(1, 3, 2, 0, 4, 1))
+  expect_condition_snapshot({
+    lik_gamma("sqrt")
+    lik_inverse_gaussian("mu^2")
+    lik_negbin(link = "inverse")
+    lik_poisson("inverse")
+    lik_gaussian(link = "sqrt")
+    lik_bernoulli("probability")
+    lik_negbin(theta = 0)
+    lik_negbin(theta = -2)
+    lik_negbin(theta = "a")
+    lik_negbin(theta = Inf)
+    fit_mle(y ~ x, data = d, family = Gamma())
+    fit_mle(y ~ x, data = transform(d, y = abs(y) - 0.8), family = inverse.gaussian("log"))
+    fit_mle(y ~ x, data = transform(d, y = c(-1, 3, 2, 0, 4, 1)), family = lik_negbin())
+    fit_mle(y ~ x, data = transform(d, y = c(1, 3.5, 2, 0, 4, 1)), family = lik_negbin(2))
+    fit_mle(y ~ x, data = d, family = binomial("identity"))
   })
 })

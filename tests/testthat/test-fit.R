@@ -7,12 +7,15 @@ tight_glm <- function(...) glm(..., control = glm.control(epsilon = 1e-14, maxit
 # scoring converges only linearly) even epsilon = 1e-14 leaves ~1e-7. So
 # the reference is glm restarted from its own estimate until its
 # coefficients stop moving.
-converged_glm <- function(formula, data, family) {
-  ref <- glm(formula, data = data, family = family, control = glm.control(epsilon = 1e-14, maxit = 100))
+converged_glm <- function(formula, data, family, start = NULL, weights = NULL) {
+  fit_glm <- function(start) {
+    do.call(glm, list(formula, data = data, family = family, start = start, weights = weights,
+                      control = glm.control(epsilon = 1e-14, maxit = 100)))
+  }
+  ref <- fit_glm(start)
   for (i in 1:50) {
     old <- coef(ref)
-    ref <- glm(formula, data = data, family = family, start = old,
-               control = glm.control(epsilon = 1e-14, maxit = 100))
+    ref <- fit_glm(old)
     if (max(abs(coef(ref) - old) / abs(old)) < 1e-13) break
   }
   ref
@@ -573,4 +576,179 @@ test_that("`.` in a formula means the data's variables, not the weights or offse
   expect_equal(predict(fit, mtcars[1:3, ]), unname(predict(ref, mtcars[1:3, ])), tolerance = 1e-8)
   pois <- fit_mle(carb ~ ., data = mtcars, family = lik_poisson(), offset = log(wt))
   expect_false("(offset)" %in% names(coef(pois)))
+})
+
+# The GLM families and links ----------------------------------------------
+
+# glm's deviance from a fit: sum 2 w (nll - saturated nll) times glm's dispersion.
+glm_deviance <- function(fit) {
+  2 * sum(fit$prior_weights * (probml:::pointwise_nll(fit) - probml:::pointwise_nll(fit, saturated = TRUE))) *
+    probml:::family_moments(fit)$dispersion
+}
+
+# Draws of the inverse Gaussian (Michael, Schucany and Haas).
+rinvgauss_test <- function(n, mu, lambda) {
+  a <- mu * rnorm(n)^2 / (2 * lambda)
+  x <- mu / (1 + a + sqrt(a * (a + 2)))
+  ifelse(runif(n) <= mu / (mu + x), x, mu^2 / x)
+}
+
+test_that("Gamma matches glm for the inverse, log and identity links, the shape by maximum likelihood", {
+  skip_if_not_installed("MASS")
+  set.seed(31)
+  n <- 300
+  d <- data.frame(x = runif(n), z = rnorm(n), w = runif(n, 0.5, 2), t = runif(n, 1, 3))
+  mu <- list(inverse = 1 / (0.4 + 0.8 * d$x + 0.1 * d$z + 0.3), log = exp(0.5 + 0.8 * d$x - 0.3 * d$z),
+             identity = 0.5 + 2 * d$x + 0.2 * d$z + 0.6)
+  for (link in names(mu)) {
+    d$y <- rgamma(n, shape = 2.5, scale = mu[[link]] / 2.5)
+    fit <- fit_mle(y ~ x + z, data = d, family = lik_gamma(link))
+    ref <- converged_glm(y ~ x + z, data = d, family = Gamma(link))
+    expect_true(fit$converged, info = link)
+    expect_lt(max(abs(coef(fit)[names(coef(ref))] - coef(ref))), 1e-8)
+    expect_lt(rel_diff(unname(fitted(fit)), unname(fitted(ref))), 1e-8)
+    expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10, info = link)
+    # glm's family object maps to the same fit.
+    expect_identical(coef(fit_mle(y ~ x + z, data = d, family = Gamma(link))), coef(fit))
+    # The ML shape at glm's means is MASS::gamma.shape's.
+    shape <- MASS::gamma.shape(ref, it.lim = 100, eps.max = 1e-12)$alpha
+    expect_equal(exp(coef(fit)[["log(shape)"]]), shape, tolerance = 1e-8, info = link)
+  }
+  # Weights and an offset as glm reads them.
+  d$y <- rgamma(n, shape = 2, scale = d$t * exp(0.2 + 0.5 * d$x) / 2)
+  fit <- fit_mle(y ~ x + z, data = d, family = Gamma("log"), weights = w, offset = log(t))
+  ref <- converged_glm(y ~ x + z + offset(log(t)), data = d, family = Gamma("log"), weights = d$w)
+  expect_lt(max(abs(coef(fit)[names(coef(ref))] - coef(ref))), 1e-8)
+  expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10)
+})
+
+test_that("inverse Gaussian matches glm for every link, the shape by maximum likelihood", {
+  set.seed(32)
+  n <- 300
+  d <- data.frame(x = runif(n), z = rnorm(n))
+  mu <- list("1/mu^2" = 1 / sqrt(0.5 + 0.8 * d$x + 0.1 * d$z + 0.4), inverse = 1 / (0.5 + 0.8 * d$x + 0.1 * d$z + 0.4),
+             log = exp(0.5 + 0.8 * d$x - 0.3 * d$z), identity = 1 + 2 * d$x + 0.1 * d$z + 0.4)
+  for (link in names(mu)) {
+    d$y <- rinvgauss_test(n, mu[[link]], 4)
+    fit <- fit_mle(y ~ x + z, data = d, family = lik_inverse_gaussian(link))
+    ref <- converged_glm(y ~ x + z, data = d, family = inverse.gaussian(link))
+    expect_true(fit$converged, info = link)
+    expect_lt(max(abs(coef(fit)[names(coef(ref))] - coef(ref))), 1e-8)
+    expect_lt(rel_diff(unname(fitted(fit)), unname(fitted(ref))), 1e-8)
+    expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10, info = link)
+    # The ML shape in closed form: n / (glm's deviance).
+    expect_equal(exp(coef(fit)[["log(shape)"]]), n / deviance(ref), tolerance = 1e-10, info = link)
+  }
+})
+
+test_that("the negative binomial matches MASS::glm.nb: coefficients, theta and logLik", {
+  skip_if_not_installed("MASS")
+  nb_control <- glm.control(epsilon = 1e-14, maxit = 200)
+  fit <- fit_mle(Days ~ Sex / (Age + Eth * Lrn), data = MASS::quine, family = lik_negbin())
+  ref <- MASS::glm.nb(Days ~ Sex / (Age + Eth * Lrn), data = MASS::quine, control = nb_control)
+  beta <- coef(fit)[names(coef(ref))]
+  expect_true(fit$converged)
+  expect_lt(max(abs(beta - coef(ref))), 1e-6)
+  expect_equal(exp(coef(fit)[["log(theta)"]]), ref$theta, tolerance = 1e-6)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+  expect_equal(attr(logLik(fit), "df"), attr(logLik(ref), "df"))
+  expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-8)
+  # sqrt and identity links
+  set.seed(33)
+  n <- 400
+  d <- data.frame(x = runif(n), z = rnorm(n))
+  for (link in c("sqrt", "identity")) {
+    m <- if (link == "sqrt") (1.5 + d$x + 0.2 * d$z)^2 else 2 + 3 * d$x + 0.3 * d$z
+    d$k <- rnbinom(n, size = 3, mu = m)
+    fit <- fit_mle(k ~ x + z, data = d, family = lik_negbin(link = link))
+    ref <- eval(bquote(MASS::glm.nb(k ~ x + z, data = d, link = .(as.name(link)), control = nb_control)))
+    expect_lt(max(abs(coef(fit)[names(coef(ref))] - coef(ref))), 1e-6)
+    expect_equal(exp(coef(fit)[["log(theta)"]]), ref$theta, tolerance = 1e-6, info = link)
+    expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10, info = link)
+  }
+  # theta fixed: glm with MASS::negative.binomial(theta), for which the fit reads theta.
+  fit <- fit_mle(Days ~ Sex + Age + Eth, data = MASS::quine, family = MASS::negative.binomial(1.3))
+  ref <- converged_glm(Days ~ Sex + Age + Eth, data = MASS::quine, family = MASS::negative.binomial(1.3))
+  expect_identical(names(coef(fit)), names(coef(ref)))
+  expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+  expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10)
+  expect_equal(AIC(fit), AIC(ref), tolerance = 1e-10)
+})
+
+test_that("the Bernoulli log, cauchit and loglog links match glm", {
+  pima <- MASS::Pima.tr
+  f <- type ~ npreg + glu + bp + bmi + ped + age
+  fit <- fit_mle(f, data = pima, family = lik_bernoulli("cauchit"))
+  ref <- converged_glm(f, data = pima, family = binomial("cauchit"))
+  expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+  expect_identical(coef(fit_mle(f, data = pima, family = binomial("cauchit"))), coef(fit))
+  # loglog, which make.link() lacks: P(y = 1) = exp(-exp(-eta)) is
+  # 1 - P(y = 0) under the cloglog link with eta negated.
+  fit <- fit_mle(f, data = pima, family = lik_bernoulli("loglog"))
+  ref <- converged_glm(I(type == "No") ~ npreg + glu + bp + bmi + ped + age, data = pima, family = binomial("cloglog"))
+  expect_lt(max(abs(coef(fit) + coef(ref))), 1e-8)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+  # The log link (relative risks), with the risks inside (0, 1) at the MLE.
+  set.seed(34)
+  d <- data.frame(x = runif(400), z = runif(400))
+  d$y <- rbinom(400, 1, exp(-2 + 1.2 * d$x - 0.5 * d$z))
+  fit <- fit_mle(y ~ x + z, data = d, family = lik_bernoulli("log"))
+  expect_true(fit$converged)
+  ref <- converged_glm(y ~ x + z, data = d, family = binomial("log"), start = c(-2, 0, 0))
+  expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10)
+})
+
+test_that("links that can leave the mean's space need no starting values where glm needs them", {
+  # A risk near 1: glm's start takes it outside at once.
+  set.seed(35)
+  n <- 300
+  d <- data.frame(x = runif(n))
+  d$y <- rbinom(n, 1, exp(-0.05 - 1.2 * (1 - d$x)))
+  expect_error(suppressWarnings(glm(y ~ x, family = binomial("log"), data = d)), "valid set of coefficients")
+  fit <- fit_mle(y ~ x, data = d, family = lik_bernoulli("log"))
+  ref <- converged_glm(y ~ x, data = d, family = binomial("log"), start = c(-1, 0.5))
+  expect_true(fit$converged)
+  expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+  expect_lt(max(fitted(fit)), 1)
+  # A Poisson identity link whose least-squares start has negative means:
+  # the start moves inside, and no Newton step leaves.
+  set.seed(35)
+  d <- data.frame(x = runif(n))
+  d$k <- rpois(n, 0.5 + 3 * d$x^3)
+  expect_lt(min(fitted(lm(k ~ x, data = d))), 0)
+  expect_error(suppressWarnings(glm(k ~ x, family = poisson("identity"), data = d)), "valid set of coefficients")
+  fit <- fit_mle(k ~ x, data = d, family = lik_poisson("identity"))
+  ref <- suppressWarnings(converged_glm(k ~ x, data = d, family = poisson("identity"), start = c(0.5, 1)))  # glm halves steps at the edge
+  expect_true(fit$converged)
+  expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+  expect_gt(min(fitted(fit)), 0)
+  # A start given outside the space is refused, as glm refuses it.
+  expect_error(fit_mle(k ~ x, data = d, family = lik_poisson("identity"), start = c(-1, 0)), class = "probml_error")
+})
+
+test_that("the Gaussian log and inverse links and the Poisson identity and sqrt links match glm", {
+  set.seed(36)
+  n <- 300
+  d <- data.frame(x = runif(n), z = rnorm(n))
+  for (link in c("log", "inverse")) {
+    d$y <- (if (link == "log") exp(1 + 0.5 * d$x - 0.2 * d$z) else 1 / (0.5 + d$x + 0.1 * d$z + 0.3)) +
+      rnorm(n, sd = 0.3)
+    fit <- fit_mle(y ~ x + z, data = d, family = gaussian(link))
+    ref <- converged_glm(y ~ x + z, data = d, family = gaussian(link))
+    expect_lt(max(abs(coef(fit)[names(coef(ref))] - coef(ref))), 1e-8)
+    expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10, info = link)
+    # The ML sigma is sqrt(RSS / n).
+    expect_equal(exp(coef(fit)[["log(sigma)"]]), sqrt(deviance(ref) / n), tolerance = 1e-10, info = link)
+    expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10, info = link)
+  }
+  for (link in c("identity", "sqrt")) {
+    d$k <- rpois(n, if (link == "identity") 1 + 3 * d$x + 0.3 * d$z + 1 else (1 + d$x + 0.1 * d$z + 0.5)^2)
+    fit <- fit_mle(k ~ x + z, data = d, family = poisson(link))
+    ref <- converged_glm(k ~ x + z, data = d, family = poisson(link))
+    expect_lt(max(abs(coef(fit) - coef(ref))), 1e-8)
+    expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(ref)), tolerance = 1e-10, info = link)
+    expect_equal(glm_deviance(fit), deviance(ref), tolerance = 1e-10, info = link)
+  }
 })

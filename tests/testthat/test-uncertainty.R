@@ -12,6 +12,14 @@ regression_members <- function(n = 7, S = 9, dist = "normal", seed = 1) {
     M <- plogis(M)
     V <- M * (1 - M) / (1 + rexp(n * S, 0.1) + 1)
   }
+  if (dist %in% c("gamma", "inverse_gaussian")) {
+    M <- exp(M / 2)
+    V <- V * M^2
+  }
+  if (dist == "negbin") {
+    M <- exp(M / 2) + 0.5
+    V <- M + M^2 / rexp(n * S, 0.5)
+  }
   list(kind = "regression", mean = M, variance = V, distribution = dist)
 }
 
@@ -102,6 +110,53 @@ test_that("the asymmetric Laplace entry: given by mean, variance and the family'
   expect_false(d$moments)
 })
 
+test_that("the Gamma, inverse Gaussian and negative binomial entries: cdf, density, quantile, sampler", {
+  d <- probml:::predictive_distributions
+  set.seed(12)
+  # each entry's moments are the ones it is given
+  for (dist in c("gamma", "inverse_gaussian", "negbin")) {
+    x <- d[[dist]]$random(2e5, 2.5, 3)
+    expect_equal(mean(x), 2.5, tolerance = 0.01, info = dist)
+    expect_equal(var(x), 3, tolerance = 0.03, info = dist)
+    expect_equal(mean(x <= 1.7), d[[dist]]$cdf(1.7, 2.5, 3), tolerance = 0.01, info = dist)
+  }
+  expect_true(all(d$negbin$random(100, 2, 6) %% 1 == 0))
+  expect_true(all(d$inverse_gaussian$random(1000, c(0.1, 30), c(0.5, 1e4)) > 0))
+  # the inverse Gaussian cdf against the integral of its density, and its quantile inverting the cdf
+  dens <- d$inverse_gaussian$density
+  for (q in c(0.05, 0.7, 2, 9)) {
+    expect_equal(integrate(function(y) dens(y, 1.4, 2.2), 0, q, rel.tol = 1e-12)$value,
+                 d$inverse_gaussian$cdf(q, 1.4, 2.2), tolerance = 1e-9)
+  }
+  M <- matrix(c(0.5, 1, 3, 8), 2)
+  V <- matrix(c(0.1, 4, 2, 50), 2)
+  for (p in c(1e-6, 0.025, 0.5, 0.975)) {
+    Q <- d$inverse_gaussian$quantile(p, M, V)
+    expect_identical(dim(Q), dim(M))
+    expect_equal(d$inverse_gaussian$cdf(Q, M, V), matrix(p, 2, 2), tolerance = 1e-10)
+  }
+  expect_equal(d$inverse_gaussian$cdf(c(-1, 0), 1, 1), c(0, 0))
+  # the gamma and negative binomial entries are R's, by mean and variance
+  expect_equal(d$gamma$cdf(1.3, 2, 0.5), pgamma(1.3, shape = 8, rate = 4))
+  expect_equal(d$negbin$cdf(3, 2, 6), pnbinom(3, size = 1, mu = 2))
+  expect_equal(d$negbin$quantile(0.9, 2, 6), qnbinom(0.9, size = 1, mu = 2))
+  expect_equal(d$negbin$cdf(3, 2, 2), ppois(3, 2))  # no overdispersion: the Poisson
+  # mixtures of each are solved like the others
+  for (dist in c("gamma", "inverse_gaussian")) {
+    mem <- regression_members(n = 6, S = 5, dist = dist)
+    u <- probml:::uncertainty_table(mem, level = 0.8)
+    F <- function(q) rowMeans(d[[dist]]$cdf(q, mem$mean, mem$variance))
+    expect_equal(F(u$lower), rep(0.1, 6), tolerance = 1e-8, info = dist)
+    expect_equal(F(u$upper), rep(0.9, 6), tolerance = 1e-8, info = dist)
+  }
+  mem <- regression_members(n = 20, S = 6, dist = "negbin")
+  u <- probml:::uncertainty_table(mem, level = 0.9)
+  F <- function(q) rowMeans(d$negbin$cdf(q, mem$mean, mem$variance))
+  expect_true(all(u$lower == round(u$lower)))
+  expect_true(all(F(u$lower) >= 0.05 - 1e-12) && all(F(u$lower - 1) < 0.05))
+  expect_true(all(F(u$upper) >= 0.95 - 1e-12) && all(F(u$upper - 1) < 0.95))
+})
+
 test_that("Poisson mixture quantiles are the smallest counts reaching the level", {
   mem <- regression_members(n = 30, S = 8, dist = "poisson")
   u <- probml:::uncertainty_table(mem, level = 0.9)
@@ -132,7 +187,8 @@ test_that("rows with missing predictions stay missing; no distribution gives no 
   expect_equal(probml:::family_info(lik_gaussian_hetero())$predictive_distribution, "normal")
   # every distribution a family declares in the core is in R's table
   fams <- list(lik_gaussian(), lik_laplace(), lik_huber(), lik_student_t(), lik_bernoulli(), lik_categorical(),
-               lik_poisson(), lik_beta(), lik_ordinal(), lik_gaussian_hetero(), lik_quantile(0.2))
+               lik_poisson(), lik_beta(), lik_ordinal(), lik_gaussian_hetero(), lik_quantile(0.2), lik_gamma(),
+               lik_inverse_gaussian(), lik_negbin())
   declared <- vapply(fams, function(f) probml:::family_info(f, c("a", "b", "c"))$predictive_distribution, "")
   expect_true(all(declared[nzchar(declared)] %in% names(probml:::predictive_distributions)))
   expect_setequal(declared[nzchar(declared)], names(probml:::predictive_distributions))

@@ -1,18 +1,25 @@
 #pragma once
-// Bernoulli with logit, probit or complementary log-log link; v = (eta).
-// Each nll is written in log space so that no log(0) can occur.
+// Bernoulli with logit, probit, complementary log-log, log, cauchit or
+// log-log link; v = (eta). Each nll is written in log space so that no
+// log(0) can occur. The log link's probability exp(eta) leaves (0, 1) at
+// eta >= 0: the nll is +Inf there (glm's validmu), which the Newton line
+// search rejects, so a fit stays inside.
 #include "../util/math.hpp"
 #include "family.hpp"
 
 namespace probml {
 
-enum class BinaryLink { logit, probit, cloglog };
+enum class BinaryLink { logit, probit, cloglog, log, cauchit, loglog };
 
 inline BinaryLink parse_binary_link(const std::string& link) {
   if (link == "logit") return BinaryLink::logit;
   if (link == "probit") return BinaryLink::probit;
   if (link == "cloglog") return BinaryLink::cloglog;
-  throw DomainError("unknown Bernoulli link '" + link + "'; the links are logit, probit and cloglog");
+  if (link == "log") return BinaryLink::log;
+  if (link == "cauchit") return BinaryLink::cauchit;
+  if (link == "loglog") return BinaryLink::loglog;
+  throw DomainError("unknown Bernoulli link '" + link +
+                    "'; the links are logit, probit, cloglog, log, cauchit and loglog");
 }
 
 // Success probability and the pieces of its derivatives for one link.
@@ -26,7 +33,11 @@ class BernoulliFamily : public Family {
   std::string name() const override { return "bernoulli"; }
   std::string label() const override { return "Bernoulli (" + link_name() + " link)"; }
   std::string predictive_distribution() const override { return "binomial"; }
-  bool positive_curvature() const override { return true; }
+  // Log-concave F and 1 - F; not the log link (no curvature at y = 1) nor
+  // the cauchit (heavy tails).
+  bool positive_curvature() const override { return link_ != BinaryLink::log && link_ != BinaryLink::cauchit; }
+  // (dp/deta)^2 / (p (1 - p)) > 0 for every link.
+  bool positive_expected_curvature() const override { return true; }
 
   std::string response_kind() const override { return "binary"; }
   // A proportion y = successes / trials with prior weight = trials is a
@@ -76,6 +87,9 @@ class BernoulliFamily : public Family {
       case BinaryLink::logit: return std::log(p / (1 - p));
       case BinaryLink::probit: return y > 0.5 ? 0.6744897501960817 : -0.6744897501960817;
       case BinaryLink::cloglog: return std::log(-std::log1p(-p));
+      case BinaryLink::log: return std::log(p);
+      case BinaryLink::cauchit: return std::tan(math::kPi * (p - 0.5));
+      case BinaryLink::loglog: return -std::log(-std::log(p));
     }
     return 0.0;
   }
@@ -97,6 +111,9 @@ class BernoulliFamily : public Family {
       case BinaryLink::logit: return math::expit(eta);
       case BinaryLink::probit: return math::pnorm(eta);
       case BinaryLink::cloglog: return -std::expm1(-std::exp(eta));
+      case BinaryLink::log: return std::exp(eta);
+      case BinaryLink::cauchit: return std::atan2(1.0, -eta) / math::kPi;
+      case BinaryLink::loglog: return std::exp(-std::exp(-eta));
     }
     return 0.0;
   }
@@ -121,16 +138,26 @@ class BernoulliFamily : public Family {
         const double l = math::dnorm_over_pnorm(x);
         return {-math::log_pnorm(x), -s * l, l * (x + l)};
       }
-      case BinaryLink::cloglog: {
-        // log(1 - p) = -m and log p = log(1 - exp(-m)) with m = exp(eta).
-        const double m = std::exp(eta);
-        if (!success) return {m, m, m};
-        const double one_minus_r = -std::expm1(-m);  // 1 - exp(-m) = p
-        const double q = m * std::exp(-m) / one_minus_r;  // m / expm1(m)
-        // m / (1 - exp(-m)) - 1, by its series for small m to avoid cancellation.
-        const double excess = m < 1e-3 ? m / 2 + m * m / 12 - m * m * m * m / 720
-                                       : m / one_minus_r - 1.0;
-        return {-math::log1mexp(-m), -q, q * excess};
+      case BinaryLink::cloglog: return cloglog_eval(eta, success);
+      case BinaryLink::loglog: {
+        // p(eta) = 1 - p_cloglog(-eta): the mirror image.
+        const BinaryLinkEval e = cloglog_eval(-eta, !success);
+        return {e.nll, -e.d1, e.d2};
+      }
+      case BinaryLink::log: {
+        // p = exp(eta) < 1: nll = -eta, or -log(1 - p) with d/deta = p / (1 - p).
+        if (!(eta < 0)) return {math::kInf, std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::quiet_NaN()};
+        if (success) return {-eta, -1.0, 0.0};
+        const double odds = 1.0 / std::expm1(-eta);  // p / (1 - p)
+        return {-math::log1mexp(eta), odds, odds * (1.0 + odds)};
+      }
+      case BinaryLink::cauchit: {
+        // nll = -log F(x), x = s eta, F the Cauchy cdf atan2(1, -x) / pi
+        // (accurate in both tails); f = 1 / (pi (1 + x^2)), f' / f = -2x / (1 + x^2).
+        const double s = success ? 1.0 : -1.0, x = s * eta, F = std::atan2(1.0, -x) / math::kPi;
+        const double l = 1.0 / (math::kPi * (1.0 + x * x)) / F;
+        return {-std::log(F), -s * l, l * (2.0 * x / (1.0 + x * x) + l)};
       }
     }
     return {0, 0, 0};
@@ -151,9 +178,15 @@ class BernoulliFamily : public Family {
       }
       case BinaryLink::probit:  // phi^2 / (Phi(eta) Phi(-eta)) as a product of two stable ratios
         return math::dnorm_over_pnorm(eta) * math::dnorm_over_pnorm(-eta);
-      case BinaryLink::cloglog: {
-        const double m = std::exp(eta);
-        return m * m * std::exp(-m) / -std::expm1(-m);
+      case BinaryLink::cloglog: return cloglog_expected(eta);
+      case BinaryLink::loglog: return cloglog_expected(-eta);
+      case BinaryLink::log: {
+        if (!(eta < 0)) return std::numeric_limits<double>::quiet_NaN();
+        return 1.0 / std::expm1(-eta);  // p / (1 - p)
+      }
+      case BinaryLink::cauchit: {
+        const double f = 1.0 / (math::kPi * (1.0 + eta * eta));
+        return f * f / (std::atan2(1.0, -eta) / math::kPi * (std::atan2(1.0, eta) / math::kPi));
       }
     }
     return 0.0;
@@ -165,8 +198,26 @@ class BernoulliFamily : public Family {
       case BinaryLink::logit: return "logit";
       case BinaryLink::probit: return "probit";
       case BinaryLink::cloglog: return "cloglog";
+      case BinaryLink::log: return "log";
+      case BinaryLink::cauchit: return "cauchit";
+      case BinaryLink::loglog: return "loglog";
     }
     return "";
+  }
+  static BinaryLinkEval cloglog_eval(double eta, bool success) {
+    // log(1 - p) = -m and log p = log(1 - exp(-m)) with m = exp(eta).
+    const double m = std::exp(eta);
+    if (!success) return {m, m, m};
+    const double one_minus_r = -std::expm1(-m);  // 1 - exp(-m) = p
+    const double q = m * std::exp(-m) / one_minus_r;  // m / expm1(m)
+    // m / (1 - exp(-m)) - 1, by its series for small m to avoid cancellation.
+    const double excess = m < 1e-3 ? m / 2 + m * m / 12 - m * m * m * m / 720
+                                   : m / one_minus_r - 1.0;
+    return {-math::log1mexp(-m), -q, q * excess};
+  }
+  static double cloglog_expected(double eta) {
+    const double m = std::exp(eta);
+    return m * m * std::exp(-m) / -std::expm1(-m);
   }
   BinaryLink link_;
 };

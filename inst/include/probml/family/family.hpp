@@ -77,8 +77,8 @@ class Family {
   virtual int n_aux() const { return 0; }
   int n_local() const { return n_linear() + n_aux(); }
 
-  // The response: its kind ("numeric", "binary", "classes", "ordered",
-  // "count" or "unit"; R codes factors as 0-based class indices) and its
+  // The response: its kind ("numeric", "positive", "binary", "classes",
+  // "ordered", "count" or "unit"; R codes factors as 0-based class indices) and its
   // support, in words for messages.
   virtual std::string response_kind() const = 0;
   virtual std::string support_text() const = 0;
@@ -184,6 +184,11 @@ class Family {
   // start reveals aliased design columns as well as X'WX would.
   virtual bool positive_curvature() const { return false; }
 
+  // The expected information's block in the linear predictors is positive
+  // for every row at any parameter value, though the observed curvature
+  // need not be (non-canonical GLM links): it screens the design instead.
+  virtual bool positive_expected_curvature() const { return false; }
+
   // The curvature in the linear predictors does not depend on the
   // parameters (the nll is quadratic in them): one weighted Gram matrix of
   // the design is the exact Hessian everywhere.
@@ -205,9 +210,10 @@ class Family {
 
   // The distribution of y given the fit, by the name of R's table of
   // predictive distributions (R/uncertainty.R): "normal", "laplace",
-  // "poisson", "beta", "binomial" (given by the mean and variance);
-  // "student_t", "huber" (location, scale and predictive_shape());
-  // "categorical" (class probabilities, in level order).
+  // "poisson", "beta", "binomial", "gamma", "inverse_gaussian", "negbin"
+  // (given by the mean and variance); "student_t", "huber",
+  // "asymmetric_laplace" (also predictive_shape()); "categorical" (class
+  // probabilities, in level order).
   virtual std::string predictive_distribution() const { return ""; }
   // The shape of the predictive distribution at aux (Student t: df; Huber:
   // delta); NaN where it has none.

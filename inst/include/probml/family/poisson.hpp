@@ -1,24 +1,28 @@
 #pragma once
-// Poisson with log link: v = (eta), nll = exp(eta) - y eta + log y!.
+// Poisson with log, identity or sqrt link: v = (eta),
+// nll = mu - y log mu + log y!, written in l = log mu (log_mean.hpp).
 #include <cmath>
 #include "../util/math.hpp"
-#include "family.hpp"
+#include "log_mean.hpp"
 
 namespace probml {
 
-class PoissonFamily : public Family {
+class PoissonFamily : public PositiveMeanFamily {
  public:
+  explicit PoissonFamily(PositiveLink link = PositiveLink::log) : PositiveMeanFamily(link) {}
+  static PositiveLink parse_link(const std::string& link) {
+    return parse_positive_link(link, {PositiveLink::log, PositiveLink::identity, PositiveLink::sqrt}, "Poisson");
+  }
   std::string name() const override { return "poisson"; }
-  std::string label() const override { return "Poisson (log link)"; }
-  bool positive_curvature() const override { return true; }
+  std::string label() const override { return "Poisson (" + link_name() + " link)"; }
+  // mu in log mu; 2 + 2 y / eta^2 with the sqrt link.
+  bool positive_curvature() const override { return link_ == PositiveLink::log || link_ == PositiveLink::sqrt; }
 
   std::string response_kind() const override { return "count"; }
   std::string predictive_distribution() const override { return "poisson"; }
   std::string support_text() const override { return "a non-negative whole number"; }
   Index first_outside_support(const Eigen::Ref<const Eigen::VectorXd>& y) const override {
-    for (Index i = 0; i < y.size(); ++i)
-      if (!(y[i] >= 0) || !std::isfinite(y[i]) || y[i] != std::floor(y[i])) return i;
-    return -1;
+    return first_non_count(y);
   }
   // P(Y = 0) = exp(-mu) is numerically 1 only when the mean heads to 0.
   double probability_of_observed(const Eigen::Ref<const Eigen::RowVectorXd>& mean, double y) const override {
@@ -38,28 +42,44 @@ class PoissonFamily : public Family {
   void local(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::VectorXd>& y,
              const Eigen::VectorXd&, int order, LocalDerivs& out) const override {
     out.resize(U.rows(), 1, order);
+    if (link_ == PositiveLink::log) {  // the common case, without the chain rule
+      for (Index i = 0; i < U.rows(); ++i) {
+        const double eta = U(i, 0), mu = std::exp(eta);
+        out.value[i] = mu - y[i] * eta + math::log_factorial(y[i]);
+        if (order >= 1) out.d1(i, 0) = mu - y[i];
+        if (order >= 2) out.d2(i, 0) = mu;
+      }
+      return;
+    }
     for (Index i = 0; i < U.rows(); ++i) {
-      const double eta = U(i, 0), mu = std::exp(eta);
-      out.value[i] = mu - y[i] * eta + math::log_factorial(y[i]);
-      if (order >= 1) out.d1(i, 0) = mu - y[i];
-      if (order >= 2) out.d2(i, 0) = mu;
+      const LogMean m = log_mean(link_, U(i, 0));
+      if (!m.ok) {
+        set_infeasible(out, i, order);
+        continue;
+      }
+      out.value[i] = m.mu - (y[i] == 0 ? 0.0 : y[i] * m.l) + math::log_factorial(y[i]);
+      const double f_l = m.mu - y[i];
+      if (order >= 1) out.d1(i, 0) = f_l * m.L1;
+      if (order >= 2) out.d2(i, 0) = m.mu * m.L1 * m.L1 + f_l * m.L2;
     }
   }
 
   bool has_expected() const override { return true; }
   void local_expected(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
                       Eigen::MatrixXd& info) const override {
-    info = U.col(0).array().exp().matrix();
+    info.resize(U.rows(), 1);
+    for (Index i = 0; i < U.rows(); ++i) {
+      const LogMean m = log_mean(link_, U(i, 0));
+      info(i, 0) = m.mu * m.L1 * m.L1;
+    }
   }
 
-  double start_eta(int, double y, double) const override { return std::log(y + 0.1); }
-  void mean(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
-            Eigen::Ref<Eigen::MatrixXd> out) const override {
-    out.col(0) = U.col(0).array().exp().matrix();
-  }
-  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd&,
+  double start_eta(int, double y, double) const override { return positive_link(link_, y + 0.1); }
+  void variance(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::VectorXd& aux,
                 Eigen::Ref<Eigen::VectorXd> out) const override {
-    out = U.col(0).array().exp().matrix();
+    Eigen::MatrixXd mu(U.rows(), 1);
+    mean(U, aux, mu);
+    out = mu.col(0);
   }
 };
 

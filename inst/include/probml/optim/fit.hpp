@@ -85,6 +85,26 @@ inline Eigen::VectorXd simple_start(const Family& family, const Objective& obj,
   return theta;
 }
 
+// A working-response start can put a mean outside its space (a negative
+// mean under an identity link, a probability above 1 under the log link),
+// where the nll is +Inf. The intercept-only start averages feasible working
+// responses, so it lies inside wherever that space is convex in eta: move
+// from theta toward it until the nll is finite.
+inline Eigen::VectorXd feasible_start(const Family& family, const Objective& obj, const Design& X0,
+                                      const ConstVectorMap& y, const ConstVectorMap& w,
+                                      const ConstMatrixMap& offset, int intercept_col, const Eigen::VectorXd& theta) {
+  const Eigen::VectorXd inside = simple_start(family, obj, X0, y, w, offset, intercept_col);
+  const Index p = theta.size() - family.n_aux();
+  Eigen::VectorXd cand = inside;
+  double t = 0.5;
+  for (int k = 0; k < 20; ++k, t *= 0.5) {
+    cand.head(p) = inside.head(p) + t * (theta.head(p) - inside.head(p));
+    cand.tail(family.n_aux()) = family.start_aux(obj.linear_predictors(cand), y, w);
+    if (std::isfinite(obj.value(cand))) return cand;
+  }
+  return inside;
+}
+
 inline bool heads_to_infinity(const Objective& obj, const NewtonResult& nr, const std::vector<bool>& free,
                               const ConstVectorMap& y, const ConstVectorMap& w, const FitResult& res);
 
@@ -223,7 +243,12 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
   // is exact aliasing in any subset of its rows, and near-aliasing that the
   // subsample cannot rule out sends the decision to the exact QR on all rows.
   const bool have_start = start_full.size() == P;
-  const bool quick = !have_start && opt.detect_aliasing && family.positive_curvature() && !l1;
+  // Families whose observed curvature can vanish but whose expected
+  // information is positive (GLM links other than the canonical ones)
+  // screen with the expected information instead.
+  const bool observed_screen = family.positive_curvature();
+  const bool quick = !have_start && opt.detect_aliasing && !l1 &&
+                     (observed_screen || family.positive_expected_curvature());
   const Index stride = quick ? warm_start_stride(full.n_chunks()) : 1;
   std::unique_ptr<Objective> sub;
   Evaluation first;
@@ -234,7 +259,7 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     if (stride > 1)
       sub = std::make_unique<Objective>(family, designs, y, w, offset, opt.n_threads, stride,
                                         newton_prior.weighted(1.0 / static_cast<double>(stride)));
-    first = (sub ? *sub : full).evaluate(quick_theta, 2, Curvature::observed);
+    first = (sub ? *sub : full).evaluate(quick_theta, 2, observed_screen ? Curvature::observed : Curvature::expected);
   }
   for (int j = 0; j < m; ++j) {
     const Index pj = designs[j].cols();
@@ -348,20 +373,28 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     std::fill(free.begin(), free.end(), false);
   }
   if (l1 && !family.location_is_lad()) return finish_l1_fit(obj, prior, theta, free, kept, P, opt, callbacks, std::move(res));
-  bool reuse_first = quick && Pr == P && !sub;
+  bool reuse_first = quick && observed_screen && Pr == P && !sub;
   if (quick && Pr == P && sub) {
     // Converge loosely on the subsample; its estimate is within sampling
     // error of the full one, so a few full Newton steps remain.
     NewtonOptions loose = opt.newton;
     loose.tol = 1e-8;
     try {
-      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, &first);
+      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, observed_screen ? &first : nullptr);
       if (warm.converged && warm.theta.allFinite()) theta = warm.theta;
     } catch (const std::exception&) {
       // A subsample the model cannot fit (say, one class only) is just a bad start.
     }
   }
-  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : nullptr);
+  Evaluation start_eval;
+  if (!reuse_first) {
+    start_eval = obj.evaluate(theta, 2, Curvature::observed);
+    if (!std::isfinite(start_eval.value) && !have_start && !family.location_is_lad()) {
+      theta = feasible_start(family, obj, reduced[0], y, w, offset, intercept_col_in(kept_cols[0], intercept_col), theta);
+      start_eval = obj.evaluate(theta, 2, Curvature::observed);
+    }
+  }
+  NewtonResult nr = newton_minimize(obj, theta, free, opt.newton, callbacks, reuse_first ? &first : &start_eval);
 
   // 5. Back to the full layout.
   res.theta = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());

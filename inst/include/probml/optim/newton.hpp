@@ -4,6 +4,12 @@
 // or scale parameters far from the optimum) the step uses a safeguarded
 // quasi-Newton matrix: the Hessian with its eigenvalues reflected and floored,
 // which is positive definite, so every step is a descent direction.
+// Where the full step left the parameter space (a mean outside its range:
+// the nll is +Inf there) the next direction uses the expected information
+// if the family has it (Fisher scoring, as glm's IRLS): its weights grow
+// as a mean nears the edge of its range, which keeps the step inside, where
+// the observed curvature can vanish (the Bernoulli log link at y = 1) and
+// the steps would stall against the edge.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -51,11 +57,18 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
 
   Eigen::VectorXd g(nf), d(nf), cand;
   Eigen::MatrixXd H(nf, nf);
+  bool left_space = false;  // the last full step was outside the parameter space
   for (res.iterations = 0; res.iterations < opt.max_iter;) {
     callbacks.interrupt_point();
+    const Eigen::MatrixXd* curvature = &res.eval.hessian;
+    Eigen::MatrixXd fisher;
+    if (left_space && family.has_expected() && nf > 0) {
+      fisher = obj.evaluate(theta, 2, Curvature::expected).hessian;
+      if (fisher.allFinite()) curvature = &fisher;
+    }
     for (Eigen::Index a = 0; a < nf; ++a) {
       g[a] = res.eval.gradient[idx[a]];
-      for (Eigen::Index b = 0; b < nf; ++b) H(a, b) = res.eval.hessian(idx[a], idx[b]);
+      for (Eigen::Index b = 0; b < nf; ++b) H(a, b) = (*curvature)(idx[a], idx[b]);
     }
     if (nf == 0) {
       res.converged = true;
@@ -80,12 +93,19 @@ inline NewtonResult newton_minimize(const Objective& obj, Eigen::VectorXd theta,
     double t = 1.0;
     bool accepted = false;
     Evaluation trial;
+    left_space = false;
     for (int halving = 0; halving < 60; ++halving, t *= 0.5) {
       cand = theta;
       for (Eigen::Index a = 0; a < nf; ++a) cand[idx[a]] += t * d[a];
-      if (!feasible(cand)) continue;
+      if (!feasible(cand)) {
+        left_space |= halving == 0;
+        continue;
+      }
       trial = halving == 0 ? obj.evaluate(cand, 2, Curvature::observed) : Evaluation{obj.value(cand), {}, {}};
-      if (!std::isfinite(trial.value)) continue;
+      if (!std::isfinite(trial.value)) {
+        left_space |= halving == 0;
+        continue;
+      }
       const double slack = last ? 1e-12 * scale : -1e-4 * t * decrement;
       if (trial.value <= f + slack) {
         accepted = true;
