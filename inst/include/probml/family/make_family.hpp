@@ -60,7 +60,9 @@ inline const std::vector<FamilyEntry>& family_registry() {
       {"categorical", [](const FamilySpec& s) {
          return std::make_unique<CategoricalFamily>(s.levels, s.n_classes, s.label_smoothing);
        }},
-      {"poisson", [](const FamilySpec& s) { return std::make_unique<PoissonFamily>(PoissonFamily::parse_link(s.link)); }},
+      {"poisson", [](const FamilySpec& s) {
+         return std::make_unique<PoissonFamily>(PoissonFamily::parse_link(s.link));
+       }},
       {"beta", [](const FamilySpec&) { return std::make_unique<BetaFamily>(); }},
       {"ordinal", [](const FamilySpec& s) {
          const std::string link = s.link.empty() ? "logit" : s.link;
