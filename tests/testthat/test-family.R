@@ -344,7 +344,9 @@ test_that("stats family objects map to probml families", {
   for (link in c("logit", "probit", "cloglog", "log", "cauchit")) {
     expect_identical(probml:::as_probml_family(binomial(link)), lik_bernoulli(link))
   }
-  for (link in c("identity", "log", "inverse")) expect_identical(probml:::as_probml_family(gaussian(link)), lik_gaussian(link = link))
+  for (link in c("identity", "log", "inverse")) {
+    expect_identical(probml:::as_probml_family(gaussian(link)), lik_gaussian(link = link))
+  }
   for (link in c("log", "identity", "sqrt")) expect_identical(probml:::as_probml_family(poisson(link)), lik_poisson(link))
   for (link in c("inverse", "log", "identity")) expect_identical(probml:::as_probml_family(Gamma(link)), lik_gamma(link))
   for (link in c("1/mu^2", "inverse", "log", "identity")) {

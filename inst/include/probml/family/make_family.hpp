@@ -64,7 +64,9 @@ inline const std::vector<FamilyEntry>& family_registry() {
       {"categorical", [](const FamilySpec& s) {
          return std::make_unique<CategoricalFamily>(s.levels, s.n_classes, s.label_smoothing);
        }},
-      {"poisson", [](const FamilySpec& s) { return std::make_unique<PoissonFamily>(PoissonFamily::parse_link(s.link)); }},
+      {"poisson", [](const FamilySpec& s) {
+         return std::make_unique<PoissonFamily>(PoissonFamily::parse_link(s.link));
+       }},
       {"beta", [](const FamilySpec& s) { return std::make_unique<BetaFamily>(s.formula_parts == 2); }},
       {"ordinal", [](const FamilySpec& s) {
          return std::make_unique<OrdinalFamily>(s.levels, s.n_classes,

@@ -380,7 +380,8 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
     NewtonOptions loose = opt.newton;
     loose.tol = 1e-8;
     try {
-      const NewtonResult warm = newton_minimize(*sub, theta, free, loose, callbacks, observed_screen ? &first : nullptr);
+      const NewtonResult warm =
+          newton_minimize(*sub, theta, free, loose, callbacks, observed_screen ? &first : nullptr);
       if (warm.converged && warm.theta.allFinite()) theta = warm.theta;
     } catch (const std::exception&) {
       // A subsample the model cannot fit (say, one class only) is just a bad start.
@@ -390,7 +391,8 @@ inline FitResult fit_full_layout(const Family& family, const std::vector<Design>
   if (!reuse_first) {
     start_eval = obj.evaluate(theta, 2, Curvature::observed);
     if (!std::isfinite(start_eval.value) && !have_start && !family.location_is_lad()) {
-      theta = feasible_start(family, obj, reduced[0], y, w, offset, intercept_col_in(kept_cols[0], intercept_col), theta);
+      theta = feasible_start(family, obj, reduced[0], y, w, offset, intercept_col_in(kept_cols[0], intercept_col),
+                             theta);
       start_eval = obj.evaluate(theta, 2, Curvature::observed);
     }
   }
