@@ -38,7 +38,7 @@ inline std::string cumulative_link_name(CumulativeLink link) {
 
 // log F(x), log(f(x) / F(x)) and d/dx log(f(x) / F(x)) at a finite x.
 struct TailForms {
-  double log_cdf, log_ratio, dlog_ratio;
+  double log_cdf = 0, log_ratio = 0, dlog_ratio = 0;
 };
 
 inline TailForms lower_tail(CumulativeLink link, double x) {
