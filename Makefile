@@ -29,10 +29,7 @@ INSTALL_DIR  ?= build/install
 # Environment of R CMD build/check (see tools/Makevars.check). --as-cran
 # forces _R_CHECK_FUTURE_FILE_TIMESTAMPS_ on; _R_CHECK_SYSTEM_CLOCK_=FALSE
 # keeps that check off the internet (no "unable to verify current time").
-# _R_SHLIB_STRIP_ strips the library's symbol table at install, as CRAN's
-# binary builds do, so the installed size is that of what users get.
 CHECK_ENV := _R_CHECK_CRAN_INCOMING_=FALSE \
-             _R_SHLIB_STRIP_=true \
              _R_CHECK_CRAN_INCOMING_REMOTE_=FALSE \
              _R_CHECK_FUTURE_FILE_TIMESTAMPS_=FALSE \
              _R_CHECK_SYSTEM_CLOCK_=FALSE \
@@ -139,7 +136,6 @@ bench: install
 	cmake --build "$(BENCH_DIR)" -j2
 	"$(BENCH_DIR)/probml_bench"
 	$(RSCRIPT) inst/benchmarks/bench-fit.R
-	$(RSCRIPT) inst/benchmarks/bench-glm-families.R
 	$(RSCRIPT) inst/benchmarks/bench-calibrate.R
 	$(RSCRIPT) inst/benchmarks/bench-estimate.R
 	$(RSCRIPT) inst/benchmarks/bench-map.R

@@ -67,6 +67,7 @@
 #' @importFrom stats AIC BIC as.formula coef confint delete.response fitted
 #'   logLik model.frame model.matrix model.offset model.response model.weights
 #'   na.omit nobs pchisq pnorm predict qchisq qnorm residuals sigma terms
-#'   vcov uniroot .getXlevels napredict naresid na.pass
+#'   vcov uniroot .getXlevels napredict naresid na.pass anova cooks.distance
+#'   deviance df.residual hatvalues influence rstandard rstudent weights
 #' @importFrom graphics abline hist lines plot points
 "_PACKAGE"
