@@ -186,8 +186,7 @@ refit_designs <- function(object, designs, call = rlang::caller_env()) {
 deviance.probml_fit <- function(object, ...) {
   check_dots_empty(...)
   used <- object$prior_weights > 0
-  unit <- 2 * family_moments(object)$dispersion * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE))
-  sum((object$prior_weights * unit)[used])
+  sum((object$prior_weights * unit_deviance(object))[used])
 }
 
 #' AIC of a probml fit for drop1(), add1() and step()

@@ -7,9 +7,13 @@
 
 # The local first and second derivatives in the (single) linear predictor at
 # the estimate, and the dispersion: list(d1, curvature, dispersion).
+# glm's working quantities exist for one linear predictor with the intercept
+# in its design (not several, nor cut-points).
+has_working_quantities <- function(info) info$n_linear == 1L && !info$absorbs_intercept
+
 working_parts <- function(object, call = rlang::caller_env()) {
   info <- fit_family_info(object)
-  if (info$n_linear != 1L || info$absorbs_intercept) {
+  if (!has_working_quantities(info)) {
     abort_probml("unsupported", c("glm's working weights, working residuals and leverages are defined for a family with one linear predictor and an intercept in its design, not {info$label}.",
                                   i = "With several linear predictors or cut-points they have no single meaning."),
                  call = call)
@@ -271,7 +275,9 @@ df.residual.probml_fit <- function(object, ...) {
 # gives the moment estimate for any family (the quasi-likelihood dispersion).
 glm_dispersion <- function(object, moment = fit_family_info(object)$free_dispersion, call = rlang::caller_env()) {
   if (!moment) return(family_moments(object)$dispersion)
-  pearson <- working_weights(object, call = call) * working_residuals(object, call = call)^2
+  # Pearson's chi^2 terms: working weight x working residual^2.
+  parts <- working_parts(object, call = call)
+  pearson <- object$prior_weights * parts$dispersion * parts$d1^2 / parts$curvature
   sum(pearson[object$prior_weights > 0]) / df.residual(object)
 }
 
@@ -318,7 +324,7 @@ glm_dispersion <- function(object, moment = fit_family_info(object)$free_dispers
 plot.probml_fit <- function(x, which = NULL, ask = NULL, id.n = 3, labels.id = NULL,
                             cook.levels = c(0.5, 1), add.smooth = getOption("add.smooth", TRUE), ...) {
   info <- fit_family_info(x)
-  has_leverage <- !is_map_fit(x) && info$n_linear == 1L && !info$absorbs_intercept
+  has_leverage <- !is_map_fit(x) && has_working_quantities(info)
   if (is.null(which)) {
     which <- if (has_leverage) c(1L, 2L, 3L, 5L) else 1:3
   } else if (!is.numeric(which) || !length(which)) {

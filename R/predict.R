@@ -422,17 +422,19 @@ residuals.probml_fit <- function(object, type = c("deviance", "pearson", "respon
     res <- switch(type,
                   response = onehot - mu,
                   pearson = (onehot - mu) / sqrt(mu * (1 - mu)),
-                  deviance = sqrt(pmax(2 * w * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)), 0)))
+                  deviance = sqrt(pmax(w * unit_deviance(object), 0)))
     if (is.matrix(res)) colnames(res) <- object$levels
   } else {
     r <- y - mu
     res <- switch(type,
                   response = r,
-                  pearson = r * sqrt(w * family_moments(object)$dispersion / family_moments(object)$variance),
+                  pearson = {
+                    m <- family_moments(object)
+                    r * sqrt(w * m$dispersion / m$variance)
+                  },
                   # abs(): where the mode is not the mean (beta) the mean at y
                   # need not be a row's best fit; betareg takes |difference| too.
-                  deviance = sign(r) * sqrt(abs(2 * w * family_moments(object)$dispersion *
-                                                  (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE)))))
+                  deviance = sign(r) * sqrt(abs(w * unit_deviance(object))))
   }
   if (is.null(object$na.action)) return(res)
   naresid(object$na.action, res)
@@ -515,6 +517,12 @@ aux_values <- function(object, info = fit_family_info(object)) {
 family_moments <- function(object) {
   call_core(cpp_family_moments(family_spec(object$family, object$levels), object$linear_predictors,
                                aux_values(object)))
+}
+
+# glm's unit deviance of each row: dispersion x 2 (nll_i - saturated nll_i);
+# deviance() sums it with the prior weights, deviance residuals are its roots.
+unit_deviance <- function(object) {
+  2 * family_moments(object)$dispersion * (pointwise_nll(object) - pointwise_nll(object, saturated = TRUE))
 }
 
 # nll_i at the estimate, or with the mean moved onto y (the saturated fit).

@@ -137,7 +137,7 @@ augment.probml_fit <- function(x, data = NULL, newdata = NULL, type.predict = c(
     out$.resid <- unname(res)
   }
   info <- fit_family_info(x)
-  if (!is_map_fit(x) && info$n_linear == 1L && !info$absorbs_intercept) {
+  if (!is_map_fit(x) && has_working_quantities(info)) {
     # glm's measures cover the rows of positive weight (padded to the
     # original rows with na.exclude): NA for the others
     infl <- influence(x, do.coef = FALSE)
