@@ -15,17 +15,24 @@
 #' reproducible.
 #'
 #' @inheritParams ece
+#' @inheritSection log_loss Data frames
 #' @param p Predicted probabilities of the event: a vector, or a named list
 #'   of vectors (one per model) to compare several models.
 #' @param ci `"wilson"` or `"clopper-pearson"` intervals.
 #' @param level Confidence level of the intervals and bands.
 #' @param consistency Add consistency bands.
 #' @param n_resamples Resamples for the consistency bands.
-#' @param ... Not used: a misspelled argument is an error.
+#' @param ... Further arguments of the vector method (for a data frame `y`,
+#'   such as `bins`; they must be named). Otherwise not used: a
+#'   misspelled argument is an error.
 #' @return An object of class `probml_cal_curve`: a list whose `table` is a
 #'   data frame with one row per model and bin (`model`, `bin`, `lower`,
 #'   `upper`, `count`, `mean_predicted`, `observed`, `ci_lower`, `ci_upper`
-#'   and, with `consistency = TRUE`, `band_lower`, `band_upper`).
+#'   and, with `consistency = TRUE`, `band_lower`, `band_upper`), and whose
+#'   `curve_by` names the columns of `table` that identify a curve
+#'   (`"model"`). For a grouped data frame, one curve per group: the table
+#'   begins with the group columns instead of `model`, and `curve_by` names
+#'   them.
 #' @seealso [plot.probml_cal_curve()], [ece()], [calibrate()]
 #' @examples
 #' set.seed(3)
@@ -34,8 +41,16 @@
 #' curve <- cal_curve(y, list(raw = p, squared = p^2), bins = 8)
 #' curve
 #' plot(curve)
+#'
+#' # From a data frame, one curve per group
+#' d <- data.frame(y = y, p = p, half = rep(c("first", "second"), each = 1000))
+#' cal_curve(d, y, p, bins = 5, .by = half)
 #' @export
-cal_curve <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+cal_curve <- function(y, ...) UseMethod("cal_curve")
+
+#' @rdname cal_curve
+#' @export
+cal_curve.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                       ci = c("wilson", "clopper-pearson"), level = 0.95, consistency = FALSE,
                       n_resamples = 1000L, ...) {
   check_dots_empty(...)
@@ -59,8 +74,36 @@ cal_curve <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), wei
     if (consistency) out <- cbind(out, consistency_band(b, tab, strategy, level, n_resamples))
     out
   })
-  structure(list(table = do.call(rbind, tables), bins = bins, strategy = strategy, ci = ci, level = level),
+  structure(list(table = do.call(rbind, tables), bins = bins, strategy = strategy, ci = ci, level = level,
+                 curve_by = "model"),
             class = "probml_cal_curve")
+}
+
+#' @rdname cal_curve
+#' @export
+cal_curve.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  one <- function(y, p, w) cal_curve(y, p, weights = w, ...)
+  if (is.null(f$groups)) return(one(f$y, f$p, f$w))
+  curves <- lapply(f$groups$rows, function(rows) {
+    r <- frame_rows(f, rows)
+    one(r$y, r$p, r$w)
+  })
+  # The group columns identify the curves in place of the single "model".
+  key <- f$groups$key
+  inner_by <- setdiff(curves[[1L]]$curve_by, "model")
+  tables <- lapply(seq_along(curves), function(i) {
+    tab <- curves[[i]]$table
+    tab <- tab[setdiff(names(tab), "model")]
+    cbind(key[rep(i, nrow(tab)), , drop = FALSE], tab)
+  })
+  out <- curves[[1L]]
+  out$table <- do.call(rbind, tables)
+  rownames(out$table) <- NULL
+  out$curve_by <- c(names(key), inner_by)
+  out
 }
 
 # Wilson or Clopper-Pearson interval for a proportion from n (effective) trials.

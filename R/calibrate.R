@@ -57,17 +57,46 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' scores unless `eps` is given, in which case probabilities are clipped
 #' into `[eps, 1 - eps]` first, at fitting and at prediction.
 #'
+#' @section Arguments in order:
+#' `calibrate()` and [calibrate_cv()] take their arguments in the same
+#' order: the data (here the outcomes `y`, or a data frame `y`), the truth
+#' (for a data frame, `truth`), the estimate (`scores`, or for a data
+#' frame `estimate`), then `method`, then `weights`, then the rest, which
+#' are best named.
+#'
+#' @section Data frames:
+#' `calibrate(y, truth, estimate, ...)` with a data frame `y` fits on its
+#' columns, chosen by tidy-eval as in [log_loss()]: `truth` a factor,
+#' logical or 0/1 column; `estimate` the column of scores, or for
+#' multiclass scores one column per level of `truth`, named after the
+#' levels (in any order). The calibrator is the one the vector call fits
+#' on those columns, and it remembers the estimate column names, so that
+#' `predict(calibrator, newdata = <data frame>)` returns the data frame
+#' with those columns replaced by the calibrated probabilities (as
+#' probably's `cal_apply()` does).
+#'
+#' With groups (`.by`, or a dplyr grouped data frame) one calibrator is
+#' fitted per group: the result is a `probml_calibrator_set`, whose
+#' `predict()` applies to each row of a data frame the calibrator of its
+#' group (a group not seen at fitting is an error).
+#'
 #' @param y Observed outcomes: 0/1 (numeric or logical) or a two-level
 #'   factor (the event is the second level) for a vector of scores; for
 #'   `method = "temperature"` with a matrix of scores, a factor whose levels
-#'   match the columns.
+#'   match the columns. Or a data frame holding outcomes and scores (see
+#'   the section Data frames).
+#' @param truth For a data frame `y`: the column of outcomes (tidy-eval).
+#' @param estimate For a data frame `y`: the column of scores, or one
+#'   column per class named after the levels of `truth` (tidy-eval).
+#' @param .by For a data frame `y`: optional grouping columns (tidy-eval).
 #' @param scores Held-out scores: a numeric vector of probabilities of the
 #'   event or of logits (or, for `"isotonic"` and `"histogram"`, any
 #'   real-valued score); for `"temperature"` also an n x K matrix of logits
 #'   or of probabilities (rows summing to 1).
 #' @param method One of `"platt"` (the default), `"isotonic"`,
 #'   `"temperature"`, `"beta"` or `"histogram"`.
-#' @param weights Optional non-negative observation weights.
+#' @param weights Optional non-negative observation weights; for a data
+#'   frame `y`, a column of it (tidy-eval).
 #' @param scores_are `"auto"` (the default), `"probability"` or `"logit"`.
 #'   `"auto"` reads the scores as probabilities when all lie in \[0, 1\]
 #'   (and, for a matrix, every row sums to 1 within 1e-6), as logits
@@ -90,13 +119,17 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   \eqn{\log T}, two increasing finite numbers.
 #' @param eps Optional clipping constant in (0, 0.5) for probabilities of
 #'   exactly 0 or 1 (see the section below).
-#' @param ... Not used: a misspelled argument is an error.
+#' @param ... For a data frame `y`: further arguments of the vector method
+#'   (`scores_are`, `eps`, ...), named. Otherwise not used: a misspelled
+#'   argument is an error.
 #' @return An object of class `probml_calibrator`: a list with `method`,
 #'   `scores_are` (as resolved), the fitted parameters (`coefficients` for
 #'   Platt and beta, `temperature` for temperature scaling, `isotonic` (the
 #'   knots and blocks of the PAVA fit) for isotonic, `breaks` and
-#'   `bin_means` for histogram), `n`, `levels` and `eps`. Use [predict()],
-#'   [print()] and [plot()] on it.
+#'   `bin_means` for histogram), `n`, `levels` and `eps`; fitted on a data
+#'   frame, also `truth` and `estimate` (the column names). Use
+#'   [predict()], [print()] and [plot()] on it. For grouped data, a
+#'   `probml_calibrator_set`.
 #' @references
 #' Platt, J. (1999). Probabilistic outputs for support vector machines.
 #'
@@ -134,8 +167,22 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' calibrate(cls, 2 * Z, method = "temperature")   # T near 2
 #'
 #' plot(calibrate(y, p_over, method = "beta"))
+#'
+#' # On a data frame of predictions; predict() replaces the score column
+#' d <- data.frame(outcome = y, .pred = p_over, site = rep(c("A", "B"), 250))
+#' cal_d <- calibrate(d, outcome, .pred, method = "platt")
+#' head(predict(cal_d, d))
+#'
+#' # One calibrator per site
+#' by_site <- calibrate(d, outcome, .pred, method = "isotonic", .by = site)
+#' by_site
+#' head(predict(by_site, d))
 #' @export
-calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
+calibrate <- function(y, ...) UseMethod("calibrate")
+
+#' @rdname calibrate
+#' @export
+calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
                       weights = NULL, scores_are = c("auto", "probability", "logit"),
                       isotonic_predict = c("linear", "step"), strictly_increasing = FALSE,
                       bins = 10L, strategy = c("uniform", "quantile"),
@@ -179,6 +226,35 @@ calibrate <- function(y, scores, method = c("platt", "isotonic", "temperature", 
   cal <- c(cal, fitted)
   cal$call <- match.call()
   structure(cal, class = "probml_calibrator")
+}
+
+#' @rdname calibrate
+#' @export
+calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
+                                 weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("scores", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env(), probabilities = FALSE)
+  # The vector method's default method applies unless one was given.
+  given <- if (missing(method)) list() else list(method = method)
+  one <- function(y, scores, w) {
+    cal <- rlang::inject(calibrate(y, scores, !!!given, weights = w, ...))
+    cal$truth <- f$truth
+    cal$estimate <- f$estimate
+    cal
+  }
+  if (is.null(f$groups)) {
+    cal <- one(f$y, f$p, f$w)
+    cal$call <- match.call()
+    return(cal)
+  }
+  cals <- lapply(f$groups$rows, function(rows) {
+    r <- frame_rows(f, rows)
+    one(r$y, r$p, r$w)
+  })
+  structure(list(calibrators = cals, key = f$groups$key, truth = f$truth, estimate = f$estimate,
+                 n = lengths(f$groups$rows), call = match.call()),
+            class = "probml_calibrator_set")
 }
 
 # Shape, type and missingness of scores; a one-column matrix is a vector.
@@ -380,7 +456,13 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'
 #' @param object A `probml_calibrator` from [calibrate()].
 #' @param newdata New scores: a numeric vector, or for multiclass
-#'   temperature scaling a matrix with one column per class.
+#'   temperature scaling a matrix with one column per class. Or a data
+#'   frame: the result is then the data frame with the estimate columns
+#'   replaced by the calibrated probabilities.
+#' @param estimate For a data frame `newdata`: the column(s) of scores
+#'   (tidy-eval). By default the columns the calibrator was fitted on, when
+#'   it was fitted on a data frame; a calibrator fitted on vectors needs
+#'   it. For several columns, they are named after the classes.
 #' @param x A `probml_calibrator`.
 #' @param digits Significant digits to print.
 #' @param n_grid Number of grid points at which `plot()` evaluates the map.
@@ -395,7 +477,8 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'   (for several classes, of a logit margin).
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
 #'   factor `y`): a vector, or for multiclass temperature scaling a matrix
-#'   with one column per class. `print()` and `plot()` return `x`
+#'   with one column per class; for a data frame `newdata`, the data frame
+#'   with the estimate columns replaced. `print()` and `plot()` return `x`
 #'   invisibly.
 #' @examples
 #' set.seed(2)
@@ -409,11 +492,20 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #' predict(cal2, c(0.4, 0.45, 0.5))
 #' cal2
 #' plot(cal)
+#'
+#' # Applied to a data frame of predictions
+#' d <- data.frame(y = y, .pred = plogis(2 * z))
+#' head(predict(cal, d, estimate = .pred))
 #' @export
-predict.probml_calibrator <- function(object, newdata, ...) {
+predict.probml_calibrator <- function(object, newdata, estimate = NULL, ...) {
   check_dots_empty(...)
   if (missing(newdata)) {
     abort_probml("missing", "{.arg newdata} must be given: a calibrator keeps no training scores.")
+  }
+  estimate <- rlang::enquo(estimate)
+  if (is.data.frame(newdata)) return(predict_frame(object, newdata, estimate, rlang::current_env()))
+  if (!rlang::quo_is_null(estimate)) {
+    abort_probml("unsupported", "{.arg estimate} chooses columns of a data frame {.arg newdata}, not of {.obj_type_friendly {newdata}}.")
   }
   sc <- check_scores(newdata, object$method, "newdata", matrix_input = object$matrix_input, n_classes = object$n_classes)
   sc <- resolve_scores(sc, object$scores_are, object$method, object$eps, "newdata", declared = FALSE)
@@ -442,6 +534,117 @@ predict.probml_calibrator <- function(object, newdata, ...) {
       colnames(P) <- object$levels
       P
     })
+}
+
+# A data frame with the estimate columns replaced by calibrated
+# probabilities; the columns are those the calibrator was fitted on, or the
+# `estimate` selection.
+predict_frame <- function(object, newdata, estimate, call) {
+  k <- if (isTRUE(object$matrix_input)) object$n_classes else 1L
+  if (rlang::quo_is_null(estimate)) {
+    cols <- object$estimate
+    if (is.null(cols)) {
+      abort_probml("missing", c("{.arg estimate} must be given: the calibrator was fitted on vectors, so it does not know which column{?s} of {.arg newdata} hold{?s/} the scores.",
+                                i = "The columns of {.arg newdata} are {.val {names(newdata)}}."), call = call)
+    }
+    absent <- setdiff(cols, names(newdata))
+    if (length(absent)) {
+      abort_probml("missing", c("{.arg newdata} lacks the column{?s} {.val {absent}} the calibrator was fitted on.",
+                                i = "The columns of {.arg newdata} are {.val {names(newdata)}}.",
+                                i = "Give {.arg estimate} to choose other columns."), call = call)
+    }
+  } else {
+    cols <- names(select_columns(newdata, estimate, "estimate", call, data_arg = "newdata"))
+    if (length(cols) != k) {
+      abort_probml("length", "{.arg estimate} must select {k} column{?s}, like the scores the calibrator was fitted on, not {length(cols)}.",
+                   call = call)
+    }
+    if (k > 1L) {
+      if (!setequal(cols, object$levels)) {
+        abort_probml("response", c("The columns {.arg estimate} selects must be named after the classes of the calibrator, in any order.",
+                                   x = "{.arg estimate} selects {.val {cols}}; the classes are {.val {object$levels}}."), call = call)
+      }
+      cols <- cols[match(object$levels, cols)]
+    }
+  }
+  if (k == 1L) {
+    newdata[[cols]] <- stats::predict(object, newdata[[cols]])
+    return(newdata)
+  }
+  P <- stats::predict(object, as.matrix(newdata[cols]))
+  for (j in seq_along(cols)) newdata[[cols[j]]] <- P[, j]
+  newdata
+}
+
+#' Calibrators fitted per group
+#'
+#' [calibrate()] on grouped data (`.by`, or a dplyr grouped data frame)
+#' fits one calibrator per group and returns them as a
+#' `probml_calibrator_set`. `predict()` applies to each row of a data frame
+#' the calibrator of its group, replacing the estimate columns by the
+#' calibrated probabilities.
+#'
+#' @param object,x A `probml_calibrator_set` from [calibrate()].
+#' @param newdata A data frame with the group columns and the estimate
+#'   columns the calibrators were fitted on. A row whose group was not seen
+#'   at fitting is an error.
+#' @param ... Not used: a misspelled argument is an error.
+#' @return `predict()`: `newdata` with the estimate columns replaced.
+#'   `print()`: `x`, invisibly.
+#' @examples
+#' set.seed(5)
+#' d <- data.frame(site = rep(c("A", "B"), each = 300), z = rnorm(600))
+#' d$y <- rbinom(600, 1, plogis(d$z))
+#' d$.pred <- plogis(ifelse(d$site == "A", 3, 0.5) * d$z)
+#' cals <- calibrate(d, y, .pred, method = "platt", .by = site)
+#' cals
+#' head(predict(cals, d))
+#' @export
+predict.probml_calibrator_set <- function(object, newdata, ...) {
+  check_dots_empty(...)
+  if (missing(newdata) || !is.data.frame(newdata)) {
+    abort_probml("type", "{.arg newdata} must be a data frame with the group columns {.field {names(object$key)}} and the scores.")
+  }
+  by <- names(object$key)
+  absent <- setdiff(by, names(newdata))
+  if (length(absent)) {
+    abort_probml("missing", c("{.arg newdata} lacks the group column{?s} {.val {absent}}.",
+                              i = "The columns of {.arg newdata} are {.val {names(newdata)}}."))
+  }
+  # Ids over the fitted groups followed by the new rows: a new row's id
+  # beyond the fitted groups is a group not seen at fitting.
+  g <- nrow(object$key)
+  plain <- function(v) if (is.factor(v)) as.character(v) else v
+  id <- group_ids(lapply(by, function(col) c(plain(object$key[[col]]), plain(newdata[[col]]))))[-seq_len(g)]
+  unseen <- which(id > g)
+  if (length(unseen)) {
+    row <- unseen[1]
+    what <- paste(by, vapply(by, function(col) format(newdata[[col]][row]), ""), sep = " = ", collapse = ", ")
+    abort_probml("newdata", c("Row {row} of {.arg newdata} is in a group the calibrators were not fitted on: {what}.",
+                              i = "{length(unseen)} row{?s} of {.arg newdata} {?is/are} in unseen groups."))
+  }
+  out <- newdata
+  for (j in unique(id)) {
+    rows <- which(id == j)
+    part <- predict_frame(object$calibrators[[j]], newdata[rows, object$estimate, drop = FALSE], rlang::quo(NULL),
+                          rlang::current_env())
+    for (col in object$estimate) out[[col]][rows] <- part[[col]]
+  }
+  out
+}
+
+#' @rdname predict.probml_calibrator_set
+#' @export
+print.probml_calibrator_set <- function(x, ...) {
+  check_dots_empty(...)
+  first <- x$calibrators[[1L]]
+  cat("probml calibrator set: ", first$method, ", one calibrator per group of ",
+      paste(names(x$key), collapse = ", "), " (", length(x$calibrators), " groups)\n", sep = "")
+  cat("Truth ", x$truth, ", estimate ", paste(x$estimate, collapse = ", "), "\n", sep = "")
+  tab <- x$key
+  tab$n <- x$n
+  print(tab, row.names = FALSE)
+  invisible(x)
 }
 
 #' @rdname predict.probml_calibrator

@@ -24,8 +24,8 @@
 #'   frame of training rows and returns anything; `predict_fn(model,
 #'   newdata)` returns the probability of the event for each row of
 #'   `newdata` (binary outcomes) or a matrix with one column per class
-#'   whose rows sum to 1 (multiclass outcomes). The outcome is given by
-#'   `y`, a column name of `data` or a vector.
+#'   whose rows sum to 1 (multiclass outcomes). The outcome is the
+#'   column `truth` of `data`.
 #'
 #' Binary outcomes are 0/1, logical or a two-level factor whose second level
 #' is the event. Multiclass outcomes are factors whose levels match the
@@ -70,8 +70,18 @@
 #' not re-drawn. With `ensemble = FALSE` the pooled predictions contain
 #' every class, so this cannot happen.
 #'
+#' @section Arguments in order:
+#' `calibrate_cv()` and [calibrate()] take their arguments in the same
+#' order: the data (`data`), the truth (`truth`), the estimate (here the
+#' model, `model`), then `method`, then `weights`, then the rest (`...`
+#' passed to [calibrate()], then `fit`, `predict_fn`, `folds`, `ensemble`
+#' and `seed`), which must be named.
+#'
 #' @param data A data frame holding the outcome and the predictors. For a
 #'   `model`, it may be omitted to use the data the model was fitted on.
+#' @param truth With `fit`: the outcome column of `data` (tidy-eval: a bare
+#'   name or a string). Not used with `model`, whose outcome is the
+#'   response of its formula.
 #' @param ... Further arguments to [calibrate()], such as `eps`, `bins` or
 #'   `strictly_increasing`; they must be named.
 #' @param model A probml fit from [fit_mle()] with a formula, of a discrete
@@ -81,8 +91,6 @@
 #' @param predict_fn A function `(model, newdata)` returning predicted
 #'   probabilities: a vector of event probabilities, or a matrix with one
 #'   column per class.
-#' @param y With `fit`: the outcome, as the name of a column of `data` or a
-#'   vector with one element per row. Not used with `model`.
 #' @param method The calibration method, one of `"isotonic"` (the
 #'   default), `"platt"`, `"temperature"`, `"beta"` or `"histogram"`; see
 #'   [calibrate()].
@@ -117,7 +125,7 @@
 #'
 #' # Any model, as a fit function and a predict function
 #' squashed <- calibrate_cv(
-#'   d, y = "y", method = "platt", folds = 3, seed = 42,
+#'   d, truth = y, method = "platt", folds = 3, seed = 42,
 #'   fit = function(train) glm(y ~ x1 + x2, family = binomial, data = train),
 #'   predict_fn = function(m, newdata) {
 #'     0.25 + 0.5 * predict(m, newdata, type = "response")  # underconfident
@@ -125,9 +133,9 @@
 #' )
 #' predict(squashed, d[1:5, ])
 #' @export
-calibrate_cv <- function(data, ..., model = NULL, fit = NULL, predict_fn = NULL, y = NULL,
-                         method = "isotonic", folds = 5L, ensemble = TRUE, seed = NULL,
-                         weights = NULL) {
+calibrate_cv <- function(data, truth = NULL, model = NULL, method = "isotonic", weights = NULL, ...,
+                         fit = NULL, predict_fn = NULL, folds = 5L, ensemble = TRUE, seed = NULL) {
+  truth <- rlang::enquo(truth)
   cal_args <- check_calibrate_dots(list(...))
   method <- check_choice(method, calibration_methods, "method")
   check_flag(ensemble, "ensemble")
@@ -144,10 +152,10 @@ calibrate_cv <- function(data, ..., model = NULL, fit = NULL, predict_fn = NULL,
   n <- nrow(data)
   if (n < 2L) abort_probml("length", "{.arg data} has {n} row{?s}; cross-fitting needs at least two.")
   outcome <- if (spec$kind == "probml") {
-    if (!is.null(y)) abort_probml("unsupported", "{.arg y} is not used with {.arg model}: the outcome is the response of its formula.")
+    if (!rlang::quo_is_null(truth)) abort_probml("unsupported", "{.arg truth} is not used with {.arg model}: the outcome is the response of its formula.")
     model_outcome(model, data)
   } else {
-    user_outcome(y, data)
+    user_outcome(truth, data)
   }
   check_class_counts(outcome)
   w <- if (is.character(weights) && length(weights) == 1L) {
@@ -217,7 +225,7 @@ check_calibrate_dots <- function(dots, call = rlang::caller_env()) {
                                i = "Give the model as {.code model = } or as {.code fit = } and {.code predict_fn = }."),
                  call = call)
   }
-  allowed <- setdiff(names(formals(calibrate)), c("y", "scores", "method", "weights", "..."))
+  allowed <- setdiff(names(formals(calibrate.default)), c("y", "scores", "method", "weights", "..."))
   bad <- setdiff(nm, allowed)
   if (length(bad)) {
     abort_probml("unused_argument", c("{.arg {bad}} {?is/are} not {?an argument/arguments} of {.fn calibrate}.",
@@ -308,17 +316,15 @@ model_outcome <- function(model, data, call = rlang::caller_env()) {
   cv_outcome(code_outcome(yv, kind, "the response of `model`", levels = model$levels, n = nrow(data), call = call))
 }
 
-user_outcome <- function(y, data, call = rlang::caller_env()) {
-  if (is.null(y)) {
-    abort_probml("missing", "{.arg y} must be given with {.arg fit}: the name of the outcome column of {.arg data}, or the outcome vector.",
-                 call = call)
+user_outcome <- function(truth, data, call = rlang::caller_env()) {
+  if (rlang::quo_is_null(truth)) {
+    abort_probml("missing", c("{.arg truth} must be given with {.arg fit}: the outcome column of {.arg data}.",
+                              i = "The columns of {.arg data} are {.val {names(data)}}."), call = call)
   }
-  if (is.character(y) && length(y) == 1L && nrow(data) != 1L) {
-    if (!y %in% names(data)) abort_probml("choice", "{.arg y} names a column {.val {y}} that {.arg data} does not have.", call = call)
-    y <- data[[y]]
-  }
+  col <- select_one(data, truth, "truth", call, data_arg = "data")
+  y <- data[[col]]
   kind <- if (is.factor(y) && nlevels(y) > 2L) "classes" else "binary"
-  cv_outcome(code_outcome(y, kind, "y", n = nrow(data), call = call))
+  cv_outcome(code_outcome(y, kind, "truth", n = nrow(data), call = call))
 }
 
 # The coded outcome as the calibrators take it: 0/1 for two classes, a

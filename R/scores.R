@@ -9,21 +9,65 @@
 #' probabilities into `[eps, 1 - eps]` first, as scikit-learn once did. The
 #' result is never `NaN`.
 #'
+#' @section Data frames:
+#' Like yardstick's metrics, the function also takes a data frame `y` of
+#' outcomes and predictions: `f(y, truth, estimate, ...)`, where `truth`
+#' and `estimate` select columns (tidy-eval: bare names, strings or
+#' tidyselect helpers such as `starts_with(".pred_")`). `truth` is a factor,
+#' logical or 0/1 column (the event is `TRUE`, 1, or the second level of a
+#' factor, as in [glm()]); `estimate` selects one column of probabilities of
+#' the event, or one column per level of `truth`, named after the levels in
+#' any order (they are put in the order of the levels). `weights` may name
+#' a column too. The result is exactly that of the vector call on those
+#' columns.
+#'
+#' Grouping gives one result per group: `.by` selects grouping columns
+#' (tidyselect, as in dplyr 1.1: the groups come in order of first
+#' appearance), or `y` is a dplyr grouped data frame (its groups, in its
+#' order; `.by` cannot be given as well). A grouped call returns a data
+#' frame (a tibble when `y` is one) with the group columns and one row per
+#' group, the value in a column named after the function.
+#'
 #' @param y Outcomes: 0/1 (numeric or logical) or a two-level factor for a
 #'   vector `p`; a factor whose levels match the columns of a matrix `p`.
+#'   Or a data frame holding outcomes and predictions (see the section
+#'   Data frames).
+#' @param truth For a data frame `y`: the column of outcomes (tidy-eval).
+#' @param estimate For a data frame `y`: the column of probabilities of the
+#'   event, or one column per class named after the levels of `truth`
+#'   (tidy-eval).
+#' @param .by For a data frame `y`: optional grouping columns (tidy-eval).
 #' @param p Predicted probabilities: of the event (`y == 1`, or the second
 #'   factor level) for binary outcomes, or a matrix with one column per
 #'   class whose rows sum to 1.
-#' @param weights Optional non-negative observation weights.
+#' @param weights Optional non-negative observation weights; for a data
+#'   frame `y`, a column of it (tidy-eval).
 #' @param eps Optional clipping constant in `(0, 0.5)`.
-#' @param ... Not used: a misspelled argument is an error.
-#' @return A number.
+#' @param ... Further arguments of the vector method (for a data frame `y`,
+#'   such as `eps`; they must be named). Otherwise not used: a misspelled
+#'   argument is an error.
+#' @return A number; for a grouped data frame, a data frame with one row
+#'   per group.
 #' @examples
 #' log_loss(c(1, 0, 1, 1, 0), c(0.9, 0.1, 0.8, 0.7, 0.3))
 #' # A confident mistake
 #' log_loss(0, 0.99)
+#'
+#' # A data frame of predictions, as yardstick takes them
+#' d <- data.frame(y = factor(c("no", "yes", "yes", "no", "yes", "no")),
+#'                 .pred_yes = c(0.2, 0.9, 0.6, 0.4, 0.7, 0.1),
+#'                 model = rep(c("a", "b"), each = 3))
+#' log_loss(d, y, .pred_yes)
+#' log_loss(d, y, .pred_yes, .by = model)
+#' if (requireNamespace("dplyr", quietly = TRUE)) {
+#'   log_loss(dplyr::group_by(d, model), y, .pred_yes)
+#' }
 #' @export
-log_loss <- function(y, p, weights = NULL, eps = NULL, ...) {
+log_loss <- function(y, ...) UseMethod("log_loss")
+
+#' @rdname log_loss
+#' @export
+log_loss.default <- function(y, p, weights = NULL, eps = NULL, ...) {
   check_dots_empty(...)
   check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
   if (!is.matrix(p) || ncol(p) == 1L) {
@@ -40,6 +84,15 @@ log_loss <- function(y, p, weights = NULL, eps = NULL, ...) {
   sum(w[counted] * loss) / sum(w)
 }
 
+#' @rdname log_loss
+#' @export
+log_loss.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  frame_metric(y, f, "log_loss", function(y, p, w) log_loss(y, p, weights = w, ...))
+}
+
 #' Brier score
 #'
 #' The mean squared difference between predicted probabilities and
@@ -49,12 +102,24 @@ log_loss <- function(y, p, weights = NULL, eps = NULL, ...) {
 #' A model that always says 0.5 scores 0.25.
 #'
 #' @inheritParams log_loss
-#' @return A number.
+#' @inheritSection log_loss Data frames
+#' @return A number; for a grouped data frame, a data frame with one row
+#'   per group.
 #' @examples
 #' brier_score(c(1, 0, 1, 1, 0), c(0.9, 0.1, 0.8, 0.7, 0.3))
 #' brier_score(rbinom(100, 1, 0.3), rep(0.5, 100))  # 0.25
+#'
+#' # A data frame with a probability column per class
+#' d <- data.frame(class = factor(c("a", "b", "c", "b")),
+#'                 b = c(0.1, 0.7, 0.2, 0.5), a = c(0.8, 0.2, 0.2, 0.3),
+#'                 c = c(0.1, 0.1, 0.6, 0.2))
+#' brier_score(d, class, c(a, b, c))
 #' @export
-brier_score <- function(y, p, weights = NULL, ...) {
+brier_score <- function(y, ...) UseMethod("brier_score")
+
+#' @rdname brier_score
+#' @export
+brier_score.default <- function(y, p, weights = NULL, ...) {
   check_dots_empty(...)
   if (!is.matrix(p) || ncol(p) == 1L) {
     b <- check_binary_problem(y, drop_one_column(p), weights)
@@ -63,6 +128,15 @@ brier_score <- function(y, p, weights = NULL, ...) {
   m <- check_class_problem(y, p, weights)
   onehot <- outer(m$y, seq_len(ncol(m$p)) - 1, `==`)
   sum(m$w * rowSums((m$p - onehot)^2)) / sum(m$w)
+}
+
+#' @rdname brier_score
+#' @export
+brier_score.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  frame_metric(y, f, "brier_score", function(y, p, w) brier_score(y, p, weights = w, ...))
 }
 
 # A one-column matrix of probabilities is a vector.
@@ -85,8 +159,12 @@ drop_one_column <- function(p) if (is.matrix(p) && ncol(p) == 1L) p[, 1L] else p
 #' @param strategy `"uniform"`: bins of equal width on \[0, 1\];
 #'   `"quantile"`: bins holding about equal numbers of predictions.
 #' @param type For multiclass `p`: `"top-label"` or `"classwise"`.
-#' @param ... Not used: a misspelled argument is an error.
-#' @return A number.
+#' @param ... Further arguments of the vector method (for a data frame `y`,
+#'   such as `bins`; they must be named). Otherwise not used: a
+#'   misspelled argument is an error.
+#' @inheritSection log_loss Data frames
+#' @return A number; for a grouped data frame, a data frame with one row
+#'   per group.
 #' @examples
 #' set.seed(1)
 #' p <- runif(1000)
@@ -94,8 +172,16 @@ drop_one_column <- function(p) if (is.matrix(p) && ncol(p) == 1L) p[, 1L] else p
 #' ece(y, p)
 #' mce(y, p, bins = 5)
 #' ece(y, rep(0.5, 1000))  # |0.5 - mean(y)|
+#'
+#' d <- data.frame(y = y, p = p, half = rep(c("first", "second"), each = 500))
+#' ece(d, y, p)
+#' mce(d, y, p, bins = 5, .by = half)
 #' @export
-ece <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+ece <- function(y, ...) UseMethod("ece")
+
+#' @rdname ece
+#' @export
+ece.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                 type = c("top-label", "classwise"), ...) {
   check_dots_empty(...)
   calibration_error(y, p, bins, if (missing(strategy)) "uniform" else strategy, weights,
@@ -104,11 +190,33 @@ ece <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights =
 
 #' @rdname ece
 #' @export
-mce <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+ece.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  frame_metric(y, f, "ece", function(y, p, w) ece(y, p, weights = w, ...))
+}
+
+#' @rdname ece
+#' @export
+mce <- function(y, ...) UseMethod("mce")
+
+#' @rdname ece
+#' @export
+mce.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                 type = c("top-label", "classwise"), ...) {
   check_dots_empty(...)
   calibration_error(y, p, bins, if (missing(strategy)) "uniform" else strategy, weights,
                     if (missing(type)) "top-label" else type, summary = "max")
+}
+
+#' @rdname ece
+#' @export
+mce.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  frame_metric(y, f, "mce", function(y, p, w) mce(y, p, weights = w, ...))
 }
 
 calibration_error <- function(y, p, bins, strategy, weights, type, summary, call = rlang::caller_env()) {
@@ -194,17 +302,27 @@ weighted_quantile <- function(x, w, probs) {
 #'
 #' @inheritParams ece
 #' @param method `"binned"` or `"corp"`.
+#' @inheritSection log_loss Data frames
 #' @return An object of class `probml_brier_decomp`: a list with `brier`,
 #'   `reliability`, `resolution`, `uncertainty` and, for the binned method,
-#'   `within_bin_variance` and `within_bin_covariance`.
+#'   `within_bin_variance` and `within_bin_covariance`. For a grouped data
+#'   frame, a data frame with the group columns and one column per
+#'   component, one row per group.
 #' @examples
 #' set.seed(2)
 #' p <- runif(500)
 #' y <- rbinom(500, 1, p)
 #' brier_decomp(y, p)
 #' brier_decomp(y, p, method = "corp")
+#'
+#' d <- data.frame(y = y, p = p, g = rep(c("a", "b"), 250))
+#' brier_decomp(d, y, p, method = "corp", .by = g)
 #' @export
-brier_decomp <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
+brier_decomp <- function(y, ...) UseMethod("brier_decomp")
+
+#' @rdname brier_decomp
+#' @export
+brier_decomp.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                          method = c("binned", "corp"), ...) {
   check_dots_empty(...)
   method <- if (missing(method)) "binned" else check_choice(method, c("binned", "corp"), "method")
@@ -238,6 +356,22 @@ brier_decomp <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), 
     )
   }
   structure(c(out, list(method = method, bins = if (method == "binned") bins)), class = "probml_brier_decomp")
+}
+
+#' @rdname brier_decomp
+#' @export
+brier_decomp.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by = NULL) {
+  check_forwarded_dots(..., reserved = c("p", "y"))
+  f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
+                  call = rlang::current_env())
+  one <- function(y, p, w) brier_decomp(y, p, weights = w, ...)
+  if (is.null(f$groups)) return(one(f$y, f$p, f$w))
+  values <- lapply(f$groups$rows, function(rows) {
+    r <- frame_rows(f, rows)
+    d <- one(r$y, r$p, r$w)
+    unclass(d)[setdiff(names(d), c("method", "bins"))]
+  })
+  frame_result(y, f$groups$key, values)
 }
 
 #' @export

@@ -38,14 +38,16 @@ die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
 # flexmix, Formula, sandwich, lmtest, zoo and modeltools are betareg's
 # dependencies (betareg itself is not packaged for Debian); broom (with
 # generics and tibble) and statmod are the references of the tidiers and of
-# the quantile residuals.
+# the quantile residuals; tidyselect reads the data-frame calls' columns and
+# dplyr (Suggests) makes the grouped data frames they are tested on.
 deb_r=(
-  r-cran-rcpp r-cran-rcppeigen r-cran-cli r-cran-rlang r-cran-roxygen2
+  r-cran-rcpp r-cran-rcppeigen r-cran-cli r-cran-rlang r-cran-tidyselect r-cran-roxygen2
   r-cran-rmarkdown r-cran-knitr r-cran-testthat r-cran-quantreg
   r-cran-glmnet r-cran-future r-cran-future.apply r-cran-ggplot2
   r-cran-randomforest r-cran-e1071 r-cran-flexmix r-cran-formula
   r-cran-sandwich r-cran-lmtest r-cran-zoo r-cran-modeltools r-cran-arm
   r-cran-matrix r-cran-broom r-cran-generics r-cran-tibble r-cran-statmod
+  r-cran-dplyr
 )
 deb_tools=(pandoc qpdf cmake libgtest-dev)
 # Benchmark-only: python3-torch is the PyTorch reference of the deep-ensemble
