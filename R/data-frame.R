@@ -7,14 +7,23 @@
 
 # Positions of the columns a tidy-eval selection picks, with probml errors.
 select_columns <- function(data, quo, arg, call, data_arg = "y") {
-  tryCatch(tidyselect::eval_select(quo, data, allow_rename = FALSE, error_call = call),
-    vctrs_error_subscript_oob = function(e) {
-      abort_probml("missing", c("{.arg {arg}} selects column{?s} {.val {as.character(e$i)}}, which {.arg {data_arg}} does not have.",
-                                i = "The columns of {.arg {data_arg}} are {.val {names(data)}}."), call = call)
-    },
-    error = function(e) {
-      abort_probml("type", "{.arg {arg}} must select columns of {.arg {data_arg}} by name (tidy-eval).", parent = e, call = call)
-    })
+  # A vector such as `d$y`, or a number given for `weights`, would be read
+  # as column positions.
+  if (rlang::quo_is_call(quo, c("$", "[[", "[")) || is.numeric(rlang::quo_get_expr(quo))) {
+    abort_probml("type", c("{.arg {arg}} must select columns of {.arg {data_arg}} by name (tidy-eval), not give values or positions.",
+                           x = "It is {.code {rlang::as_label(quo)}}.",
+                           i = "Use the column name, bare or as a string."), call = call)
+  }
+  # One tryCatch() per handler: R nests them, so a handler's own error
+  # would be caught by the next.
+  pos <- tryCatch(tidyselect::eval_select(quo, data, allow_rename = FALSE, error_call = call),
+                  error = function(e) e)
+  if (!inherits(pos, "error")) return(pos)
+  if (inherits(pos, "vctrs_error_subscript_oob")) {
+    abort_probml("missing", c("{.arg {arg}} selects column{?s} {.val {as.character(pos$i)}}, which {.arg {data_arg}} does not have.",
+                              i = "The columns of {.arg {data_arg}} are {.val {names(data)}}."), call = call)
+  }
+  abort_probml("type", "{.arg {arg}} must select columns of {.arg {data_arg}} by name (tidy-eval).", parent = pos, call = call)
 }
 
 # One column, named by a selection or a string; NULL when not given.
@@ -59,9 +68,10 @@ tidy_frame <- function(data, truth, estimate, weights, by, call, probabilities =
     p <- data[[est_cols]]
   } else {
     if (is.null(levels) || !setequal(est_cols, levels)) {
-      truth_what <- if (is.null(levels)) "is not a factor" else "has levels {.val {levels}}"
       abort_probml("response", c("The columns {.arg estimate} selects must be named after the levels of {.arg truth}, in any order.",
-                                 x = "{.arg estimate} selects {.val {est_cols}}; {.arg truth} ({.field {truth_col}}) {truth_what}."),
+                                 x = "{.arg estimate} selects {.val {est_cols}}.",
+                                 x = if (is.null(levels)) "{.arg truth} ({.field {truth_col}}) is not a factor."
+                                     else "{.arg truth} ({.field {truth_col}}) has levels {.val {levels}}."),
                    call = call)
     }
     est_cols <- est_cols[match(levels, est_cols)]

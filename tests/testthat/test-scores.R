@@ -171,3 +171,159 @@ test_that("the CORP decomposition ignores rows of weight zero", {
                  ref[c("brier", "reliability", "resolution", "uncertainty")], tolerance = 1e-12)
   }
 })
+
+# Data frames ---------------------------------------------------------------
+
+test_that("data-frame calls give exactly the vector calls' numbers", {
+  d <- sim_frame()
+  P <- frame_prob_matrix(d)
+  for (truth in c("yb", "yf", "yl")) {
+    y <- d[[truth]]
+    expect_identical(log_loss(d, !!truth, pb), log_loss(y, d$pb))
+    expect_identical(log_loss(d, !!truth, pb, weights = w), log_loss(y, d$pb, weights = d$w))
+    expect_identical(log_loss(d, !!truth, pb, eps = 1e-3), log_loss(y, d$pb, eps = 1e-3))
+    expect_identical(brier_score(d, !!truth, pb), brier_score(y, d$pb))
+    expect_identical(brier_score(d, !!truth, pb, weights = "w"), brier_score(y, d$pb, weights = d$w))
+    expect_identical(ece(d, !!truth, pb), ece(y, d$pb))
+    expect_identical(ece(d, !!truth, pb, weights = w, bins = 7, strategy = "quantile"),
+                     ece(y, d$pb, weights = d$w, bins = 7, strategy = "quantile"))
+    expect_identical(mce(d, !!truth, pb), mce(y, d$pb))
+    expect_identical(mce(d, !!truth, pb, weights = w, bins = 5), mce(y, d$pb, weights = d$w, bins = 5))
+    expect_identical(brier_decomp(d, !!truth, pb), brier_decomp(y, d$pb))
+    expect_identical(brier_decomp(d, !!truth, pb, weights = w, method = "corp"),
+                     brier_decomp(y, d$pb, weights = d$w, method = "corp"))
+  }
+  # Multiclass: the probability columns in any order, put in the order of the levels.
+  for (sel in list(quote(c(c, a, b)), quote(c:b), quote(tidyselect::all_of(c("b", "a", "c"))))) {
+    expect_identical(log_loss(d, cls, !!sel), log_loss(d$cls, P))
+    expect_identical(log_loss(d, cls, !!sel, weights = w), log_loss(d$cls, P, weights = d$w))
+    expect_identical(brier_score(d, cls, !!sel), brier_score(d$cls, P))
+    expect_identical(brier_score(d, cls, !!sel, weights = w), brier_score(d$cls, P, weights = d$w))
+    expect_identical(ece(d, cls, !!sel, type = "classwise"), ece(d$cls, P, type = "classwise"))
+    expect_identical(ece(d, cls, !!sel, weights = w), ece(d$cls, P, weights = d$w))
+    expect_identical(mce(d, cls, !!sel), mce(d$cls, P))
+    expect_identical(mce(d, cls, !!sel, weights = w, type = "classwise"), mce(d$cls, P, weights = d$w, type = "classwise"))
+  }
+  # Two columns for a binary factor: the matrix form of the vector call.
+  d$no <- 1 - d$pb
+  d$yes <- d$pb
+  expect_identical(log_loss(d, yf, c(yes, no)), log_loss(d$yf, cbind(no = d$no, yes = d$yes)))
+  expect_identical(brier_score(d, yf, c(yes, no)), brier_score(d$yf, cbind(no = d$no, yes = d$yes)))
+})
+
+test_that("grouped data-frame calls equal the vector calls per group", {
+  d <- sim_frame()
+  P <- frame_prob_matrix(d)
+  rows <- frame_group_rows(d)
+  key <- unique(d[c("g1", "g2")])
+  rownames(key) <- NULL
+  per_group <- function(f) vapply(rows, f, numeric(1), USE.NAMES = FALSE)
+  check <- function(res, name, expected) {
+    expect_s3_class(res, "data.frame")
+    expect_identical(names(res), c("g1", "g2", name))
+    expect_identical(res[c("g1", "g2")], key)     # groups in order of first appearance
+    expect_identical(res[[name]], expected)
+  }
+  check(log_loss(d, yb, pb, .by = c(g1, g2)), "log_loss", per_group(function(r) log_loss(d$yb[r], d$pb[r])))
+  check(log_loss(d, cls, c(a, b, c), weights = w, .by = c(g1, g2)), "log_loss",
+        per_group(function(r) log_loss(d$cls[r], P[r, ], weights = d$w[r])))
+  check(brier_score(d, yf, pb, weights = w, .by = c("g1", "g2")), "brier_score",
+        per_group(function(r) brier_score(d$yf[r], d$pb[r], weights = d$w[r])))
+  check(brier_score(d, cls, c(a, b, c), .by = c(g1, g2)), "brier_score",
+        per_group(function(r) brier_score(d$cls[r], P[r, ])))
+  check(ece(d, yb, pb, bins = 5, .by = c(g1, g2)), "ece", per_group(function(r) ece(d$yb[r], d$pb[r], bins = 5)))
+  check(ece(d, cls, c(a, b, c), weights = w, type = "classwise", .by = c(g1, g2)), "ece",
+        per_group(function(r) ece(d$cls[r], P[r, ], weights = d$w[r], type = "classwise")))
+  check(mce(d, yl, pb, weights = w, .by = c(g1, g2)), "mce", per_group(function(r) mce(d$yl[r], d$pb[r], weights = d$w[r])))
+  check(mce(d, cls, c(a, b, c), .by = c(g1, g2)), "mce", per_group(function(r) mce(d$cls[r], P[r, ])))
+  # brier_decomp: one column per component.
+  res <- brier_decomp(d, yb, pb, weights = w, .by = c(g1, g2))
+  parts <- c("brier", "reliability", "resolution", "uncertainty", "within_bin_variance", "within_bin_covariance")
+  expect_identical(names(res), c("g1", "g2", parts))
+  for (i in seq_along(rows)) {
+    r <- rows[[i]]
+    expect_identical(unlist(res[i, parts]), unlist(unclass(brier_decomp(d$yb[r], d$pb[r], weights = d$w[r]))[parts]))
+  }
+  corp <- brier_decomp(d, yb, pb, method = "corp", .by = g1)
+  expect_identical(names(corp), c("g1", parts[1:4]))
+  expect_identical(corp$reliability, vapply(c("x", "y"), function(g) brier_decomp(d$yb[d$g1 == g], d$pb[d$g1 == g], method = "corp")$reliability,
+                                            numeric(1), USE.NAMES = FALSE))
+})
+
+test_that("a dplyr grouped data frame gives the same groups, in its order, as a tibble", {
+  skip_if_not_installed("dplyr")
+  d <- sim_frame()
+  gd <- dplyr::group_by(d, g1, g2)
+  res <- log_loss(gd, yb, pb, weights = w)
+  expect_s3_class(res, "tbl_df")
+  by <- log_loss(d, yb, pb, weights = w, .by = c(g1, g2))
+  o <- order(by$g1, by$g2)
+  expect_identical(as.data.frame(res), {
+    x <- by[o, ]
+    rownames(x) <- NULL
+    x
+  })
+  expect_identical(brier_decomp(gd, yb, pb)$brier,
+                   vapply(attr(gd, "groups")$.rows, function(r) brier_score(d$yb[r], d$pb[r]), numeric(1)))
+  expect_identical(ece(gd, cls, c(a, b, c))$ece,
+                   vapply(attr(gd, "groups")$.rows, function(r) ece(d$cls[r], frame_prob_matrix(d)[r, ]), numeric(1)))
+  # A tibble in, a tibble out; a data frame in, a data frame out.
+  skip_if_not_installed("tibble")
+  expect_s3_class(brier_score(tibble::as_tibble(d), yb, pb, .by = g1), "tbl_df")
+  expect_false(inherits(brier_score(d, yb, pb, .by = g1), "tbl_df"))
+})
+
+test_that("data-frame calls refuse bad columns with classed errors", {
+  d <- sim_frame(30)
+  d$chr <- as.character(d$yf)
+  d$three <- rep(0:2, 10)
+  expect_probml_error(log_loss(d, nope, pb), "probml_error_missing")
+  expect_probml_error(log_loss(d, yb, nope), "probml_error_missing")
+  expect_probml_error(log_loss(d, estimate = pb), "probml_error_missing")
+  expect_probml_error(log_loss(d, yb), "probml_error_missing")
+  expect_probml_error(log_loss(d, chr, pb), "probml_error_response")
+  expect_probml_error(log_loss(d, three, pb), "probml_error_response")
+  expect_probml_error(log_loss(d, c(yb, yf), pb), "probml_error_length")
+  expect_probml_error(log_loss(d, cls, c(a, b)), "probml_error_length")
+  expect_probml_error(log_loss(d, cls, pb), "probml_error_length")
+  expect_probml_error(log_loss(d, yb, c(a, b, c)), "probml_error_length")
+  expect_probml_error(log_loss(d, yb, c(a, b)), "probml_error_response")
+  expect_probml_error(brier_score(d, cls, c(a, b, pb)), "probml_error_response")
+  expect_probml_error(ece(d, yb, pb, weights = c(w, pb)), "probml_error_length")
+  expect_probml_error(ece(d, yb, pb, binz = 3), "probml_error_unused_argument")
+  expect_probml_error(ece(d, yb, pb, 3), "probml_error_type")  # 3 is `weights`, not a position
+  expect_probml_error(ece(d, yb, pb, p = d$pb), "probml_error_unused_argument")
+  expect_probml_error(mce(d, d$yb, pb), "probml_error_type")
+  d$pb[3] <- 1.2
+  expect_probml_error(brier_decomp(d, yb, pb), "probml_error_value")
+})
+
+test_that("the data-frame calls' messages", {
+  d <- sim_frame(30)
+  d$chr <- as.character(d$yf)
+  d$three <- rep(0:2, 10)
+  d$bad <- replace(d$pb, 4, 1.5)
+  expect_condition_snapshot({
+    log_loss(d, nope, pb)
+    log_loss(d, yb, c(pb, nope))
+    log_loss(d, estimate = pb)
+    log_loss(d, yb)
+    log_loss(d, chr, pb)
+    log_loss(d, three, pb)
+    log_loss(d, c(yb, yf), pb)
+    brier_score(d, cls, c(a, b))
+    brier_score(d, yb, c(a, b, c))
+    ece(d, cls, c(a, b, pb))
+    ece(d, yb, c(a, b))
+    mce(d, cls, starts_with("zzz"))
+    mce(d, yb, pb, 3)
+    mce(d, yb, pb, p = 1)
+    brier_decomp(d, d$yb, pb)
+    brier_decomp(d, yb, pb, weights = 1.5)
+    brier_decomp(d, yb, bad, .by = g1)
+    log_loss(d, yb, TRUE)
+    log_loss(transform(d, a = as.character(a)), cls, c(a, b, c))
+  })
+  skip_if_not_installed("dplyr")
+  expect_condition_snapshot(log_loss(dplyr::group_by(d, g1), yb, pb, .by = g2))
+})
