@@ -225,6 +225,7 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
   )
   cal <- c(cal, fitted)
   cal$call <- match.call()
+  cal$call[[1L]] <- quote(calibrate)  # not the method's name
   structure(cal, class = "probml_calibrator")
 }
 
@@ -246,14 +247,17 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
   if (is.null(f$groups)) {
     cal <- one(f$y, f$p, f$w)
     cal$call <- match.call()
+    cal$call[[1L]] <- quote(calibrate)
     return(cal)
   }
   cals <- lapply(f$groups$rows, function(rows) {
     r <- frame_rows(f, rows)
     one(r$y, r$p, r$w)
   })
+  call <- match.call()
+  call[[1L]] <- quote(calibrate)
   structure(list(calibrators = cals, key = f$groups$key, truth = f$truth, estimate = f$estimate,
-                 n = lengths(f$groups$rows), call = match.call()),
+                 n = lengths(f$groups$rows), call = call),
             class = "probml_calibrator_set")
 }
 
@@ -544,7 +548,7 @@ predict_frame <- function(object, newdata, estimate, call) {
   if (rlang::quo_is_null(estimate)) {
     cols <- object$estimate
     if (is.null(cols)) {
-      abort_probml("missing", c("{.arg estimate} must be given: the calibrator was fitted on vectors, so it does not know which column{?s} of {.arg newdata} hold{?s/} the scores.",
+      abort_probml("missing", c("{.arg estimate} must be given: the calibrator was fitted on vectors, so it does not know which column(s) of {.arg newdata} hold the scores.",
                                 i = "The columns of {.arg newdata} are {.val {names(newdata)}}."), call = call)
     }
     absent <- setdiff(cols, names(newdata))

@@ -85,7 +85,8 @@ check_dots_empty <- function(..., call = rlang::caller_env()) {
   given <- ...names() %||% rep("", n)
   fn <- sys.function(sys.parent())
   formal <- setdiff(names(formals(fn)), "...")
-  fn_name <- call_name(sys.call(sys.parent()))
+  # A default method is named as its generic, the function the user called.
+  fn_name <- sub("[.]default$", "", call_name(sys.call(sys.parent())))
   named <- given[nzchar(given)]
   bullets <- c(
     if (length(named)) "{.arg {named}} {?is/are} not {?an argument/arguments} of {.fn {fn_name}}.",

@@ -77,3 +77,61 @@ test_that("cal_curve's messages", {
     cal_curve(c(0, 1, 1), list(a = c(0.2, 0.8, 0.6), b = c(0.2, 1.8, 0.6)))
   })
 })
+
+test_that("a data-frame cal_curve is the vector call's curve; curve_by names the curve columns", {
+  d <- sim_frame()
+  v <- cal_curve(d$yb, d$pb, bins = 6)
+  expect_identical(v$curve_by, "model")
+  expect_identical(cal_curve(d, yb, pb, bins = 6), v)
+  expect_identical(cal_curve(d, "yf", "pb", weights = w, ci = "clopper-pearson", strategy = "quantile"),
+                   cal_curve(d$yf, d$pb, weights = d$w, ci = "clopper-pearson", strategy = "quantile"))
+  expect_identical(cal_curve(d, yl, pb, weights = "w"), cal_curve(d$yl, d$pb, weights = d$w))
+  set.seed(9)
+  a <- cal_curve(d, yb, pb, consistency = TRUE, n_resamples = 50)
+  set.seed(9)
+  expect_identical(a, cal_curve(d$yb, d$pb, consistency = TRUE, n_resamples = 50))
+})
+
+test_that("a grouped cal_curve has one curve per group, equal to the per-group vector curves", {
+  d <- sim_frame()
+  rows <- frame_group_rows(d)
+  check <- function(curve, weighted, consistency = FALSE) {
+    expect_s3_class(curve, "probml_cal_curve")
+    expect_identical(curve$curve_by, c("g1", "g2"))
+    tab <- curve$table
+    expect_false("model" %in% names(tab))
+    keys <- unique(tab[c("g1", "g2")])
+    expect_identical(nrow(keys), length(rows))
+    if (consistency) set.seed(10)
+    for (i in seq_along(rows)) {
+      r <- rows[[i]]
+      one <- cal_curve(d$yb[r], d$pb[r], bins = 5, weights = if (weighted) d$w[r], consistency = consistency,
+                       n_resamples = 40)$table
+      part <- tab[tab$g1 == keys$g1[i] & tab$g2 == keys$g2[i], setdiff(names(tab), c("g1", "g2"))]
+      rownames(part) <- NULL
+      expect_identical(part, one[setdiff(names(one), "model")])
+    }
+  }
+  check(cal_curve(d, yb, pb, bins = 5, .by = c(g1, g2)), FALSE)
+  check(cal_curve(d, yb, pb, weights = w, bins = 5, .by = c(g1, g2)), TRUE)
+  set.seed(10)
+  check(cal_curve(d, yb, pb, bins = 5, consistency = TRUE, n_resamples = 40, .by = c(g1, g2)), FALSE, TRUE)
+  skip_if_not_installed("dplyr")
+  gd <- dplyr::group_by(d, g2, g1)
+  curve <- cal_curve(gd, yb, pb, bins = 5)
+  expect_identical(curve$curve_by, c("g2", "g1"))
+  g <- attr(gd, "groups")
+  for (i in seq_len(nrow(g))) {
+    r <- g$.rows[[i]]
+    part <- curve$table[curve$table$g2 == g$g2[i] & curve$table$g1 == g$g1[i], ]
+    expect_identical(part$observed, cal_curve(d$yb[r], d$pb[r], bins = 5)$table$observed)
+  }
+})
+
+test_that("cal_curve's data-frame messages", {
+  d <- sim_frame(30)
+  expect_condition_snapshot({
+    cal_curve(d, yb, nope)
+    cal_curve(d, yb, pb, binz = 4)
+  })
+})

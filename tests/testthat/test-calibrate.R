@@ -450,3 +450,131 @@ test_that("constant scores are refused by the maps they cannot identify", {
   expect_equal(predict(calibrate(y, rep(0.4, 40), method = "isotonic"), 0.4), 0.5)
   expect_equal(predict(calibrate(y, rep(0.4, 40), method = "histogram", bins = 3), 0.4), 0.5)
 })
+
+# Data frames ---------------------------------------------------------------
+
+# A calibrator without what only a data-frame call records.
+strip_frame <- function(cal) cal[setdiff(names(cal), c("call", "truth", "estimate"))]
+
+test_that("a data-frame calibrate() fits the vector call's calibrator", {
+  d <- sim_frame()
+  P <- frame_prob_matrix(d)
+  for (method in c("platt", "isotonic", "beta", "histogram", "temperature")) {
+    for (truth in c("yb", "yf", "yl")) {
+      a <- calibrate(d, !!truth, pb, method = method)
+      expect_identical(strip_frame(a), strip_frame(calibrate(d[[truth]], d$pb, method = method)))
+      expect_identical(a$truth, truth)
+      expect_identical(a$estimate, "pb")
+      b <- calibrate(d, !!truth, "pb", method, w)     # positional: method, then weights
+      expect_identical(strip_frame(b), strip_frame(calibrate(d[[truth]], d$pb, method, d$w)))
+    }
+    expect_identical(strip_frame(calibrate(d, yb, zb, method = method, weights = w, scores_are = "logit")),
+                     strip_frame(calibrate(d$yb, d$zb, method = method, weights = d$w, scores_are = "logit")))
+  }
+  # The default method, as in the vector call.
+  expect_identical(strip_frame(calibrate(d, yb, pb)), strip_frame(calibrate(d$yb, d$pb)))
+  # Multiclass temperature scaling: the columns in any order.
+  m <- calibrate(d, cls, c(c, a, b), method = "temperature", weights = w)
+  expect_identical(strip_frame(m), strip_frame(calibrate(d$cls, P, method = "temperature", weights = d$w)))
+  expect_identical(m$estimate, c("a", "b", "c"))
+  expect_identical(calibrate(d, yb, pb, method = "platt")$call, quote(calibrate(y = d, truth = yb, estimate = pb, method = "platt")))
+})
+
+test_that("predict() on a data frame replaces the estimate columns by the vector predictions", {
+  d <- sim_frame()
+  nd <- sim_frame(50, seed = 2)
+  for (method in c("platt", "isotonic", "beta", "histogram", "temperature")) {
+    cal <- calibrate(d, yf, pb, method = method, weights = w)
+    out <- predict(cal, nd)
+    expect_identical(out$pb, predict(cal, nd$pb))
+    expect_identical(out[setdiff(names(nd), "pb")], nd[setdiff(names(nd), "pb")])
+    # A calibrator fitted on vectors needs `estimate`; then it is the same.
+    vec <- calibrate(d$yf, d$pb, method = method, weights = d$w)
+    expect_identical(predict(vec, nd, estimate = pb), out)
+    # Other columns can be chosen.
+    nd$other <- nd$pb
+    expect_identical(predict(cal, nd, estimate = other)$other, out$pb)
+    nd$other <- NULL
+  }
+  m <- calibrate(d, cls, c(c, a, b), method = "temperature")
+  pm <- predict(m, nd)
+  ref <- predict(m, frame_prob_matrix(nd))
+  expect_identical(as.matrix(pm[c("a", "b", "c")]), ref)
+  expect_identical(pm[c("g1", "pb")], nd[c("g1", "pb")])
+  vm <- calibrate(d$cls, frame_prob_matrix(d), method = "temperature")
+  expect_identical(predict(vm, nd, estimate = c(b, c, a)), pm)
+  skip_if_not_installed("tibble")
+  tb <- predict(cal, tibble::as_tibble(nd))
+  expect_s3_class(tb, "tbl_df")
+  expect_identical(tb$pb, predict(cal, nd$pb))
+})
+
+test_that("grouped calibrate() fits one calibrator per group; predict() applies each row's group's", {
+  d <- sim_frame(360)
+  rows <- frame_group_rows(d)
+  set <- calibrate(d, yb, pb, method = "platt", weights = w, .by = c(g1, g2))
+  expect_s3_class(set, "probml_calibrator_set")
+  expect_identical(length(set$calibrators), length(rows))
+  key <- unique(d[c("g1", "g2")])
+  rownames(key) <- NULL
+  expect_identical(set$key, key)
+  for (i in seq_along(rows)) {
+    r <- rows[[i]]
+    expect_identical(strip_frame(set$calibrators[[i]]), strip_frame(calibrate(d$yb[r], d$pb[r], method = "platt", weights = d$w[r])))
+  }
+  nd <- sim_frame(90, seed = 3)
+  out <- predict(set, nd)
+  expected <- nd$pb
+  for (i in seq_len(nrow(key))) {
+    r <- which(nd$g1 == key$g1[i] & nd$g2 == key$g2[i])
+    expected[r] <- predict(set$calibrators[[i]], nd$pb[r])
+  }
+  expect_identical(out$pb, expected)
+  expect_identical(out[setdiff(names(nd), "pb")], nd[setdiff(names(nd), "pb")])
+  # Multiclass, grouped by one column.
+  ms <- calibrate(d, cls, c(a, b, c), method = "temperature", .by = g1)
+  pm <- predict(ms, nd)
+  x <- nd$g1 == "x"
+  expect_identical(as.matrix(pm[x, c("a", "b", "c")]), predict(ms$calibrators[[1]], frame_prob_matrix(nd)[x, ]),
+                   ignore_attr = TRUE)
+  skip_if_not_installed("dplyr")
+  gd <- dplyr::group_by(d, g2, g1)
+  gs <- calibrate(gd, yb, pb, method = "isotonic")
+  g <- attr(gd, "groups")
+  for (i in seq_len(nrow(g))) {
+    r <- g$.rows[[i]]
+    expect_identical(strip_frame(gs$calibrators[[i]]), strip_frame(calibrate(d$yb[r], d$pb[r], method = "isotonic")))
+  }
+  expect_identical(predict(gs, nd)$pb, {
+    e <- nd$pb
+    for (i in seq_len(nrow(g))) {
+      r <- which(nd$g2 == g$g2[i] & nd$g1 == g$g1[i])
+      e[r] <- predict(gs$calibrators[[i]], nd$pb[r])
+    }
+    e
+  })
+})
+
+test_that("calibrate()'s data-frame messages", {
+  d <- sim_frame(120)
+  cal <- calibrate(d, yb, pb)
+  vec <- calibrate(d$yb, d$pb)
+  m <- calibrate(d$cls, frame_prob_matrix(d), method = "temperature")
+  set <- calibrate(d, yb, pb, .by = g1)
+  nd <- d
+  nd$g1[5] <- "new"
+  expect_condition_snapshot({
+    calibrate(d, yb, nope)
+    calibrate(d, cls, c(a, b))
+    calibrate(d, yb, pb, scores = 1)
+    predict(vec, d)
+    predict(cal, d[c("yb", "g1")])
+    predict(cal, d, estimate = c(pb, zb))
+    predict(m, d, estimate = c(a, b, pb))
+    predict(cal, d$pb, estimate = pb)
+    predict(set, nd)
+    predict(set, d[c("pb", "yb")])
+    predict(set, d$pb)
+    print(set)
+  })
+})

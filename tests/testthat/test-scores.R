@@ -322,6 +322,7 @@ test_that("the data-frame calls' messages", {
     brier_decomp(d, yb, pb, weights = 1.5)
     brier_decomp(d, yb, bad, .by = g1)
     log_loss(d, yb, TRUE)
+    log_loss(d, yb, pb, w, 1e-3)
     log_loss(transform(d, a = as.character(a)), cls, c(a, b, c))
   })
   skip_if_not_installed("dplyr")
