@@ -544,7 +544,7 @@ predict.probml_calibrator <- function(object, newdata, estimate = NULL, ...) {
 # probabilities; the columns are those the calibrator was fitted on, or the
 # `estimate` selection.
 predict_frame <- function(object, newdata, estimate, call) {
-  k <- if (isTRUE(object$matrix_input)) object$n_classes else 1L
+  k <- if (isTRUE(object$matrix_input) || isTRUE(object$n_classes > 2L)) object$n_classes else 1L
   if (rlang::quo_is_null(estimate)) {
     cols <- object$estimate
     if (is.null(cols)) {
