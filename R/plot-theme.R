@@ -30,7 +30,7 @@ probml_look <- list(
 reliability_layout <- list(
   heights = c(3, 1),
   mar_top = c(0.5, 4.1, 2.2, 1),
-  mar_bottom = c(3.6, 4.1, 0.3, 1),
+  mar_bottom = c(4.1, 4.1, 0.3, 1),
   oma = c(1.8, 0, 0, 0)
 )
 
@@ -45,22 +45,43 @@ reliability_caption <- function(ci, level, consistency, counts = TRUE) {
 }
 
 # Set up base graphics for a stack of panels (one row per entry of
-# `heights`, `cols` columns): returns the par() to restore.
-base_panel_stack <- function(heights, cols = 1L, oma = reliability_layout$oma) {
+# `heights`, `cols` columns, filled row by row), with an outer margin below
+# for the caption and `top` lines above for an overall title: returns the
+# par() to restore.
+base_panel_stack <- function(heights, cols = 1L, caption = NULL, top = 0) {
   old <- graphics::par(no.readonly = TRUE)
   m <- matrix(seq_len(length(heights) * cols), nrow = length(heights), byrow = TRUE)
   graphics::layout(m, heights = heights)
-  graphics::par(oma = oma)
+  lines <- length(wrap_caption(caption))
+  graphics::par(oma = c(if (lines) lines + 0.8 else 0, 0, top, 0))
   old
+}
+
+# A caption split at its "; " into lines that fit the device's width.
+wrap_caption <- function(text) {
+  if (is.null(text)) return(character())
+  pieces <- strsplit(text, "; ", fixed = TRUE)[[1L]]
+  room <- 0.95 * graphics::par("din")[1]
+  # mtext()'s cex is absolute, strwidth()'s relative to par("cex").
+  cex <- probml_look$caption_cex / graphics::par("cex")
+  fits <- function(s) graphics::strwidth(s, units = "inches", cex = cex) <= room
+  out <- pieces[1L]
+  for (p in pieces[-1L]) {
+    joined <- paste0(out[length(out)], "; ", p)
+    if (fits(joined)) out[length(out)] <- joined else out <- c(out, p)
+  }
+  out
 }
 
 # A caption in the outer bottom margin of a base graphics figure.
 base_caption <- function(text) {
-  graphics::mtext(text, side = 1, line = 0.6, outer = TRUE, cex = probml_look$caption_cex, adj = 0.5)
+  lines <- wrap_caption(text)
+  for (i in seq_along(lines)) {
+    graphics::mtext(lines[i], side = 1, line = i - 0.6, outer = TRUE, cex = probml_look$caption_cex)
+  }
 }
 
-# A legend outside the plotting region, above it, in one row when it fits.
-base_legend_top <- function(..., ncol = NULL) {
-  graphics::legend("bottom", inset = c(0, 1), xpd = NA, bty = "n", horiz = is.null(ncol),
-                   ncol = ncol %||% 1L, cex = 0.85, ...)
+# The legend of a base graphics plot: inside the plot, without a box.
+base_legend <- function(position, ...) {
+  graphics::legend(position, bty = "n", cex = 0.85, ...)
 }
