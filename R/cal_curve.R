@@ -212,7 +212,7 @@ autoplot.probml_cal_curve <- function(object, ...) {
     diagonal <- merge(diagonal, data.frame(facet = factor(facets, levels = facets)))
   }
   breaks <- function(lim) if (lim[1] >= 1.5) to_y(pretty(c(0, top), 3)[pretty(c(0, top), 3) <= top]) else seq(0, 1, 0.25)
-  labels <- function(b) ifelse(b >= 1.5, format(round((b - 2) * 3 * top)), format(b))
+  labels <- function(b) ifelse(b >= 1.5, format(round((b - 2) * 3 * top), trim = TRUE), format(b, trim = TRUE))
   g <- ggplot2::ggplot(rel, aes(x = .data$mean_predicted, y = .data$observed, colour = .data$series)) +
     ggplot2::geom_blank(data = limits, aes(x = .data$x, y = .data$y), inherit.aes = FALSE) +
     ggplot2::geom_line(data = diagonal, aes(x = .data$x, y = .data$y), inherit.aes = FALSE,

@@ -257,10 +257,7 @@ plot.probml_dist_fit <- function(x, breaks = NULL, main = NULL, xlab = "x", ...)
                       ylab = "Probability", legend.text = c("observed relative frequency", "fitted probability"),
                       args.legend = list(bty = "n", border = NA), ...)
   } else {
-    if (is.null(breaks)) {
-      r <- range(x$x)
-      breaks <- if (r[1] < r[2]) seq(r[1], r[2], length.out = dist_fit_bins(x$x) + 1L) else "Sturges"
-    }
+    if (is.null(breaks)) breaks <- dist_fit_breaks(x$x)
     h <- graphics::hist(x$x, breaks = breaks, plot = FALSE)
     grid <- seq(min(h$breaks), max(h$breaks), length.out = 301L)
     dens <- suppressWarnings(density(grid))
@@ -283,6 +280,13 @@ plot.probml_dist_fit <- function(x, breaks = NULL, main = NULL, xlab = "x", ...)
 dist_fit_bins <- function(x) {
   k <- max(grDevices::nclass.Sturges(x), grDevices::nclass.FD(x))
   as.integer(min(max(k, 5L), 60L))
+}
+
+# Equal-width breaks, dist_fit_bins() of them, over the range of the data.
+dist_fit_breaks <- function(x) {
+  r <- range(x)
+  if (r[1] == r[2]) return("Sturges")
+  seq(r[1], r[2], length.out = dist_fit_bins(x) + 1L)
 }
 
 # Distribution names as a title writes them.

@@ -344,7 +344,7 @@ plot.probml_estimator_study <- function(x, ...) {
   top <- range(y, na.rm = TRUE)
   graphics::plot(n, y[, 1L], type = "n", log = if (log_n) "xy" else "y", ylim = c(top[1], top[2] * max(3, (top[2] / top[1])^0.4)),
                  xaxt = "n", yaxt = "n", xlab = "Sample size n", ylab = "",
-                 main = "Variance, MSE and Cram\u00e9r\u2013Rao bound", ...)
+                 main = "Variance, MSE and Cram\u00e9r-Rao bound", ...)
   n_axis()
   y_axis("Squared error (log scale)")
   for (j in seq_len(ncol(y))) {
@@ -352,7 +352,7 @@ plot.probml_estimator_study <- function(x, ...) {
     if (!is.na(pchs[j])) graphics::points(n, y[, j], col = series[j], pch = pchs[j])
   }
   labels <- c(Variance = "variance of the estimates", MSE = "mean squared error",
-              CRB = "Cram\u00e9r\u2013Rao bound (unbiased estimators)")[colnames(y)]
+              CRB = "Cram\u00e9r-Rao bound (unbiased estimators)")[colnames(y)]
   base_legend("topright", legend = labels, col = series, lty = ltys, pch = pchs, lwd = 1.5)
   graphics::mtext(sprintf("Monte Carlo study of %s under the %s distribution, %d replicates per n",
                           x$estimator, dist_display_name(x$dist), x$reps), side = 3, outer = TRUE, line = 0.5, font = 2)
