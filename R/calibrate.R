@@ -565,7 +565,7 @@ calibrator_curve <- function(cal, n_grid) {
   rug <- cal$train_scores
   prob <- cal$scores_are == "probability"
   if (cal$method == "temperature") {
-    multi <- cal$n_classes > 2L
+    multi <- cal$n_classes > 2L || isTRUE(cal$matrix_input)
     span <- max(5, 2 * cal$temperature, abs(rug))
     grid <- seq(if (multi) 0 else -span, span, length.out = n_grid)
     return(list(grid = grid, p = stats::plogis(grid / cal$temperature), ref = stats::plogis(grid),
