@@ -154,54 +154,78 @@ print.probml_cal_curve <- function(x, digits = 3L, ...) {
 #'
 #' Draws the observed frequency against the mean prediction for each bin,
 #' with confidence intervals (and consistency bands when computed), the
-#' diagonal of perfect calibration and, below, the number of predictions per
-#' bin. Several models are overlaid. `autoplot()` draws the same with
-#' ggplot2.
+#' diagonal of perfect calibration and, below it in a panel a third as
+#' tall that shares its x axis, the number of predictions per bin. A caption
+#' explains every mark. One curve is drawn per distinct combination of the
+#' columns listed in the curve's `curve_by` (by default `model`), labelled
+#' by them; curves with a `class` column are drawn one class per column of
+#' panels. `autoplot()` draws the same with ggplot2, with the same palette
+#' and layout.
 #'
 #' @param x,object A `probml_cal_curve`.
 #' @param histogram Draw the counts below the diagram.
 #' @param main,xlab,ylab Title and axis labels.
-#' @param ... Passed to [graphics::plot()].
-#' @return `x`, invisibly (`autoplot()`: a ggplot object).
+#' @param ... For `plot()`, graphical parameters passed to [graphics::plot()]
+#'   for the diagram's panel(s); for `autoplot()`, not used (a misspelled
+#'   argument is an error).
+#' @return `plot()`: `x`, invisibly. `autoplot()`: a ggplot object whose
+#'   count panel is drawn on a rescaled axis (labelled in counts) so that it
+#'   is a third as tall as the diagram; add to it with `+`, but do not
+#'   replace its y scale.
 #' @examples
 #' set.seed(4)
 #' p <- runif(1000)
 #' plot(cal_curve(rbinom(1000, 1, p), p, consistency = TRUE, n_resamples = 200))
 #' @export
 plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagram",
-                                  xlab = "Mean predicted probability", ylab = "Observed frequency", ...) {
-  tab <- x$table[x$table$count > 0, , drop = FALSE]
-  models <- unique(tab$model)
-  # Okabe-Ito colours without black and yellow, which is hard to see on white.
-  colours <- rep(grDevices::palette.colors(9L)[c(2, 3, 4, 6, 7, 8)], length.out = length(models))
-  if (histogram) {
-    old <- graphics::par(no.readonly = TRUE)
-    on.exit(graphics::par(old))
-    graphics::layout(matrix(1:2), heights = c(3, 1.3))
-    graphics::par(mar = c(2, 4, 2, 1))
-  }
-  plot(c(0, 1), c(0, 1), type = "n", xlab = if (histogram) "" else xlab, ylab = ylab, main = main, ...)
-  abline(0, 1, lty = 2, col = "grey50")
-  for (i in seq_along(models)) {
-    t <- tab[tab$model == models[i], ]
-    if (!is.null(t$band_lower)) {
-      graphics::polygon(c(t$mean_predicted, rev(t$mean_predicted)), c(t$band_lower, rev(t$band_upper)),
-                        col = grDevices::adjustcolor(colours[i], 0.15), border = NA)
+                                  xlab = NULL, ylab = "Observed frequency", ...) {
+  check_flag(histogram, "histogram")
+  d <- cal_curve_plot_data(x)
+  xlab <- xlab %||% d$xlab
+  series <- levels(d$table$series)
+  cols <- stats::setNames(probml_palette(length(series)), series)
+  facets <- levels(d$table$facet)
+  multi <- length(facets) > 1L
+  caption <- reliability_caption(x$ci, x$level, d$consistency, histogram)
+  old <- base_panel_stack(if (histogram) reliability_layout$heights else 1, cols = length(facets),
+                          caption = caption, top = if (multi) 2 else 0)
+  on.exit(graphics::par(old))
+  lay <- reliability_layout
+  for (f in facets) {
+    graphics::par(mar = if (histogram) lay$mar_top else lay$mar_bottom)
+    graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = if (histogram) "" else xlab, ylab = ylab,
+                   xaxt = if (histogram) "n" else "s", main = if (multi) paste("Class", f) else main, ...)
+    if (histogram) graphics::axis(1, labels = FALSE)
+    graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
+    for (s in series) {
+      t <- d$table[d$table$series == s & d$table$facet == f & d$table$count > 0, , drop = FALSE]
+      if (!nrow(t)) next
+      if (d$consistency) {
+        graphics::polygon(c(t$mean_predicted, rev(t$mean_predicted)), c(t$band_lower, rev(t$band_upper)),
+                          col = grDevices::adjustcolor(cols[[s]], probml_look$band_alpha), border = NA)
+      }
+      graphics::arrows(t$mean_predicted, t$ci_lower, t$mean_predicted, t$ci_upper, col = cols[[s]],
+                       angle = 90, code = 3, length = 0.02)
+      graphics::lines(t$mean_predicted, t$observed, col = cols[[s]], lwd = 1.5)
+      graphics::points(t$mean_predicted, t$observed, pch = 19, col = cols[[s]])
     }
-    graphics::segments(t$mean_predicted, t$ci_lower, t$mean_predicted, t$ci_upper, col = colours[i])
-    lines(t$mean_predicted, t$observed, col = colours[i])
-    points(t$mean_predicted, t$observed, pch = 19, col = colours[i])
-  }
-  if (length(models) > 1L) graphics::legend("topleft", legend = models, col = colours[seq_along(models)], pch = 19, bty = "n")
-  if (histogram) {
-    graphics::par(mar = c(4, 4, 1, 1))
-    plot(c(0, 1), c(0, max(tab$count)), type = "n", xlab = xlab, ylab = "Count")
-    width <- (x$table$upper - x$table$lower)[x$table$model == models[1]] / (length(models) + 1)
-    for (i in seq_along(models)) {
-      t <- x$table[x$table$model == models[i], ]
-      graphics::rect(t$lower + (i - 1) * width, 0, t$lower + i * width, t$count, col = colours[i], border = NA)
+    if (f == facets[1L] && d$legend) {
+      base_legend("topleft", legend = series, col = cols, pch = 19, lty = 1, inset = 0.02,
+                  title = d$legend_title, title.adj = 0)
     }
   }
+  if (multi) graphics::mtext(main, side = 3, line = 0.5, outer = TRUE, font = 2, cex = 1.2)
+  if (histogram) {
+    top <- max(d$table$count)
+    for (f in facets) {
+      graphics::par(mar = lay$mar_bottom)
+      t <- d$table[d$table$facet == f, , drop = FALSE]
+      graphics::plot(c(0, 1), c(0, top), type = "n", xlab = xlab, ylab = "Count", yaxt = "n")
+      graphics::axis(2, at = pretty(c(0, top), 3), las = 1, cex.axis = 0.8)
+      graphics::rect(t$bar_left, 0, t$bar_right, t$count, col = cols[as.character(t$series)], border = NA)
+    }
+  }
+  base_caption(caption)
   invisible(x)
 }
 
@@ -210,25 +234,77 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
 autoplot.probml_cal_curve <- function(object, ...) {
   check_dots_empty(...)
   check_installed("ggplot2", "{.fn autoplot}")
-  tab <- object$table[object$table$count > 0, , drop = FALSE]
-  # Two facets share the x axis: the diagram above, the counts per bin below.
-  tab$panel <- factor("Observed frequency", levels = c("Observed frequency", "Count"))
-  counts <- transform(tab, panel = factor("Count", levels = levels(tab$panel)),
-                      mid = (tab$lower + tab$upper) / 2)
+  d <- cal_curve_plot_data(object)
   aes <- ggplot2::aes
-  diagonal <- data.frame(panel = tab$panel[1], x = c(0, 1), y = c(0, 1))
-  g <- ggplot2::ggplot(tab, aes(x = .data$mean_predicted, y = .data$observed, colour = .data$model)) +
-    ggplot2::geom_line(data = diagonal, aes(x = .data$x, y = .data$y), inherit.aes = FALSE,
-                       linetype = 2, colour = "grey50")
-  if (!is.null(tab$band_lower)) {
-    g <- g + ggplot2::geom_ribbon(aes(ymin = .data$band_lower, ymax = .data$band_upper, fill = .data$model),
-                                  alpha = 0.15, colour = NA)
+  panels <- c("Observed frequency", "Predictions per bin")
+  rel <- d$table[d$table$count > 0, , drop = FALSE]
+  rel$panel <- factor(panels[1], levels = panels)
+  # The count panel lives on [2, 2 + 1/3] of the shared y scale, so that with
+  # space = "free_y" it is a third as tall as the diagram on [0, 1]; the
+  # breaks and labels of that panel are counts. (No extra package needed.)
+  top <- max(d$table$count)
+  to_y <- function(count) 2 + count / top / 3
+  cnt <- d$table
+  cnt$panel <- factor(panels[2], levels = panels)
+  cnt$y <- to_y(cnt$count)
+  limits <- data.frame(panel = factor(panels[c(1, 1, 2, 2)], levels = panels), x = 0.5, y = c(0, 1, 2, 2 + 1 / 3))
+  diagonal <- data.frame(panel = factor(panels[1], levels = panels), x = c(0, 1), y = c(0, 1))
+  if (d$faceted) {
+    facets <- levels(d$table$facet)
+    limits <- merge(limits, data.frame(facet = factor(facets, levels = facets)))
+    diagonal <- merge(diagonal, data.frame(facet = factor(facets, levels = facets)))
   }
-  g + ggplot2::geom_errorbar(aes(ymin = .data$ci_lower, ymax = .data$ci_upper), width = 0.01) +
+  breaks <- function(lim) if (lim[1] >= 1.5) to_y(pretty(c(0, top), 3)[pretty(c(0, top), 3) <= top]) else seq(0, 1, 0.25)
+  labels <- function(b) ifelse(b >= 1.5, format(round((b - 2) * 3 * top), trim = TRUE), format(b, trim = TRUE))
+  g <- ggplot2::ggplot(rel, aes(x = .data$mean_predicted, y = .data$observed, colour = .data$series)) +
+    ggplot2::geom_blank(data = limits, aes(x = .data$x, y = .data$y), inherit.aes = FALSE) +
+    ggplot2::geom_line(data = diagonal, aes(x = .data$x, y = .data$y), inherit.aes = FALSE,
+                       linetype = probml_look$reference_lty, colour = probml_look$reference)
+  if (d$consistency) {
+    g <- g + ggplot2::geom_ribbon(aes(ymin = .data$band_lower, ymax = .data$band_upper, fill = .data$series),
+                                  alpha = probml_look$band_alpha, colour = NA)
+  }
+  series <- levels(d$table$series)
+  palette <- stats::setNames(probml_palette(length(series)), series)
+  g <- g + ggplot2::geom_errorbar(aes(ymin = .data$ci_lower, ymax = .data$ci_upper), width = 0.015) +
     ggplot2::geom_line() + ggplot2::geom_point() +
-    ggplot2::geom_col(data = counts, aes(x = .data$mid, y = .data$count, fill = .data$model),
-                      position = "dodge", inherit.aes = FALSE, width = min(counts$upper - counts$lower)) +
-    ggplot2::facet_grid(rows = ggplot2::vars(.data$panel), scales = "free_y") +
+    ggplot2::geom_rect(data = cnt, aes(xmin = .data$bar_left, xmax = .data$bar_right, ymin = 2, ymax = .data$y,
+                                       fill = .data$series), inherit.aes = FALSE) +
+    ggplot2::scale_colour_manual(values = palette, aesthetics = c("colour", "fill"), name = d$legend_title,
+                                 guide = if (d$legend) "legend" else "none") +
+    ggplot2::scale_y_continuous(breaks = breaks, labels = labels, expand = ggplot2::expansion(mult = 0.04)) +
+    ggplot2::facet_grid(rows = ggplot2::vars(.data$panel), cols = if (d$faceted) ggplot2::vars(.data$facet),
+                        scales = "free_y", space = "free_y",
+                        labeller = ggplot2::labeller(.cols = function(v) paste("Class", v))) +
     ggplot2::coord_cartesian(xlim = c(0, 1)) +
-    ggplot2::labs(x = "Mean predicted probability", y = NULL, title = "Reliability diagram")
+    ggplot2::labs(x = d$xlab, y = NULL, title = "Reliability diagram",
+                  caption = paste(strwrap(reliability_caption(object$ci, object$level, d$consistency), 110), collapse = "\n")) +
+    ggplot2::theme_bw() +
+    ggplot2::theme(legend.position = "bottom", plot.caption = ggplot2::element_text(hjust = 0))
+  g
+}
+
+# The table a reliability plot draws: a `series` (one per distinct
+# combination of the curve_by columns but `class`, labelled by them), a
+# `facet` (the class, when there are several) and the left and right edges
+# of each bin's count bar, the series side by side within the bin.
+cal_curve_plot_data <- function(x) {
+  tab <- x$table
+  by <- intersect(x$curve_by %||% "model", names(tab))
+  faceted <- "class" %in% by && length(unique(tab$class)) > 1L
+  keys <- setdiff(by, if (faceted) "class")
+  label <- if (length(keys)) do.call(paste, c(lapply(tab[keys], as.character), sep = ", ")) else rep("all", nrow(tab))
+  tab$series <- factor(label, levels = unique(label))
+  tab$facet <- if (faceted) factor(tab$class, levels = unique(tab$class)) else factor("all")
+  k <- nlevels(tab$series)
+  width <- (tab$upper - tab$lower) / k
+  slot <- as.integer(tab$series) - 1L
+  # A little space between the bins' groups of bars.
+  tab$bar_left <- tab$lower + width * (slot + 0.05)
+  tab$bar_right <- tab$lower + width * (slot + 0.95)
+  top_label <- identical(x$type, "top-label")
+  list(table = tab, faceted = faceted, consistency = !is.null(tab$band_lower),
+       legend = k > 1L || (length(keys) > 0L && !identical(label[1], "model")),
+       legend_title = if (length(keys)) paste(keys, collapse = ", ") else NULL,
+       xlab = if (top_label) "Mean predicted probability of the top label" else "Mean predicted probability")
 }

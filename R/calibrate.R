@@ -126,10 +126,11 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   `scores_are` (as resolved), the fitted parameters (`coefficients` for
 #'   Platt and beta, `temperature` for temperature scaling, `isotonic` (the
 #'   knots and blocks of the PAVA fit) for isotonic, `breaks` and
-#'   `bin_means` for histogram), `n`, `levels` and `eps`; fitted on a data
-#'   frame, also `truth` and `estimate` (the column names). Use
-#'   [predict()], [print()] and [plot()] on it. For grouped data, a
-#'   `probml_calibrator_set`.
+#'   `bin_means` for histogram), `n`, `levels`, `eps` and `train_scores`
+#'   (at most 2000 of the training scores, for the rug of
+#'   [plot()][plot.probml_calibrator()]); fitted on a data frame, also
+#'   `truth` and `estimate` (the column names). Use [predict()], [print()]
+#'   and [plot()] on it. For grouped data, a `probml_calibrator_set`.
 #' @references
 #' Platt, J. (1999). Probabilistic outputs for support vector machines.
 #'
@@ -215,7 +216,8 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
 
   cal <- list(method = method, scores_are = sc$scores_are, n = n, weight_sum = sum(w),
               levels = out$levels, n_classes = out$n_classes, eps = eps,
-              matrix_input = is.matrix(raw), score_range = if (is.matrix(raw)) NULL else range(raw[used]))
+              matrix_input = is.matrix(raw), score_range = if (is.matrix(raw)) NULL else range(raw[used]),
+              train_scores = plot_scores(raw, sc$values, method, used))
   fitted <- switch(method,
     platt = fit_platt(sc$values, out$y, w),
     beta = fit_beta(sc, out$y, w),
@@ -259,6 +261,19 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
   structure(list(calibrators = cals, key = f$groups$key, truth = f$truth, estimate = f$estimate,
                  n = lengths(f$groups$rows), call = call),
             class = "probml_calibrator_set")
+}
+
+# The training scores on the x axis of plot()'s map, for its rug: logits
+# (temperature scaling; for several classes the margin of the top logit
+# over the runner-up) or the scores as given; thinned to at most `keep`
+# evenly spaced order statistics, so that a calibrator stays small.
+plot_scores <- function(raw, values, method, used, keep = 2000L) {
+  v <- if (method != "temperature") raw[used]
+       else if (!is.matrix(values)) values[used]
+       else apply(values[used, , drop = FALSE], 1L, function(z) -diff(sort(z, decreasing = TRUE)[1:2]))
+  v <- sort(v)
+  if (length(v) > keep) v <- v[round(seq(1, length(v), length.out = keep))]
+  structure(v, n = sum(used))
 }
 
 # Shape, type and missingness of scores; a one-column matrix is a vector.
@@ -472,13 +487,18 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #' @param n_grid Number of grid points at which `plot()` evaluates the map.
 #' @param main Plot title.
 #' @param ... Not used by `predict()` and `print()` (a misspelled argument
-#'   is an error); passed to [plot()] by `plot()`.
+#'   is an error); graphical parameters passed to [graphics::plot()] by
+#'   `plot()`.
 #' @details `print()` shows the method and its fitted parameters. `plot()`
 #'   draws the calibration map, score to calibrated probability, in base
-#'   graphics over \[0, 1\] (probability scores, with the identity dashed)
-#'   or over the range of the training scores; for temperature scaling the
-#'   map of a logit, \eqn{\mathrm{plogis}(z / T)} beside \eqn{\mathrm{plogis}(z)}
-#'   (for several classes, of a logit margin).
+#'   graphics, with a rug of the training scores (a calibrator keeps at most
+#'   2000 of them, evenly spaced order statistics, for this rug) and a
+#'   dashed reference: the identity over \[0, 1\] for probability scores,
+#'   \eqn{\mathrm{plogis}(s)}{plogis(s)} over the range of the training
+#'   scores for logits; for temperature scaling the map of a logit,
+#'   \eqn{\mathrm{plogis}(z / T)} beside \eqn{\mathrm{plogis}(z)} (for
+#'   several classes, of the margin of the top logit over the runner-up). A
+#'   one-vs-rest multiclass calibrator draws one map per class.
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
 #'   factor `y`): a vector, or for multiclass temperature scaling a matrix
 #'   with one column per class; for a data frame `newdata`, the data frame
@@ -697,28 +717,76 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
 #' @rdname predict.probml_calibrator
 #' @export
 plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
-  prob <- x$scores_are == "probability"
-  lims <- if (prob) c(0, 1) else x$score_range
-  if (x$method == "temperature" && (x$n_classes > 2L || is.null(lims))) {
-    # Multiclass: the map of a logit margin, as for two classes.
-    lims <- c(-1, 1) * max(5, 2 * x$temperature)
-    prob <- FALSE
+  check_number(n_grid, "n_grid", lower = 2, upper = 1e6, integer = TRUE)
+  maps <- calibrator_maps(x)
+  curves <- lapply(maps, calibrator_curve, n_grid = n_grid)
+  first <- curves[[1L]]
+  k <- length(curves)
+  cols <- probml_palette(k)
+  if (is.null(main)) {
+    label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression", temperature = "temperature scaling",
+                    beta = "beta calibration", histogram = "histogram binning", x$method)
+    main <- paste0("Calibration map: ", label, if (k > 1L) " (one vs rest)")
   }
+  xlim <- range(unlist(lapply(curves, `[[`, "grid")))
+  graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = "Calibrated probability", main = main, ...)
+  if (!is.null(first$ref)) graphics::lines(first$grid, first$ref, lty = probml_look$reference_lty, col = probml_look$reference)
+  for (i in seq_len(k)) {
+    cv <- curves[[i]]
+    graphics::lines(cv$grid, cv$p, col = cols[i], lwd = 2)
+    if (length(cv$rug)) graphics::rug(cv$rug, col = grDevices::adjustcolor(cols[i], 0.5), ticksize = 0.025)
+  }
+  shown <- any(lengths(lapply(curves, `[[`, "rug")) > 0L)
+  thinned <- any(vapply(curves, function(cv) length(cv$rug) < (attr(cv$rug, "n") %||% 0L), TRUE))
+  has_ref <- !is.null(first$ref)
+  base_legend(if (k > 1L) "topleft" else "bottomright", inset = 0.02,
+              legend = c(if (k > 1L) paste("class", names(maps)) else "calibration map",
+                         if (has_ref) first$ref_label,
+                         if (shown) paste0("rug: training scores", if (thinned) " (thinned to 2000)")),
+              col = c(cols, if (has_ref) probml_look$reference, if (shown) "grey50"),
+              lty = c(rep(1L, k), if (has_ref) probml_look$reference_lty, if (shown) NA),
+              lwd = c(rep(2, k), if (has_ref) 1, if (shown) NA),
+              pch = c(rep(NA, k), if (has_ref) NA, if (shown) "|"))
+  invisible(x)
+}
+
+# The binary maps plot() draws: the calibrator itself or, for a one-vs-rest
+# multiclass calibrator, the calibrator of each class.
+calibrator_maps <- function(x, call = rlang::caller_env()) {
+  if (is.list(x$classes) && length(x$classes) && all(vapply(x$classes, inherits, TRUE, "probml_calibrator"))) {
+    maps <- x$classes
+    if (is.null(names(maps))) names(maps) <- x$levels %||% seq_along(maps)
+    return(maps)
+  }
+  if (x$n_classes > 2L && x$method != "temperature") {
+    abort_probml("unsupported", "{.fn plot} draws binary, one-vs-rest and temperature calibration maps, not a multiclass {x$method} map.",
+                 call = call)
+  }
+  list(x)
+}
+
+# One map on a grid of scores, its reference curve (the identity for
+# probability scores, T = 1 for temperature scaling, plogis for logits) and
+# the rug of its training scores.
+calibrator_curve <- function(cal, n_grid) {
+  rug <- cal$train_scores
+  prob <- cal$scores_are == "probability"
+  if (cal$method == "temperature") {
+    multi <- cal$n_classes > 2L || isTRUE(cal$matrix_input)
+    span <- max(5, 2 * cal$temperature, abs(rug))
+    grid <- seq(if (multi) 0 else -span, span, length.out = n_grid)
+    return(list(grid = grid, p = stats::plogis(grid / cal$temperature), ref = stats::plogis(grid),
+                ref_label = "uncalibrated (T = 1)", rug = rug,
+                xlab = if (multi) "Logit margin (top class minus runner-up)" else "Logit"))
+  }
+  lims <- if (prob) c(0, 1) else cal$score_range
   grid <- seq(lims[1], lims[2], length.out = n_grid)
   # Platt and beta maps are not defined at probabilities of exactly 0 and 1.
-  if (prob && x$method %in% c("platt", "beta")) grid <- pmin(pmax(grid, 1e-6), 1 - 1e-6)
-  if (x$method == "temperature") {
-    p_cal <- stats::plogis(grid / x$temperature)
-    ref <- stats::plogis(grid)
-    xlab <- "logit"
-  } else {
-    p_cal <- stats::predict(x, grid)
-    ref <- if (prob) grid else NULL
-    xlab <- if (prob) "score (probability)" else "score"
-  }
-  if (is.null(main)) main <- paste("Calibration map:", x$method)
-  graphics::plot(grid, p_cal, type = "l", ylim = c(0, 1), xlab = xlab, ylab = "calibrated probability",
-                 main = main, lwd = 2, ...)
-  if (!is.null(ref)) graphics::lines(grid, ref, lty = 2, col = "grey50")
-  invisible(x)
+  at <- if (prob && cal$method %in% c("platt", "beta")) pmin(pmax(grid, 1e-6), 1 - 1e-6) else grid
+  p <- stats::predict(cal, at)
+  plain <- cal$method == "isotonic" && !prob
+  list(grid = grid, p = p, rug = rug,
+       ref = if (prob) grid else if (!plain) stats::plogis(grid),
+       ref_label = if (prob) "identity (no change)" else if (!plain) "uncalibrated: plogis(score)",
+       xlab = if (prob) "Score (probability)" else if (plain) "Score" else "Score (logit)")
 }

@@ -255,10 +255,10 @@ plot.probml_cv <- function(x, ...) {
                             list(...))
   plot_against_lambda(graphics::plot, args, loglam, x$df, function() {
     graphics::segments(loglam, lo, loglam, up, col = "grey60")
-    graphics::points(loglam, x$cvm, pch = 20, col = "firebrick")
+    graphics::points(loglam, x$cvm, pch = 20, col = probml_palette(1L))
     graphics::abline(v = log(c(x$lambda_min, x$lambda_1se)), lty = 3)
     graphics::legend("top", c("mean over folds", "+/- 1 standard error", "lambda_min, lambda_1se"),
-                     pch = c(20, NA, NA), lty = c(NA, 1, 3), col = c("firebrick", "grey60", "black"), bty = "n", cex = 0.8)
+                     pch = c(20, NA, NA), lty = c(NA, 1, 3), col = c(probml_palette(1L), "grey60", "black"), bty = "n", cex = 0.8)
   })
   invisible(x)
 }

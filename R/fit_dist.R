@@ -137,9 +137,13 @@ fit_dist <- function(x, family, size = NULL, start = NULL,
 #' @param level The confidence level.
 #' @param scale `"natural"` or `"log"`.
 #' @param digits Significant digits to print.
-#' @param breaks Histogram breaks (continuous families).
+#' @param breaks Histogram breaks (continuous families): `NULL` (the
+#'   default) for equal-width bins, as many as the larger of Sturges' and
+#'   the Freedman-Diaconis rule suggest, kept within 5 to 60; or anything
+#'   [graphics::hist()] accepts.
 #' @param main,xlab Plot title and axis label.
-#' @param ... Further arguments to the graphics functions in `plot()`;
+#' @param ... Graphical parameters passed to [graphics::plot()] (continuous
+#'   families) or [graphics::barplot()] (discrete families) by `plot()`;
 #'   otherwise not used.
 #' @return `coef()`: named estimates. `vcov()`: a matrix. `confint()`: a
 #'   matrix with one row per parameter. `logLik()`: a `logLik` object.
@@ -238,29 +242,55 @@ print.probml_dist_fit <- function(x, digits = max(3L, getOption("digits") - 3L),
 
 #' @rdname probml_dist_fit-methods
 #' @export
-plot.probml_dist_fit <- function(x, breaks = "Sturges", main = NULL, xlab = "x", ...) {
+plot.probml_dist_fit <- function(x, breaks = NULL, main = NULL, xlab = "x", ...) {
   params <- c(x$fixed, x$estimate)[dist_info(x$family)$params]
   density <- function(at) exp(cpp_dist_log_density(x$family, as.double(at), params))
-  if (is.null(main)) main <- paste("Fitted", x$family, "distribution")
+  if (is.null(main)) main <- paste("Fitted", dist_display_name(x$family), "distribution")
+  cols <- probml_palette(1L)
   if (dist_info(x$family)$discrete) {
     spread <- cpp_dist_moments(x$family, params)
     upper <- if (length(x$fixed)) x$fixed[[1L]] else max(x$x, ceiling(spread$mean + 4 * sqrt(spread$variance)))
     k <- 0:upper
     observed <- tabulate(x$x + 1L, nbins = length(k)) / x$n
     graphics::barplot(rbind(observed, density(k)), beside = TRUE, names.arg = k,
-                      col = c("grey70", "steelblue"), main = main, xlab = xlab,
-                      ylab = "Probability", legend.text = c("observed", "fitted"),
-                      args.legend = list(bty = "n"), ...)
+                      col = c(probml_look$fill, cols), border = NA, main = main, xlab = xlab,
+                      ylab = "Probability", legend.text = c("observed relative frequency", "fitted probability"),
+                      args.legend = list(bty = "n", border = NA), ...)
   } else {
+    if (is.null(breaks)) breaks <- dist_fit_breaks(x$x)
     h <- graphics::hist(x$x, breaks = breaks, plot = FALSE)
     grid <- seq(min(h$breaks), max(h$breaks), length.out = 301L)
     dens <- suppressWarnings(density(grid))
     grid <- grid[is.finite(dens)]
     dens <- dens[is.finite(dens)]
-    ylim <- c(0, max(h$density, dens))
-    graphics::plot(h, freq = FALSE, col = "grey85", border = "white", main = main, xlab = xlab,
-                   ylim = ylim, ...)
-    graphics::lines(grid, dens, col = "steelblue", lwd = 2)
+    ylim <- c(0, 1.15 * max(h$density, dens))
+    graphics::plot(h, freq = FALSE, col = probml_look$fill, border = "white", main = main, xlab = xlab,
+                   ylab = "Density", ylim = ylim, las = 1, ...)
+    graphics::lines(grid, dens, col = cols, lwd = 2)
+    base_legend("topright", legend = c(sprintf("data (%d bins)", length(h$counts)), "fitted density"),
+                fill = c(probml_look$fill, NA), border = NA, col = c(NA, cols), lwd = c(NA, 2))
   }
   invisible(x)
+}
+
+# The number of equal-width histogram bins: the larger of Sturges' rule
+# (too few for large n) and the Freedman-Diaconis rule (too few for heavy
+# tails, where the IQR is small next to the range), as numpy's "auto",
+# kept within 5 to 60 so that the histogram reads at any n.
+dist_fit_bins <- function(x) {
+  k <- max(grDevices::nclass.Sturges(x), grDevices::nclass.FD(x))
+  as.integer(min(max(k, 5L), 60L))
+}
+
+# Equal-width breaks, dist_fit_bins() of them, over the range of the data.
+dist_fit_breaks <- function(x) {
+  r <- range(x)
+  if (r[1] == r[2]) return("Sturges")
+  seq(r[1], r[2], length.out = dist_fit_bins(x) + 1L)
+}
+
+# Distribution names as a title writes them.
+dist_display_name <- function(family) {
+  switch(family, gaussian = "Gaussian", poisson = "Poisson", laplace = "Laplace", bernoulli = "Bernoulli",
+         weibull = "Weibull", student_t = "Student t", lognormal = "log-normal", family)
 }

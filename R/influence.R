@@ -371,7 +371,8 @@ plot.probml_fit <- function(x, which = NULL, ask = NULL, id.n = 3, labels.id = N
     rp <- as.vector(stats::na.omit(rstandard(x, type = "pearson")))
   }
   x_label <- paste0("Predicted values (", info$linear_predictor_names[1L], ")")
-  smooth <- function(u, v) if (add.smooth) graphics::lines(stats::lowess(u, v), col = 2)
+  smooth_col <- probml_palette(4L)[4L]
+  smooth <- function(u, v) if (add.smooth) graphics::lines(stats::lowess(u, v), col = smooth_col)
   label_extremes <- function(u, v, score, ids) {
     if (id.n < 1) return(invisible())
     top <- utils::head(order(score, decreasing = TRUE), id.n)
@@ -412,10 +413,10 @@ plot.probml_fit <- function(x, which = NULL, ask = NULL, id.n = 3, labels.id = N
     hh <- seq(min(0.01, max(h) / 100), max(h), length.out = 101)
     for (level in cook.levels) {
       band <- sqrt(level * p * (1 - hh) / hh)
-      graphics::lines(hh, band, lty = 2, col = 2)
-      graphics::lines(hh, -band, lty = 2, col = 2)
+      graphics::lines(hh, band, lty = 2, col = smooth_col)
+      graphics::lines(hh, -band, lty = 2, col = smooth_col)
     }
-    graphics::legend("bottomleft", legend = "Cook's distance", lty = 2, col = 2, bty = "n")
+    graphics::legend("bottomleft", legend = "Cook's distance", lty = 2, col = smooth_col, bty = "n")
     label_extremes(h, rp, cook, labels.id[used])
   }
   invisible(x)

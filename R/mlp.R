@@ -638,7 +638,7 @@ plot.probml_mlp <- function(x, log = "", ...) {
   graphics::plot(NA, xlim = c(1, max(lengths(train))), ylim = range(all), log = log, xlab = "Epoch",
                  ylab = "Mean negative log-likelihood (standardised scale)", main = "Training curves",
                  sub = if (length(h) > 1L) sprintf("one colour per member (%d members)", length(h)), ...)
-  cols <- grDevices::hcl.colors(max(2L, length(h)), "Dark 3")
+  cols <- probml_palette(length(h))
   for (k in seq_along(h)) {
     graphics::lines(seq_along(train[[k]]), train[[k]], col = cols[k])
     if (has_valid) {
@@ -649,6 +649,7 @@ plot.probml_mlp <- function(x, log = "", ...) {
   graphics::legend("topright", bty = "n",
                    legend = c(if (x$architecture$dropout > 0) "training (dropout on)" else "training",
                               if (has_valid) c("validation", "kept epoch")),
-                   lty = c(1, if (has_valid) c(2, NA)), pch = c(NA, if (has_valid) c(NA, 19)))
+                   lty = c(1, if (has_valid) c(2, NA)), pch = c(NA, if (has_valid) c(NA, 19)),
+                   col = if (length(h) == 1L) cols[1] else "black")
   invisible(x)
 }

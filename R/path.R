@@ -393,7 +393,15 @@ plot.probml_path <- function(x, label = FALSE, ...) {
                             list(...))
   plot_against_lambda(graphics::matplot, args, loglam, x$df, function() {
     graphics::abline(h = 0, col = "grey70", lty = 3)
-    if (label) graphics::text(loglam[length(loglam)], B[, ncol(B)], rownames(B), pos = 4, cex = 0.7)
+    if (label) {
+      # At the weakest penalty, spread apart vertically so that none overlap.
+      at <- B[, ncol(B)]
+      spread <- spread_labels(at, 1.3 * graphics::strheight("M", cex = 0.7))
+      x0 <- loglam[length(loglam)]
+      dx <- 0.02 * diff(graphics::par("usr")[1:2])
+      graphics::segments(x0, at, x0 + dx, spread, col = args$col, lwd = 0.7)
+      graphics::text(x0 + dx, spread, rownames(B), pos = 4, cex = 0.7, offset = 0.2)
+    }
   })
   invisible(x)
 }
@@ -415,4 +423,17 @@ plot_against_lambda <- function(fun, args, loglam, df, more) {
   more()
 }
 
-path_palette <- function(k) grDevices::hcl.colors(max(k, 1L), "Dark 3")
+path_palette <- function(k) probml_palette(max(k, 1L))
+
+# Label positions near `y`, in the same order, at least `gap` apart.
+spread_labels <- function(y, gap) {
+  o <- order(y)
+  s <- y[o]
+  for (i in seq_along(s)[-1L]) s[i] <- max(s[i], s[i - 1L] + gap)
+  # Centre the moved labels on the original ones.
+  s <- s - (mean(s) - mean(y[o])) * (s != y[o])
+  for (i in seq_along(s)[-1L]) s[i] <- max(s[i], s[i - 1L] + gap)
+  out <- y
+  out[o] <- s
+  out
+}

@@ -237,15 +237,36 @@ print.probml_regression_calibrator <- function(x, digits = max(3L, getOption("di
   invisible(x)
 }
 
+#' Plot a regression recalibration map
+#'
+#' Draws the map from the model's PIT value to the recalibrated predictive
+#' CDF, with the identity (no change) dashed: a map steeper than the
+#' identity in the middle widens overconfident predictive distributions.
+#'
+#' @param x A `probml_regression_calibrator` from [recalibrate_regression()].
+#' @param n_grid Number of grid points at which the map is evaluated.
+#' @param main Plot title; by default it names the method.
+#' @param ... Graphical parameters passed to [graphics::plot()].
+#' @return `x`, invisibly.
+#' @examples
+#' set.seed(2)
+#' mu <- rnorm(400)
+#' y <- rnorm(400, mu, 1)
+#' plot(recalibrate_regression(y, mu, 0.5))
 #' @export
 plot.probml_regression_calibrator <- function(x, n_grid = 201L, main = NULL, ...) {
+  check_number(n_grid, "n_grid", lower = 2, upper = 1e6, integer = TRUE)
   u <- seq(0, 1, length.out = n_grid)
   r <- if (x$method == "scale") stats::pnorm(stats::qnorm(u) / x$scale)
        else stats::approx(x$knots$pit, x$knots$cdf, xout = u, rule = 2, ties = "ordered")$y
-  if (is.null(main)) main <- paste("Recalibration map:", x$method)
-  graphics::plot(u, r, type = "l", lwd = 2, xlim = c(0, 1), ylim = c(0, 1), xlab = "PIT of the model",
-                 ylab = "recalibrated CDF", main = main, ...)
-  graphics::abline(0, 1, lty = 2, col = "grey50")
+  if (is.null(main)) {
+    main <- paste("Recalibration map:", if (x$method == "scale") "variance scaling" else "isotonic recalibration of the PIT")
+  }
+  graphics::plot(u, r, type = "l", lwd = 2, col = probml_palette(1L), xlim = c(0, 1), ylim = c(0, 1),
+                 xlab = "PIT of the model", ylab = "Recalibrated CDF", main = main, las = 1, ...)
+  graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
+  base_legend("bottomright", inset = 0.02, legend = c("recalibration map", "identity (no change)"),
+              col = c(probml_palette(1L), probml_look$reference), lty = c(1, probml_look$reference_lty), lwd = c(2, 1))
   invisible(x)
 }
 
@@ -311,9 +332,14 @@ pit_values <- function(y, mean, sd) {
 #' @export
 plot.probml_pit <- function(x, bins = 10L, main = "PIT histogram", ...) {
   check_number(bins, "bins", lower = 1, integer = TRUE)
-  graphics::hist(unclass(x), breaks = seq(0, 1, length.out = bins + 1L), freq = FALSE, main = main,
-                 xlab = "PIT", ylab = "density", col = "grey85", border = "white", ...)
-  graphics::abline(h = 1, lty = 2, col = "grey30")
+  h <- graphics::hist(unclass(x), breaks = seq(0, 1, length.out = bins + 1L), plot = FALSE)
+  top <- max(h$density, 1)
+  graphics::plot(h, freq = FALSE, main = main, xlab = "PIT value", ylab = "Density", col = probml_look$fill,
+                 border = "white", ylim = c(0, 1.25 * top), las = 1, ...)
+  graphics::abline(h = 1, lty = probml_look$reference_lty, col = probml_look$reference)
+  base_legend("top", legend = c(sprintf("PIT values (%d bins)", bins), "uniform: a calibrated model"),
+              fill = c(probml_look$fill, NA), border = NA, lty = c(NA, probml_look$reference_lty),
+              col = c(NA, probml_look$reference), horiz = TRUE)
   invisible(x)
 }
 

@@ -277,19 +277,84 @@ print.probml_estimator_study <- function(x, digits = 4, ...) {
   invisible(x)
 }
 
+#' Plot a Monte Carlo estimator study
+#'
+#' Two panels against the sample size: the bias of the estimator, with
+#' error bars of two Monte Carlo standard errors
+#' (\eqn{2\sqrt{\mathrm{variance}/\mathrm{reps}}}) and a line at zero; and its
+#' variance and mean squared error beside the Cramér–Rao bound (where
+#' defined), on log scales. The sample-size axis is logarithmic when the
+#' sizes span a factor of ten or more.
+#'
+#' @param x A `probml_estimator_study` from [simulate_estimator()].
+#' @param ... Graphical parameters passed to [graphics::plot()] for both
+#'   panels.
+#' @return `x`, invisibly.
+#' @seealso [simulate_estimator()], [cramer_rao_bound()]
+#' @examples
+#' plot(simulate_estimator("var_mle", "gaussian", c(mean = 0, sd = 1),
+#'                         n = c(5, 20, 100, 500), reps = 500, seed = 1))
 #' @export
 plot.probml_estimator_study <- function(x, ...) {
   s <- x$summary
-  y <- cbind(`|bias|` = abs(s$bias), variance = s$variance, MSE = s$mse)
-  keep <- colSums(is.finite(y) & y > 0) > 0
+  n <- s$n
+  log_n <- length(n) > 1L && max(n) / min(n) >= 10
+  old <- graphics::par(mfrow = c(1L, 2L), oma = c(0, 0, 2, 0), mar = c(4.1, 5.6, 2.2, 1))
+  on.exit(graphics::par(old))
+  cols <- probml_palette(3L)
+  n_axis <- function() {
+    at <- if (length(n) <= 8L) n else graphics::axTicks(1)
+    graphics::axis(1, at = at, labels = format(at, big.mark = ",", scientific = FALSE, trim = TRUE))
+  }
+  # Tick labels without padding zeros (0.002, 0.01, 2), the axis title clear of them.
+  y_axis <- function(label) {
+    at <- graphics::axTicks(2)
+    graphics::axis(2, at = at, labels = formatC(at, format = "g", digits = 3), las = 1)
+    graphics::title(ylab = label, line = 4.3)
+  }
+  # Bias, with two Monte Carlo standard errors.
+  mc_se <- sqrt(s$variance / x$reps)
+  has_bias <- any(is.finite(s$bias))
+  bias <- if (has_bias) s$bias else rep(0, length(n))
+  lim <- range(0, bias - 2 * mc_se, bias + 2 * mc_se, na.rm = TRUE)
+  graphics::plot(n, bias, type = if (has_bias) "b" else "n", pch = 19, col = cols[1], log = if (log_n) "x" else "",
+                 ylim = lim + c(0, 0.25 * diff(lim)), xaxt = "n", yaxt = "n", xlab = "Sample size n", ylab = "",
+                 main = "Bias", ...)
+  n_axis()
+  y_axis("Bias")
+  graphics::abline(h = 0, lty = probml_look$reference_lty, col = probml_look$reference)
+  if (has_bias) {
+    ok <- is.finite(mc_se) & mc_se > 0
+    graphics::arrows(n[ok], (bias - 2 * mc_se)[ok], n[ok], (bias + 2 * mc_se)[ok], angle = 90, code = 3,
+                     length = 0.03, col = cols[1])
+    base_legend("topright", legend = c("bias (mean estimate - true value)", "\u00b1 2 Monte Carlo standard errors", "no bias"),
+                col = c(cols[1], cols[1], probml_look$reference), pch = c(19, NA, NA),
+                lty = c(1, 1, probml_look$reference_lty))
+  } else {
+    graphics::text(stats::median(n), 0, "No true value given: bias not defined", pos = 3)
+  }
+  # Variance, MSE and the Cramer-Rao bound on a log scale.
+  y <- cbind(Variance = s$variance, MSE = s$mse, CRB = s$crb)
   y[!is.finite(y) | y <= 0] <- NA
+  keep <- colSums(!is.na(y)) > 0
   y <- y[, keep, drop = FALSE]
-  cols <- c(`|bias|` = "firebrick", variance = "steelblue", MSE = "black")[colnames(y)]
-  graphics::matplot(s$n, y, type = "b", pch = 19, lty = 1, col = cols, log = if (length(s$n) > 1L) "xy" else "y",
-                    xlab = "n", ylab = "", main = sprintf("%s, %s", x$estimator, x$dist), ...)
-  if (any(is.finite(s$crb))) graphics::lines(s$n, s$crb, lty = 2, col = "grey40")
-  graphics::legend("topright", legend = c(colnames(y), if (any(is.finite(s$crb))) "CRB"),
-                   col = c(cols, if (any(is.finite(s$crb))) "grey40"),
-                   lty = c(rep(1, ncol(y)), if (any(is.finite(s$crb))) 2), bty = "n")
+  series <- c(Variance = cols[2], MSE = cols[3], CRB = probml_look$reference)[colnames(y)]
+  ltys <- c(Variance = 1, MSE = 1, CRB = probml_look$reference_lty)[colnames(y)]
+  pchs <- c(Variance = 19, MSE = 17, CRB = NA)[colnames(y)]
+  top <- range(y, na.rm = TRUE)
+  graphics::plot(n, y[, 1L], type = "n", log = if (log_n) "xy" else "y", ylim = c(top[1], top[2] * max(3, (top[2] / top[1])^0.4)),
+                 xaxt = "n", yaxt = "n", xlab = "Sample size n", ylab = "",
+                 main = "Variance, MSE and Cram\u00e9r-Rao bound", ...)
+  n_axis()
+  y_axis("Squared error (log scale)")
+  for (j in seq_len(ncol(y))) {
+    graphics::lines(n, y[, j], col = series[j], lty = ltys[j], lwd = 1.5)
+    if (!is.na(pchs[j])) graphics::points(n, y[, j], col = series[j], pch = pchs[j])
+  }
+  labels <- c(Variance = "variance of the estimates", MSE = "mean squared error",
+              CRB = "Cram\u00e9r-Rao bound (unbiased estimators)")[colnames(y)]
+  base_legend("topright", legend = labels, col = series, lty = ltys, pch = pchs, lwd = 1.5)
+  graphics::mtext(sprintf("Monte Carlo study of %s under the %s distribution, %d replicates per n",
+                          x$estimator, dist_display_name(x$dist), x$reps), side = 3, outer = TRUE, line = 0.5, font = 2)
   invisible(x)
 }

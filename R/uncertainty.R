@@ -583,7 +583,7 @@ plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
   }
   if (!all(is.finite(ylim))) ylim <- range(tab$mean[ok])
   ylim[2] <- ylim[2] + legend_room(ylim, if (band == "sd") 4 else 2)
-  args <- utils::modifyList(list(x = xs[ok], y = tab$mean[ok], type = "n", xlab = xlab, ylab = "prediction",
+  args <- utils::modifyList(list(x = xs[ok], y = tab$mean[ok], type = "n", xlab = xlab, ylab = "Prediction", las = 1,
                                  ylim = ylim, main = "Predictive uncertainty"), dots)
   do.call(graphics::plot, args)
   polygon_band <- function(lower, upper, col) {
@@ -591,8 +591,9 @@ plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
     graphics::polygon(c(xs[keep], rev(xs[keep])), c(lower[keep], rev(upper[keep])), col = col, border = NA)
   }
   if (band == "sd") {
-    cols <- c(total = grDevices::adjustcolor("steelblue", 0.25), aleatoric = grDevices::adjustcolor("darkorange", 0.45),
-              epistemic = grDevices::adjustcolor("firebrick", 0.55))
+    pal <- probml_palette(3L)
+    cols <- c(total = grDevices::adjustcolor(pal[1], 0.25), aleatoric = grDevices::adjustcolor(pal[2], 0.5),
+              epistemic = grDevices::adjustcolor(pal[3], 0.7))
     for (nm in names(half)) polygon_band(tab$mean - half[[nm]], tab$mean + half[[nm]], cols[[nm]])
     graphics::lines(xs[ok], tab$mean[ok], lwd = 2)
     graphics::legend("topleft", bty = "n", lwd = c(2, 8, 8, 8), col = c("black", cols),
@@ -601,7 +602,7 @@ plot_uncertainty_regression <- function(xs, tab, band, xlab, level, dots) {
                                 "\u00b1 aleatoric sd (noise the members predict)",
                                 "\u00b1 epistemic sd (disagreement of the members)"))
   } else {
-    col <- grDevices::adjustcolor("steelblue", 0.3)
+    col <- grDevices::adjustcolor(probml_palette(1L), 0.3)
     polygon_band(tab$lower, tab$upper, col)
     graphics::lines(xs[ok], tab$mean[ok], lwd = 2)
     graphics::legend("topleft", bty = "n", lwd = c(2, 8), col = c("black", col),
@@ -619,7 +620,7 @@ plot_uncertainty_classification <- function(xs, tab, what, xlab, dots) {
     Y <- as.matrix(tab[cols])
     labels <- sub("^prob_", "P(", cols)
     labels <- paste0(labels, ")")
-    ylab <- "mean class probability"
+    ylab <- "Mean class probability"
     ylim <- c(0, 1 + legend_room(c(0, 1), ncol(Y)))
   } else {
     Y <- as.matrix(tab[c("entropy_total", "entropy_aleatoric", "mutual_information")])
@@ -629,11 +630,14 @@ plot_uncertainty_classification <- function(xs, tab, what, xlab, dots) {
     top <- max(Y, 1e-12, na.rm = TRUE)
     ylim <- c(0, top + legend_room(c(0, top), 3))
   }
-  cols <- grDevices::hcl.colors(max(ncol(Y), 2L), "Dark 3")[seq_len(ncol(Y))]
-  args <- utils::modifyList(list(x = xs, y = Y[, 1], type = "n", xlab = xlab, ylab = ylab, ylim = ylim,
+  cols <- probml_palette(ncol(Y))
+  args <- utils::modifyList(list(x = xs, y = Y[, 1], type = "n", xlab = xlab, ylab = ylab, ylim = ylim, las = 1,
+                                 yaxt = if (what == "prob") "n" else "s",
                                  main = if (what == "prob") "Predicted class probabilities" else "Predictive entropy"),
                             dots)
   do.call(graphics::plot, args)
+  # Probabilities: ticks in [0, 1] only, the room above is the legend's.
+  if (what == "prob" && identical(args$yaxt, "n")) graphics::axis(2, at = seq(0, 1, 0.2), las = 1)
   for (k in seq_len(ncol(Y))) graphics::lines(xs, Y[, k], col = cols[k], lwd = 2, lty = k)
   graphics::legend("topright", bty = "n", col = cols, lwd = 2, lty = seq_len(ncol(Y)), legend = labels)
 }

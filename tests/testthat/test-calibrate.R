@@ -577,4 +577,20 @@ test_that("calibrate()'s data-frame messages", {
     predict(set, d$pb)
     print(set)
   })
+
+test_that("a calibrator keeps its training scores, thinned, for plot()'s rug", {
+  d <- sim_binary(300, 21)
+  p <- plogis(2 * d$z)
+  w <- rep(1:0, c(250, 50))
+  cal <- calibrate(d$y, p, method = "platt", weights = w)
+  expect_identical(as.vector(cal$train_scores), sort(p[w > 0]))
+  expect_identical(attr(cal$train_scores, "n"), 250L)
+  tmp <- suppressWarnings(calibrate(d$y, p, method = "temperature"))
+  expect_equal(as.vector(tmp$train_scores), sort(stats::qlogis(p)), tolerance = 1e-12)  # on the plot's logit axis
+  set.seed(5)
+  big <- runif(5000)
+  iso <- calibrate(rbinom(5000, 1, big), big, method = "isotonic")
+  expect_length(iso$train_scores, 2000L)
+  expect_identical(range(iso$train_scores), range(big))
+  expect_false(is.unsorted(iso$train_scores))
 })

@@ -235,3 +235,25 @@ test_that("fit_dist's messages", {
   })
   expect_condition_snapshot(fit <- fit_dist(qnorm(ppoints(200)), "student_t"), error = FALSE)
 })
+
+test_that("plot() picks the larger of Sturges' and the Freedman-Diaconis bin counts, within 5 to 60", {
+  x <- stats::qnorm(stats::ppoints(1000))
+  sturges <- ceiling(log2(1000) + 1)
+  fd <- ceiling(diff(range(x)) / (2 * stats::IQR(x) * 1000^(-1 / 3)))
+  expect_identical(dist_fit_bins(x), as.integer(max(sturges, fd)))
+  expect_gt(fd, sturges)                         # FD wins for a large sample
+  expect_identical(dist_fit_bins(c(1, 2, 3, 4, 10)), 5L)                  # at least 5
+  expect_identical(dist_fit_bins(stats::qcauchy(stats::ppoints(1e5))), 60L) # at most 60
+  # plot() draws that many equal-width bins over the range of the data.
+  br <- dist_fit_breaks(x)
+  expect_length(br, dist_fit_bins(x) + 1L)
+  expect_identical(range(br), range(x))
+  expect_equal(diff(range(diff(br))), 0, tolerance = 1e-12)
+  expect_identical(dist_fit_breaks(rep(2, 5)), "Sturges")   # no range: hist() decides
+  expect_identical(dist_display_name("gaussian"), "Gaussian")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  fit <- fit_dist(x, "gaussian")
+  expect_identical(plot(fit), fit)
+  expect_identical(plot(fit, breaks = 7), fit)
+})
