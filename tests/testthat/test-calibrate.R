@@ -577,6 +577,7 @@ test_that("calibrate()'s data-frame messages", {
     predict(set, d$pb)
     print(set)
   })
+})
 
 test_that("a calibrator keeps its training scores, thinned, for plot()'s rug", {
   d <- sim_binary(300, 21)
