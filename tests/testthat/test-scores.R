@@ -171,3 +171,15 @@ test_that("the CORP decomposition ignores rows of weight zero", {
                  ref[c("brier", "reliability", "resolution", "uncertainty")], tolerance = 1e-12)
   }
 })
+
+test_that("brier_decomp() prints its terms as the equation, to significant digits", {
+  set.seed(2)
+  p <- runif(500)
+  y <- rbinom(500, 1, p)
+  expect_snapshot(print(brier_decomp(y, p)))
+  expect_snapshot(print(brier_decomp(y, p, method = "corp")))
+  expect_snapshot(print(brier_decomp(y, p), digits = 2))
+  # format_signif(): significant digits, decimal points aligned.
+  expect_identical(probml:::format_signif(c(0.1646, -0.003391, 12.5, NA), 3),
+                   c(" 0.165  ", "-0.00339", "12.5    ", "NA      "))
+})
