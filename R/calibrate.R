@@ -319,17 +319,11 @@ fit_beta <- function(sc, y, w) {
 # zero weights and pools tied scores; predictions by isotonic_predict().
 fit_isotonic <- function(x, y, w, isotonic_predict, strictly_increasing, increasing = TRUE,
                          y_min = 0, y_max = 1, out_of_range = "clip") {
-  auto <- identical(increasing, "auto")
-  spearman <- NULL
-  if (auto) {
-    dir <- isotonic_direction(x, y, w)
-    increasing <- dir$increasing
-    spearman <- dir$spearman
-  }
-  fit <- isotonic_pava(x, y, w, increasing, y_min, y_max)
+  dir <- isotonic_direction(x, y, w, increasing)
+  fit <- isotonic_pava(x, y, w, dir$increasing, y_min, y_max)
   type <- if (strictly_increasing) "strict" else isotonic_predict
-  list(isotonic = fit, isotonic_type = type, increasing = increasing, increasing_auto = auto,
-       spearman = spearman, bounds = c(y_min = y_min, y_max = y_max), out_of_range = out_of_range)
+  list(isotonic = fit, isotonic_type = type, increasing = dir$increasing, increasing_auto = dir$auto,
+       spearman = dir$spearman, bounds = c(y_min = y_min, y_max = y_max), out_of_range = out_of_range)
 }
 
 # Histogram binning on the probability scale, with the bins of ece() and
@@ -513,7 +507,7 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
       cat(length(iso$x), " distinct scores in ", length(iso$block_x), " blocks; prediction: ", mode, "\n", sep = "")
       if (decreasing || isTRUE(x$increasing_auto)) {
         cat("Map: ", if (decreasing) "non-increasing" else "non-decreasing",
-            if (isTRUE(x$increasing_auto)) paste0(" (chosen by the sign of the Spearman correlation, ", fmt(x$spearman), ")"), "\n", sep = "")
+            if (isTRUE(x$increasing_auto)) spearman_note(x$spearman, digits), "\n", sep = "")
       }
       if (!is.null(x$bounds) && any(x$bounds != c(0, 1))) cat("Bounds: [", fmt(x$bounds[[1]]), ", ", fmt(x$bounds[[2]]), "]\n", sep = "")
       if (!is.null(x$out_of_range) && x$out_of_range != "clip") {

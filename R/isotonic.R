@@ -35,13 +35,15 @@ isotonic_pava <- function(x, y, w = NULL, increasing = TRUE, y_min = -Inf, y_max
   fit
 }
 
-# The direction of increasing = "auto": the sign of the weighted Spearman
-# correlation (rho >= 0 is increasing, as scikit-learn's check_increasing()).
-# Weighted mid-ranks differ from average ranks by a constant under equal
-# weights, so with equal weights this is scikit-learn's unweighted rho.
-# rho is NaN when x or y is constant, where either direction gives the same
-# (constant) fit: increasing then.
-isotonic_direction <- function(x, y, w) {
+# The direction to fit: TRUE or FALSE as given, or for "auto" the sign of
+# the weighted Spearman correlation (rho >= 0 is increasing, as
+# scikit-learn's check_increasing()). Weighted mid-ranks differ from
+# average ranks by a constant under equal weights, so with equal weights
+# this is scikit-learn's unweighted rho. rho is NaN when x or y is
+# constant, where either direction gives the same (constant) fit:
+# increasing then.
+isotonic_direction <- function(x, y, w, increasing = "auto") {
+  if (!identical(increasing, "auto")) return(list(increasing = increasing, auto = FALSE, spearman = NULL))
   keep <- w > 0
   x <- x[keep]
   y <- y[keep]
@@ -55,7 +57,7 @@ isotonic_direction <- function(x, y, w) {
   rx <- mid_rank(x) - sum(w * mid_rank(x)) / sum(w)
   ry <- mid_rank(y) - sum(w * mid_rank(y)) / sum(w)
   rho <- sum(w * rx * ry) / sqrt(sum(w * rx^2) * sum(w * ry^2))
-  list(increasing = is.na(rho) || rho >= 0, spearman = rho)
+  list(increasing = is.na(rho) || rho >= 0, auto = TRUE, spearman = rho)
 }
 
 # The fitted isotonic map at new x: linear interpolation between the knots
@@ -88,6 +90,12 @@ isotonic_predict <- function(fit, x, type = c("linear", "step", "strict"), out_o
 }
 
 out_of_range_choices <- c("clip", "na", "error")
+
+# How print() reports a direction chosen by increasing = "auto".
+spearman_note <- function(rho, digits) {
+  paste0(" (chosen by the sign of the Spearman correlation, ",
+         if (is.na(rho)) "undefined: x or y is constant" else format(signif(rho, digits)), ")")
+}
 
 # increasing: TRUE, FALSE or "auto".
 check_increasing <- function(increasing, arg = "increasing", call = rlang::caller_env()) {
@@ -135,10 +143,10 @@ check_fit_bounds <- function(y_min, y_max, lower = -Inf, upper = Inf, call = rla
 #'   observations with positive weight: increasing when it is \eqn{\ge 0}
 #'   (or undefined, for constant `x` or `y`, when both directions give the
 #'   same fit). With equal weights this is scikit-learn's rule
-#'   (`increasing = "auto"`), which uses the unweighted correlation whatever
-#'   the weights and, unlike `pava()`, does not warn or report it: `pava()`
-#'   keeps it in `spearman` and prints it, so a correlation near 0, whose
-#'   sign says little, can be seen.
+#'   (`increasing = "auto"`, which ignores the weights there). Where
+#'   scikit-learn warns that a 95% confidence interval of the correlation
+#'   includes 0, `pava()` keeps the correlation in `spearman` and prints it,
+#'   so that a direction chosen by a correlation near 0 can be seen.
 #' * `y_min` and `y_max` bound the fitted values. For squared error the
 #'   bounded solution is exactly the unbounded one clipped into
 #'   \[`y_min`, `y_max`\] (its KKT conditions hold at the clipped fit), as
@@ -215,20 +223,14 @@ pava <- function(x, y, weights = NULL, increasing = TRUE, y_min = -Inf, y_max = 
   increasing <- check_increasing(increasing)
   check_fit_bounds(y_min, y_max)
 
-  auto <- identical(increasing, "auto")
-  spearman <- NULL
-  if (auto) {
-    dir <- isotonic_direction(x, y, w)
-    increasing <- dir$increasing
-    spearman <- dir$spearman
-  }
-  fit <- isotonic_pava(x, y, w, increasing, y_min, y_max)
+  dir <- isotonic_direction(x, y, w, increasing)
+  fit <- isotonic_pava(x, y, w, dir$increasing, y_min, y_max)
   run <- cumsum(c(TRUE, diff(fit$y) != 0))
   blocks <- data.frame(x_min = fit$x[!duplicated(run)], x_max = fit$x[!duplicated(run, fromLast = TRUE)],
                        x_centre = fit$block_x, fitted = fit$block_y, weight = fit$block_w,
                        n_knots = tabulate(run))
   structure(list(knots = data.frame(x = fit$x, fitted = fit$y, weight = fit$w), blocks = blocks,
-                 increasing = increasing, auto = auto, spearman = spearman,
+                 increasing = dir$increasing, auto = dir$auto, spearman = dir$spearman,
                  bounds = c(y_min = y_min, y_max = y_max),
                  data = data.frame(x = x, y = y, weight = w), call = match.call()),
             class = "probml_isotonic")
@@ -306,7 +308,7 @@ print.probml_isotonic <- function(x, digits = max(3L, getOption("digits") - 3L),
   check_dots_empty(...)
   fmt <- function(v) format(signif(v, digits))
   direction <- if (x$increasing) "non-decreasing" else "non-increasing"
-  how <- if (x$auto) paste0(" (chosen by the sign of the Spearman correlation, ", fmt(x$spearman), ")") else ""
+  how <- if (x$auto) spearman_note(x$spearman, digits) else ""
   cat("Isotonic regression (PAVA): ", direction, how, "\n", sep = "")
   n <- nrow(x$data)
   used <- sum(x$data$weight > 0)
