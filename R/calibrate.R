@@ -18,15 +18,20 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   probml's own maximum-likelihood engine, [fit_mle_xy()] with
 #'   [lik_bernoulli()].
 #' * `"isotonic"`: isotonic regression of `y` on the scores (the
-#'   pool-adjacent-violators algorithm), a non-decreasing map. Tied scores
-#'   are pooled, their weights summed. On new scores it interpolates
+#'   pool-adjacent-violators algorithm of [pava()]), a non-decreasing map
+#'   (non-increasing with `increasing = FALSE`, or chosen by the sign of the
+#'   Spearman correlation with `"auto"`), its values bounded by `y_min` and
+#'   `y_max`. Tied scores are pooled, their weights summed. On new scores it interpolates
 #'   linearly between the fitted points (`isotonic_predict = "linear"`, as
 #'   scikit-learn does) or uses the right-continuous step function
-#'   (`"step"`, as `as.stepfun(isoreg())`); outside the range of the
-#'   training scores it is constant. With `strictly_increasing = TRUE` it
+#'   (`"step"`: each fitted value holds up to the next training score, so
+#'   that it equals `as.stepfun(isoreg())` at the training scores, which
+#'   jumps right after a block's last score instead); outside the range of the
+#'   training scores it is constant (`out_of_range = "clip"`), `NA` or an
+#'   error. With `strictly_increasing = TRUE` it
 #'   interpolates linearly between the weighted centres (weighted mean
 #'   scores) of the PAVA blocks instead, so that between the centres of
-#'   the first and last blocks the map is strictly increasing and distinct
+#'   the first and last blocks the map is strictly monotone and distinct
 #'   scores keep their ranking instead of collapsing into ties (outside
 #'   those centres it is constant).
 #' * `"temperature"`: temperature scaling, one \eqn{T > 0} minimising the
@@ -111,6 +116,21 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' @param strictly_increasing For `"isotonic"`: interpolate between the
 #'   weighted centres of the PAVA blocks so that the map is strictly
 #'   increasing (see Details). Overrides `isotonic_predict`.
+#' @param increasing For `"isotonic"`: `TRUE` (the default) for a
+#'   non-decreasing map, `FALSE` for a non-increasing one (scores that fall
+#'   as the event grows likelier), or `"auto"` to choose by the sign of the
+#'   weighted Spearman correlation of scores and outcomes, as in [pava()].
+#' @param y_min,y_max For `"isotonic"`: bounds on the calibrated
+#'   probabilities, in \[0, 1\]. The defaults 0 and 1 change nothing (the
+#'   fit of 0/1 outcomes lies in \[0, 1\]); narrower bounds such as
+#'   `y_min = 1e-3, y_max = 1 - 1e-3` keep calibrated probabilities off 0
+#'   and 1, where one wrong prediction makes the log loss infinite. The
+#'   bounded fit is the unbounded one clipped (exact for squared error, see
+#'   [pava()]).
+#' @param out_of_range For `"isotonic"`: what `predict()` returns for scores
+#'   outside the range of the training scores: `"clip"` (the default) the
+#'   calibrated value at the nearest end, `"na"` `NA`, `"error"` an error of
+#'   class `probml_error_newdata`.
 #' @param bins For `"histogram"`: the number of bins, a whole number >= 1.
 #' @param strategy For `"histogram"`: `"uniform"` bins of equal width on
 #'   \[0, 1\] or `"quantile"` bins holding about equal numbers of training
@@ -186,6 +206,7 @@ calibrate <- function(y, ...) UseMethod("calibrate")
 calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
                       weights = NULL, scores_are = c("auto", "probability", "logit"),
                       isotonic_predict = c("linear", "step"), strictly_increasing = FALSE,
+                      increasing = TRUE, y_min = 0, y_max = 1, out_of_range = c("clip", "na", "error"),
                       bins = 10L, strategy = c("uniform", "quantile"),
                       log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL, ...) {
   check_dots_empty(...)
@@ -194,6 +215,9 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
   isotonic_predict <- if (missing(isotonic_predict)) "linear" else check_choice(isotonic_predict, c("linear", "step"), "isotonic_predict")
   strategy <- if (missing(strategy)) "uniform" else check_choice(strategy, c("uniform", "quantile"), "strategy")
   check_flag(strictly_increasing, "strictly_increasing")
+  increasing <- check_increasing(increasing)
+  check_fit_bounds(y_min, y_max, lower = 0, upper = 1)
+  out_of_range <- if (missing(out_of_range)) "clip" else check_choice(out_of_range, out_of_range_choices, "out_of_range")
   check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
   check_number(eps, "eps", lower = .Machine$double.xmin, upper = 0.5 - 1e-12, allow_null = TRUE)
   if (!is.numeric(log_t_bounds) || length(log_t_bounds) != 2L || any(!is.finite(log_t_bounds)) ||
@@ -221,7 +245,8 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
   fitted <- switch(method,
     platt = fit_platt(sc$values, out$y, w),
     beta = fit_beta(sc, out$y, w),
-    isotonic = fit_isotonic(sc$values, out$y, w, isotonic_predict, strictly_increasing),
+    isotonic = fit_isotonic(sc$values, out$y, w, isotonic_predict, strictly_increasing, increasing,
+                            y_min, y_max, out_of_range),
     histogram = fit_histogram(sc$values, out$y, w, bins, strategy),
     temperature = fit_temperature(sc$values, out$y, w, log_t_bounds)
   )
@@ -387,10 +412,13 @@ fit_beta <- function(sc, y, w) {
 
 # Isotonic regression by the package's PAVA (R/isotonic.R), which drops
 # zero weights and pools tied scores; predictions by isotonic_predict().
-fit_isotonic <- function(x, y, w, isotonic_predict, strictly_increasing) {
-  fit <- isotonic_pava(x, y, w)
+fit_isotonic <- function(x, y, w, isotonic_predict, strictly_increasing, increasing = TRUE,
+                         y_min = 0, y_max = 1, out_of_range = "clip") {
+  dir <- isotonic_direction(x, y, w, increasing)
+  fit <- isotonic_pava(x, y, w, dir$increasing, y_min, y_max)
   type <- if (strictly_increasing) "strict" else isotonic_predict
-  list(isotonic = fit, isotonic_type = type)
+  list(isotonic = fit, isotonic_type = type, increasing = dir$increasing, increasing_auto = dir$auto,
+       spearman = dir$spearman, bounds = c(y_min = y_min, y_max = y_max), out_of_range = out_of_range)
 }
 
 # Histogram binning on the probability scale, with the bins of ece() and
@@ -547,7 +575,8 @@ predict.probml_calibrator <- function(object, newdata, estimate = NULL, ...) {
       if (cf[["b"]] != 0) lin <- lin + cf[["b"]] * X[, 2L]
       stats::plogis(lin)
     },
-    isotonic = isotonic_predict(object$isotonic, x, object$isotonic_type),
+    isotonic = isotonic_predict(object$isotonic, x, object$isotonic_type, object$out_of_range %||% "clip",
+                                training = "scores"),
     histogram = object$bin_means[histogram_bin(x, object$breaks, object$strategy)],
     temperature = {
       if (object$n_classes == 2L && !is.matrix(x)) return(stats::plogis(x / object$temperature))
@@ -700,8 +729,17 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
     },
     isotonic = {
       iso <- x$isotonic
-      mode <- if (x$isotonic_type == "strict") "strictly increasing between block centres" else x$isotonic_type
+      decreasing <- identical(x$increasing, FALSE)
+      mode <- if (x$isotonic_type == "strict") paste("strictly", if (decreasing) "decreasing" else "increasing", "between block centres") else x$isotonic_type
       cat(length(iso$x), " distinct scores in ", length(iso$block_x), " blocks; prediction: ", mode, "\n", sep = "")
+      if (decreasing || isTRUE(x$increasing_auto)) {
+        cat("Map: ", if (decreasing) "non-increasing" else "non-decreasing",
+            if (isTRUE(x$increasing_auto)) spearman_note(x$spearman, digits), "\n", sep = "")
+      }
+      if (!is.null(x$bounds) && any(x$bounds != c(0, 1))) cat("Bounds: [", fmt(x$bounds[[1]]), ", ", fmt(x$bounds[[2]]), "]\n", sep = "")
+      if (!is.null(x$out_of_range) && x$out_of_range != "clip") {
+        cat("Scores outside the training range: ", if (x$out_of_range == "na") "NA" else "an error", "\n", sep = "")
+      }
       cat("Fitted range: [", fmt(min(iso$y)), ", ", fmt(max(iso$y)), "] over scores [",
           fmt(x$score_range[1]), ", ", fmt(x$score_range[2]), "]\n", sep = "")
     },
@@ -783,7 +821,9 @@ calibrator_curve <- function(cal, n_grid) {
   grid <- seq(lims[1], lims[2], length.out = n_grid)
   # Platt and beta maps are not defined at probabilities of exactly 0 and 1.
   at <- if (prob && cal$method %in% c("platt", "beta")) pmin(pmax(grid, 1e-6), 1 - 1e-6) else grid
-  p <- stats::predict(cal, at)
+  shown <- cal
+  if (identical(cal$out_of_range, "error")) shown$out_of_range <- "na"  # gaps beyond the training scores
+  p <- stats::predict(shown, at)
   plain <- cal$method == "isotonic" && !prob
   list(grid = grid, p = p, rug = rug,
        ref = if (prob) grid else if (!plain) stats::plogis(grid),

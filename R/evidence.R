@@ -403,7 +403,7 @@ evidence_ard <- function(prob, one, max_iter = 1000L, tol = 1e-9) {
     state <- nxt
     if (change < tol * max(1, abs(state$value))) break
     if (iter >= max_iter) {
-      warn_probml("convergence", "The ARD updates stopped after {max_iter} iterations without converging; the scales are those of largest evidence so far.")
+      warn_probml("convergence", "The ARD updates stopped after {max_iter} iteration{?s} without converging; the scales are those of largest evidence so far.")
       break
     }
   }

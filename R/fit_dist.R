@@ -96,7 +96,7 @@ fit_dist <- function(x, family, size = NULL, start = NULL,
     warn_probml("information", "The information is singular at the estimate; standard errors are not available.")
   }
   if (!core$converged) {
-    warn_probml("convergence", c("The fit of {.val {family}} did not converge in {core$iterations} iterations; the estimates may be inaccurate.",
+    warn_probml("convergence", c("The fit of {.val {family}} did not converge in {core$iterations} iteration{?s}; the estimates may be inaccurate.",
                                  i = "A parameter may be heading for the edge of its space (for a Student t, df growing without bound: Gaussian tails)."))
   }
   structure(list(

@@ -150,7 +150,7 @@ print.summary.probml_fit <- function(x, digits = max(3L, getOption("digits") - 3
       ")  AIC: ", format(x$aic, digits = digits + 2L), "  BIC: ", format(x$bic, digits = digits + 2L),
       "  n = ", x$nobs, "\n", sep = "")
   cat(if (x$converged) "Converged" else "NOT converged", " in ", x$iterations,
-      " iterations (max |gradient| ", format(x$grad_norm, digits = 2L), ")\n", sep = "")
+      if (x$iterations == 1) " iteration" else " iterations", " (max |gradient| ", format(x$grad_norm, digits = 2L), ")\n", sep = "")
   if (isTRUE(x$l1) && x$n_zero > 0) {
     cat(paste(strwrap(paste0("Note: the Laplace prior sets ", x$n_zero, " coefficient", if (x$n_zero > 1) "s",
                              " exactly to zero; ", if (x$n_zero > 1) "they have" else "it has",

@@ -375,19 +375,31 @@ brier_decomp.data.frame <- function(y, truth, estimate, weights = NULL, ..., .by
 }
 
 #' @export
-print.probml_brier_decomp <- function(x, digits = 6L, ...) {
+print.probml_brier_decomp <- function(x, digits = 4L, ...) {
   check_dots_empty(...)
   cat("Brier score decomposition (", x$method, if (!is.null(x$bins)) paste0(", ", x$bins, " bins"), ")\n", sep = "")
-  parts <- c(brier = x$brier, reliability = x$reliability, resolution = x$resolution,
-             uncertainty = x$uncertainty)
+  # The terms laid out as the equation they satisfy.
+  terms <- c("  brier" = x$brier, "= reliability" = x$reliability, "- resolution" = x$resolution,
+             "+ uncertainty" = x$uncertainty)
   if (x$method == "binned") {
-    parts <- c(parts, within_bin_variance = x$within_bin_variance,
-               within_bin_covariance = x$within_bin_covariance)
-    cat("  brier = reliability - resolution + uncertainty\n",
-        "          + within_bin_variance - 2 * within_bin_covariance\n", sep = "")
-  } else {
-    cat("  brier = reliability - resolution + uncertainty\n")
+    terms <- c(terms, "+ within_bin_variance" = x$within_bin_variance,
+               "- 2 * within_bin_covariance" = x$within_bin_covariance)
   }
-  print(signif(parts, digits))
+  cat(paste0("  ", format(names(terms)), "  ", sub(" +$", "", format_signif(terms, digits)), "\n"), sep = "")
   invisible(x)
+}
+
+# Each value to `digits` significant digits, as strings of equal width
+# with the decimal points aligned by spaces (a common number of decimals
+# would pad values with digits they do not have). Used by the print
+# methods of brier_decomp() and simulate_estimator().
+format_signif <- function(v, digits) {
+  s <- vapply(v, function(u) {
+    if (is.na(u)) return("NA")
+    format(signif(u, digits), digits = digits, scientific = u != 0 && (abs(u) < 1e-4 || abs(u) >= 1e7))
+  }, "")
+  point <- regexpr(".", s, fixed = TRUE)
+  whole <- ifelse(point > 0, substr(s, 1L, point - 1L), s)
+  frac <- ifelse(point > 0, substring(s, point), "")
+  paste0(formatC(whole, width = max(nchar(whole))), formatC(frac, width = max(nchar(frac)), flag = "-"))
 }

@@ -50,7 +50,8 @@ sim_builtin_estimators <- c("mean", "median", "trimmed_mean", "var_mle", "var_un
 #'
 #' The variance of the estimates is their population variance (divided by
 #' `reps`), so that MSE = bias² + variance holds exactly; column `mse_check`
-#' holds MSE − (bias² + variance), zero up to rounding.
+#' holds MSE − (bias² + variance), zero up to rounding (`print(x, check =
+#' TRUE)` shows it).
 #'
 #' @param estimator A built-in estimator name (see Details) or an R function.
 #' @param dist The distribution: any family of [fit_dist()] (their
@@ -265,15 +266,51 @@ sim_run_r <- function(fn, dist, params, n, reps, seed, core_seed, dots, call = r
   })
 }
 
+#' Print a Monte Carlo study
+#'
+#' @param x A `probml_estimator_study` from [simulate_estimator()].
+#' @param digits Significant digits of each number.
+#' @param check Show the column `mse_check`, MSE - (bias² + variance), which
+#'   is zero up to rounding.
+#' @param ... Not used: a misspelled argument is an error.
+#' @return `x`, invisibly.
+#' @details A note explains an efficiency above 1: for an estimator whose
+#'   bias exceeds twice its Monte Carlo standard error (\eqn{\sqrt{v / reps}}),
+#'   that the Cramér–Rao bound holds for unbiased estimators only; otherwise,
+#'   that the variance is itself estimated.
+#' @examples
+#' st <- simulate_estimator("var_mle", "gaussian", c(mean = 0, sd = 2),
+#'                          n = c(5, 50), reps = 1000, seed = 1)
+#' print(st, check = TRUE)
 #' @export
-print.probml_estimator_study <- function(x, digits = 4, ...) {
+print.probml_estimator_study <- function(x, digits = 4, check = FALSE, ...) {
   check_dots_empty(...)
+  check_flag(check, "check")
   p <- paste(sprintf("%s = %s", names(x$params), format(x$params, digits = digits)), collapse = ", ")
   cat(sprintf("Monte Carlo study of %s: %s(%s), %d replicates, seed %s\n", x$estimator, x$dist, p,
               x$reps, format(x$seed)))
   cat(sprintf("True value: %s\n", format(x$true_value, digits = digits)))
-  print(format(x$summary, digits = digits), row.names = FALSE)
-  cat("variance = population variance of the estimates; mse_check = MSE - (bias^2 + variance).\n")
+  s <- x$summary
+  shown <- if (check) s else s[names(s) != "mse_check"]
+  shown[] <- lapply(names(shown), function(nm) if (nm == "n") shown[[nm]] else format_signif(shown[[nm]], digits))
+  print(shown, row.names = FALSE)
+  cat("variance: population variance of the estimates; efficiency = crb / variance",
+      if (check) "; mse_check = MSE - (bias^2 + variance)", ".\n", sep = "")
+  above <- which(is.finite(s$efficiency) & s$efficiency > 1)
+  if (length(above)) {
+    biased <- is.finite(s$bias[above]) & abs(s$bias[above]) > 2 * sqrt(s$variance[above] / x$reps)
+    at <- function(i) paste0("n = ", paste(s$n[i], collapse = ", "))
+    if (any(biased)) {
+      cat(paste(strwrap(paste0("Note: efficiency above 1 (", at(above[biased]), ") is no contradiction: the Cramer-Rao ",
+                               "bound limits unbiased estimators, and a biased one can have a variance below it."),
+                        width = getOption("width")), collapse = "\n"), "\n", sep = "")
+    }
+    if (any(!biased)) {
+      cat(paste(strwrap(paste0("Note: efficiency above 1 (", at(above[!biased]), ") without a detectable bias is ",
+                               "Monte Carlo error: the variance is estimated from ", x$reps, " replicates."),
+                        width = getOption("width")), collapse = "\n"), "\n", sep = "")
+    }
+  }
   invisible(x)
 }
 

@@ -595,3 +595,58 @@ test_that("a calibrator keeps its training scores, thinned, for plot()'s rug", {
   expect_identical(range(iso$train_scores), range(big))
   expect_false(is.unsorted(iso$train_scores))
 })
+
+test_that("isotonic calibration: direction, bounds and out-of-range scores", {
+  set.seed(41)
+  z <- rnorm(400)
+  y <- rbinom(400, 1, plogis(z))
+  s <- plogis(-2 * z)              # scores that fall as the event grows likelier
+  w <- rexp(400)
+  # The default map is pava() of y on the scores.
+  cal <- calibrate(y, plogis(2 * z), method = "isotonic", weights = w)
+  ref <- pava(plogis(2 * z), y, weights = w)
+  expect_equal(cal$isotonic$y, ref$knots$fitted)
+  expect_equal(cal$out_of_range, "clip")
+  dec <- calibrate(y, s, method = "isotonic", weights = w, increasing = FALSE)
+  ref_dec <- pava(s, y, weights = w, increasing = FALSE)
+  new <- runif(50)
+  expect_equal(predict(dec, new), predict(ref_dec, new), tolerance = 1e-12)
+  expect_false(is.unsorted(rev(predict(dec, sort(new)))))
+  auto <- calibrate(y, s, method = "isotonic", weights = w, increasing = "auto")
+  expect_false(auto$increasing)
+  expect_equal(predict(auto, new), predict(dec, new))
+  # Bounds keep calibrated probabilities off 0 and 1.
+  b <- calibrate(y, s, method = "isotonic", increasing = FALSE, y_min = 0.01, y_max = 0.99)
+  expect_equal(range(predict(b, new)), range(pmin(pmax(predict(calibrate(y, s, method = "isotonic", increasing = FALSE), new), 0.01), 0.99)))
+  expect_true(all(predict(b, c(0, 1)) >= 0.01 & predict(b, c(0, 1)) <= 0.99))
+  # Scores outside the training range: clip (the default), NA or an error.
+  rng <- range(s)
+  out <- c(rng[1] / 2, mean(rng), (1 + rng[2]) / 2)
+  expect_equal(predict(dec, out)[c(1, 3)], predict(dec, rng))
+  na <- calibrate(y, s, method = "isotonic", increasing = FALSE, out_of_range = "na")
+  expect_equal(is.na(predict(na, out)), c(TRUE, FALSE, TRUE))
+  err <- calibrate(y, s, method = "isotonic", increasing = FALSE, out_of_range = "error")
+  expect_equal(predict(err, rng), predict(dec, rng))
+  expect_probml_error(predict(err, out), "probml_error_newdata")
+  # The strictly monotone map of a decreasing fit decreases strictly.
+  st <- calibrate(y, s, method = "isotonic", increasing = FALSE, strictly_increasing = TRUE)
+  expect_true(all(diff(predict(st, seq(0.3, 0.7, by = 0.05))) < 0))
+  expect_snapshot(print(calibrate(y, s, method = "isotonic", increasing = "auto", y_min = 0.01, y_max = 0.99,
+                                  out_of_range = "na")))
+  pdf(NULL)
+  on.exit(dev.off())
+  expect_identical(plot(err), err)
+})
+
+test_that("isotonic calibration options: messages", {
+  y <- c(0, 1, 0, 1)
+  p <- c(0.2, 0.4, 0.6, 0.8)
+  err <- calibrate(y, p, method = "isotonic", out_of_range = "error")
+  expect_condition_snapshot({
+    calibrate(y, p, method = "isotonic", increasing = "down")
+    calibrate(y, p, method = "isotonic", y_min = -0.1)
+    calibrate(y, p, method = "isotonic", y_min = 0.6, y_max = 0.4)
+    calibrate(y, p, method = "isotonic", out_of_range = "nan")
+    predict(err, c(0.1, 0.5))
+  })
+})

@@ -181,3 +181,12 @@ test_that("the methods' messages", {
     predict(fit_mle(breaks ~ wool, data = warpbreaks, model = FALSE))
   })
 })
+
+test_that("the iteration count is printed in the singular for one iteration", {
+  one <- fit_mle(mpg ~ wt, data = mtcars)
+  expect_identical(one$iterations, 1L)
+  expect_output(print(summary(one)), "Converged in 1 iteration \\(")
+  many <- fit_mle(breaks ~ wool + tension, data = warpbreaks, family = lik_poisson())
+  expect_gt(many$iterations, 1L)
+  expect_output(print(summary(many)), sprintf("Converged in %d iterations \\(", many$iterations))
+})

@@ -328,3 +328,15 @@ test_that("the data-frame calls' messages", {
   skip_if_not_installed("dplyr")
   expect_condition_snapshot(log_loss(dplyr::group_by(d, g1), yb, pb, .by = g2))
 })
+
+test_that("brier_decomp() prints its terms as the equation, to significant digits", {
+  set.seed(2)
+  p <- runif(500)
+  y <- rbinom(500, 1, p)
+  expect_snapshot(print(brier_decomp(y, p)))
+  expect_snapshot(print(brier_decomp(y, p, method = "corp")))
+  expect_snapshot(print(brier_decomp(y, p), digits = 2))
+  # format_signif(): significant digits, decimal points aligned.
+  expect_identical(probml:::format_signif(c(0.1646, -0.003391, 12.5, NA), 3),
+                   c(" 0.165  ", "-0.00339", "12.5    ", "NA      "))
+})

@@ -239,3 +239,24 @@ test_that("counts too large to simulate are refused at once, not looped on", {
   s <- simulate_estimator("proportion", "binomial", c(size = 1e15, prob = 0.3), n = 10, reps = 50, seed = 1)$summary
   expect_lt(abs(s$bias), 5 * sqrt(0.21 / 1e15 / 10 / 50))
 })
+
+test_that("print() shows significant digits, hides mse_check and explains an efficiency above 1", {
+  # var_mle is biased, and its variance lies below the bound for unbiased
+  # estimators of the variance.
+  st <- simulate_estimator("var_mle", "gaussian", c(mean = 0, sd = 2), n = c(10, 100), reps = 2000, seed = 1)
+  expect_true(all(st$summary$efficiency > 1))
+  expect_snapshot(print(st))
+  expect_snapshot(print(st, check = TRUE))
+  out <- capture.output(print(st))
+  expect_false(any(grepl("mse_check", out)))
+  expect_true(any(grepl("mse_check", capture.output(print(st, check = TRUE)))))
+  # The sample mean is unbiased: an efficiency above 1 is Monte Carlo error.
+  mu <- simulate_estimator("mean", "gaussian", c(0, 2), n = c(10, 50, 200), reps = 2000, seed = 3)
+  expect_true(any(mu$summary$efficiency > 1))
+  expect_snapshot(print(mu))
+  # No note without an efficiency above 1, nor without a bound.
+  expect_false(any(grepl("Note", capture.output(print(simulate_estimator("median", "gaussian", c(0, 1), n = 50, reps = 500, seed = 1))))))
+  expect_snapshot(print(simulate_estimator(function(x) max(x), "uniform", c(min = 0, max = 1), n = 20, reps = 500,
+                                           seed = 1, true_value = 1)))
+  expect_condition_snapshot(print(st, check = "yes"))
+})
