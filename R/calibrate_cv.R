@@ -404,9 +404,10 @@ fit_fold_calibrator <- function(code, p, w, method, cal_args, n_classes) {
     cal <- fit_one(as.numeric(code), p)
     return(list(type = "binary", calibrator = cal, identity = if (is.null(cal)) 1L else integer(0)))
   }
-  if (method == "temperature") {
+  if (method %in% c("temperature", scaling_methods)) {
     present <- unique(code[w > 0])
-    cal <- if (length(present) < 2L) NULL
+    # The scaling methods need every class (R/calibrate_multiclass.R).
+    cal <- if (length(present) < (if (method == "temperature") 2L else n_classes)) NULL
            else fit_one(factor(code, levels = seq_len(n_classes) - 1L, labels = colnames(p)), p)
     return(list(type = "temperature", calibrator = cal, identity = if (is.null(cal)) 1L else integer(0)))
   }
@@ -423,11 +424,7 @@ apply_fold_calibrator <- function(cal, p) {
       for (j in seq_len(ncol(p))) {
         if (!is.null(cal$calibrators[[j]])) q[, j] <- stats::predict(cal$calibrators[[j]], p[, j])
       }
-      s <- rowSums(q)
-      zero <- s <= 0
-      q[zero, ] <- 1 / ncol(q)
-      s[zero] <- 1
-      q / s
+      normalize_rows(q)
     })
 }
 
@@ -475,7 +472,7 @@ print.probml_calibrated_model <- function(x, digits = max(3L, getOption("digits"
   cat("probml cross-fitted calibrated model\n")
   cat("Model: ", x$model_label, "\n", sep = "")
   classes <- if (x$n_classes > 2L) paste(x$n_classes, "classes") else "binary"
-  cat("Calibration: ", x$method, if (x$n_classes > 2L && x$method != "temperature") " (one class vs rest)" else "",
+  cat("Calibration: ", x$method, if (x$n_classes > 2L && x$method %in% one_vs_rest_methods) " (one class vs rest)" else "",
       ", ", classes, "\n", sep = "")
   sizes <- tabulate(x$folds, x$k)
   cat(x$k, " stratified folds of ", min(sizes), if (min(sizes) != max(sizes)) paste0("-", max(sizes)) else "",
