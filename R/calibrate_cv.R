@@ -29,10 +29,11 @@
 #'
 #' Binary outcomes are 0/1, logical or a two-level factor whose second level
 #' is the event. Multiclass outcomes are factors whose levels match the
-#' columns of the predicted matrix; `method = "temperature"` then scales the
-#' whole matrix, and the other methods calibrate each column one class
-#' against the rest and renormalise the rows to sum to 1 (as scikit-learn
-#' does).
+#' columns of the predicted matrix; `method = "temperature"`, `"vector"`,
+#' `"matrix"` and `"dirichlet"` then map the whole matrix (a fold lacking a
+#' class they need gets the identity), and the other methods calibrate each
+#' column one class against the rest and renormalise the rows to sum to 1
+#' (as scikit-learn does).
 #'
 #' @section Ensemble or single calibrator:
 #' With `ensemble = TRUE` (the default) the result holds K pairs of a model
@@ -84,7 +85,8 @@
 #' @param y With `fit`: the outcome, as the name of a column of `data` or a
 #'   vector with one element per row. Not used with `model`.
 #' @param method The calibration method, one of `"isotonic"` (the
-#'   default), `"platt"`, `"temperature"`, `"beta"` or `"histogram"`; see
+#'   default), `"platt"`, `"temperature"`, `"beta"`, `"histogram"`, or for
+#'   multiclass outcomes `"vector"`, `"matrix"` or `"dirichlet"`; see
 #'   [calibrate()].
 #' @param folds The number of folds K, a whole number from 2 to the number
 #'   of rows; or a vector with one fold label per row, for folds chosen by

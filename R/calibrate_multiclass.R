@@ -289,9 +289,10 @@ fit_scaling <- function(sc, out, w, method, lambda, mu) {
   theta0 <- c(if (method == "vector") rep(1, K) else as.vector(diag(K)), rep(0, K))
   f <- function(theta, lambda, mu) scaling_objective(theta, X, idx, w, method, lambda, mu)
   g <- function(theta, lambda, mu) scaling_objective(theta, X, idx, w, method, lambda, mu, gradient = TRUE)
-  # BFGS keeps a dense inverse Hessian; beyond 1000 parameters (K > 31 for
-  # matrix scaling) the limited-memory variant.
-  big <- length(theta0) > 1000L
+  # BFGS keeps a dense inverse Hessian; beyond 2550 parameters (K > 50 for
+  # matrix scaling, 50 MB) the limited-memory variant, which needs many
+  # more iterations.
+  big <- length(theta0) > 2550L
   ctrl <- if (big) list(maxit = 5000L, factr = 10) else list(maxit = 1000L, reltol = 1e-15)
   opt <- stats::optim(theta0, f, g, lambda = lambda, mu = mu, method = if (big) "L-BFGS-B" else "BFGS", control = ctrl)
   grad_max <- max(abs(g(opt$par, lambda, mu)))
