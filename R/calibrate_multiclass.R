@@ -171,6 +171,7 @@ calibrate_one_vs_rest <- function(y, scores, method, weights, scores_are, cl, en
       })
   }
   classes <- stats::setNames(lapply(seq_len(K), fit_class), labels)
+  cl[[1L]] <- quote(calibrate)  # not a method's name, once calibrate() is generic
   structure(list(method = method, scores_are = "probability", n = nrow(m$p), weight_sum = sum(m$w),
                  levels = m$levels, n_classes = K, eps = args$eps, matrix_input = TRUE, score_range = NULL,
                  one_vs_rest = TRUE, classes = classes, call = cl),
