@@ -17,7 +17,9 @@
 #' @inheritParams ece
 #' @inheritSection log_loss Data frames
 #' @param p Predicted probabilities of the event: a vector, or a named list
-#'   of vectors (one per model) to compare several models.
+#'   of vectors (one per model) to compare several models; or a matrix of
+#'   class probabilities (or a named list of them), see the section on
+#'   multiclass curves.
 #' @param ci `"wilson"` or `"clopper-pearson"` intervals.
 #' @param level Confidence level of the intervals and bands.
 #' @param consistency Add consistency bands.
@@ -52,7 +54,7 @@ cal_curve <- function(y, ...) UseMethod("cal_curve")
 #' @export
 cal_curve.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantile"), weights = NULL,
                       ci = c("wilson", "clopper-pearson"), level = 0.95, consistency = FALSE,
-                      n_resamples = 1000L, ...) {
+                      n_resamples = 1000L, type = c("classwise", "top-label"), ...) {
   check_dots_empty(...)
   check_number(bins, "bins", lower = 1, upper = 1e6, integer = TRUE)
   strategy <- if (missing(strategy)) "uniform" else check_choice(strategy, c("uniform", "quantile"), "strategy")
@@ -64,6 +66,12 @@ cal_curve.default <- function(y, p, bins = 10L, strategy = c("uniform", "quantil
   if (length(models) == 0L) abort_probml("length", "{.arg p} must be a vector or a named list of vectors, not an empty list.")
   if (is.null(names(models))) names(models) <- if (length(models) == 1L) "model" else paste0("model", seq_along(models))
   if (any(names(models) == "")) abort_probml("type", "{.arg p} must be a vector or a named list of vectors: name every element.")
+  if (is.matrix(models[[1L]]) && ncol(models[[1L]]) > 1L) {
+    # Probability matrices: R/calibrate_multiclass.R.
+    type <- if (missing(type)) "classwise" else check_choice(type, c("classwise", "top-label"), "type")
+    return(cal_curve_multiclass(y, models, type, weights, list(bins = bins, strategy = strategy, ci = ci, level = level,
+                                                               consistency = consistency, n_resamples = n_resamples)))
+  }
   tables <- lapply(names(models), function(m) {
     b <- check_binary_problem(y, models[[m]], weights, p_arg = if (length(models) > 1L) paste0("p$", m) else "p")
     tab <- bin_table(b, bins, strategy)

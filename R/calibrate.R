@@ -1,7 +1,7 @@
 # Post-hoc calibration of predicted scores: calibrate() fits a map from
 # scores to probabilities on held-out data; predict() applies it.
 
-calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram")
+calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram", "vector", "matrix", "dirichlet")
 
 #' Calibrate predicted scores
 #'
@@ -86,9 +86,9 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' group (a group not seen at fitting is an error).
 #'
 #' @param y Observed outcomes: 0/1 (numeric or logical) or a two-level
-#'   factor (the event is the second level) for a vector of scores; for
-#'   `method = "temperature"` with a matrix of scores, a factor whose levels
-#'   match the columns. Or a data frame holding outcomes and scores (see
+#'   factor (the event is the second level) for a vector of scores; for a
+#'   matrix of scores, a factor whose levels match the columns (or class
+#'   numbers 1..K). Or a data frame holding outcomes and scores (see
 #'   the section Data frames).
 #' @param truth For a data frame `y`: the column of outcomes (tidy-eval).
 #' @param estimate For a data frame `y`: the column of scores, or one
@@ -96,10 +96,14 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #' @param .by For a data frame `y`: optional grouping columns (tidy-eval).
 #' @param scores Held-out scores: a numeric vector of probabilities of the
 #'   event or of logits (or, for `"isotonic"` and `"histogram"`, any
-#'   real-valued score); for `"temperature"` also an n x K matrix of logits
-#'   or of probabilities (rows summing to 1).
+#'   real-valued score); for `"temperature"`, `"vector"`, `"matrix"` and
+#'   `"dirichlet"` an n x K matrix of logits or of probabilities (rows
+#'   summing to 1); for one-vs-rest `"platt"`, `"isotonic"`, `"beta"` and
+#'   `"histogram"` an n x K matrix of probabilities.
 #' @param method One of `"platt"` (the default), `"isotonic"`,
-#'   `"temperature"`, `"beta"` or `"histogram"`.
+#'   `"temperature"`, `"beta"`, `"histogram"`, or for a matrix of scores
+#'   `"vector"`, `"matrix"` or `"dirichlet"` (see the section on multiclass
+#'   calibration).
 #' @param weights Optional non-negative observation weights; for a data
 #'   frame `y`, a column of it (tidy-eval).
 #' @param scores_are `"auto"` (the default), `"probability"` or `"logit"`.
@@ -146,8 +150,10 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   `scores_are` (as resolved), the fitted parameters (`coefficients` for
 #'   Platt and beta, `temperature` for temperature scaling, `isotonic` (the
 #'   knots and blocks of the PAVA fit) for isotonic, `breaks` and
-#'   `bin_means` for histogram), `n`, `levels`, `eps` and `train_scores`
-#'   (at most 2000 of the training scores, for the rug of
+#'   `bin_means` for histogram, `W` and `b` for vector and matrix scaling
+#'   and Dirichlet calibration, `classes` (the binary calibrators) for
+#'   one-vs-rest calibration), `n`, `n_classes`, `levels`, `eps` and
+#'   `train_scores` (at most 2000 of the training scores, for the rug of
 #'   [plot()][plot.probml_calibrator()]); fitted on a data frame, also
 #'   `truth` and `estimate` (the column names). Use [predict()], [print()]
 #'   and [plot()] on it. For grouped data, a `probml_calibrator_set`.
@@ -203,12 +209,14 @@ calibrate <- function(y, ...) UseMethod("calibrate")
 
 #' @rdname calibrate
 #' @export
-calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
+calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temperature", "beta", "histogram",
+                                                    "vector", "matrix", "dirichlet"),
                       weights = NULL, scores_are = c("auto", "probability", "logit"),
                       isotonic_predict = c("linear", "step"), strictly_increasing = FALSE,
                       increasing = TRUE, y_min = 0, y_max = 1, out_of_range = c("clip", "na", "error"),
                       bins = 10L, strategy = c("uniform", "quantile"),
-                      log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL, ...) {
+                      log_t_bounds = c(log(1e-2), log(1e2)), eps = NULL,
+                      platt_targets = c("hard", "smoothed"), lambda = 0, mu = lambda, ...) {
   check_dots_empty(...)
   method <- if (missing(method)) "platt" else check_choice(method, calibration_methods, "method")
   scores_are <- if (missing(scores_are)) "auto" else check_choice(scores_are, c("auto", "probability", "logit"), "scores_are")
@@ -225,13 +233,21 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
     abort_probml("value", "{.arg log_t_bounds} must be two finite increasing numbers, such as {.code c(log(1e-2), log(1e2))}.")
   }
 
+  platt_targets <- if (missing(platt_targets)) "hard" else check_choice(platt_targets, c("hard", "smoothed"), "platt_targets")
+  check_multiclass_args(method, platt_targets, lambda, mu)
+
   raw <- check_scores(scores, method, "scores")
+  if (is.matrix(raw) && method %in% one_vs_rest_methods) {
+    # One-vs-rest (R/calibrate_multiclass.R): the binary calibrate() per class.
+    return(calibrate_one_vs_rest(y, raw, method, weights, scores_are, match.call(), environment()))
+  }
   out <- code_outcome(y, if (is.matrix(raw)) "classes" else "binary", "y", levels = class_names(raw),
                       n_classes = NCOL(raw) + !is.matrix(raw), n = NROW(raw), n_arg = "scores")
   n <- length(out$y)
   w <- check_weights(weights, n)
   used <- w > 0
   check_two_classes(out$y, w, "y")
+  if (is.matrix(raw)) check_classes_match(out, raw, w, method)
   sc <- resolve_scores(raw, scores_are, method, eps, "scores")
   if (method %in% c("platt", "beta") && length(unique(raw[used])) < 2L) {
     abort_probml("degenerate", c("{.arg scores} are constant among the observations with positive weight: a {method} map needs scores that vary.",
@@ -243,12 +259,13 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
               matrix_input = is.matrix(raw), score_range = if (is.matrix(raw)) NULL else range(raw[used]),
               train_scores = plot_scores(raw, sc$values, method, used))
   fitted <- switch(method,
-    platt = fit_platt(sc$values, out$y, w),
+    platt = fit_platt(sc$values, out$y, w, platt_targets),
     beta = fit_beta(sc, out$y, w),
     isotonic = fit_isotonic(sc$values, out$y, w, isotonic_predict, strictly_increasing, increasing,
                             y_min, y_max, out_of_range),
     histogram = fit_histogram(sc$values, out$y, w, bins, strategy),
-    temperature = fit_temperature(sc$values, out$y, w, log_t_bounds)
+    temperature = fit_temperature(sc$values, out$y, w, log_t_bounds),
+    vector = , matrix = , dirichlet = fit_scaling(sc, out, w, method, lambda, mu)
   )
   cal <- c(cal, fitted)
   cal$call <- match.call()
@@ -258,7 +275,8 @@ calibrate.default <- function(y, scores, method = c("platt", "isotonic", "temper
 
 #' @rdname calibrate
 #' @export
-calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isotonic", "temperature", "beta", "histogram"),
+calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isotonic", "temperature", "beta", "histogram",
+                                                       "vector", "matrix", "dirichlet"),
                                  weights = NULL, ..., .by = NULL) {
   check_forwarded_dots(..., reserved = c("scores", "y"))
   f <- tidy_frame(y, rlang::enquo(truth), rlang::enquo(estimate), rlang::enquo(weights), rlang::enquo(.by),
@@ -304,13 +322,14 @@ plot_scores <- function(raw, values, method, used, keep = 2000L) {
 # Shape, type and missingness of scores; a one-column matrix is a vector.
 check_scores <- function(scores, method, arg, matrix_input = NULL, n_classes = NULL, call = rlang::caller_env()) {
   if (!is.numeric(scores) || is.data.frame(scores) || (!is.null(dim(scores)) && !is.matrix(scores))) {
-    abort_probml("type", "{.arg {arg}} must be a numeric vector{if (method == 'temperature') ' or matrix' else ''}, not {.obj_type_friendly {scores}}.",
+    abort_probml("type", "{.arg {arg}} must be a numeric {if (method %in% scaling_methods) 'matrix' else 'vector or matrix'}, not {.obj_type_friendly {scores}}.",
                  call = call)
   }
   if (is.matrix(scores) && ncol(scores) == 1L) scores <- scores[, 1L]
-  if (is.matrix(scores) && method != "temperature") {
-    abort_probml("unsupported", c("{.arg {arg}} must be a vector of scores for method {.val {method}}, not a matrix with {ncol(scores)} columns.",
-                             i = "Only {.code method = \"temperature\"} calibrates a matrix of multiclass scores."), call = call)
+  if (!is.matrix(scores) && method %in% scaling_methods && is.null(matrix_input)) {
+    abort_probml("unsupported", c("{.arg {arg}} must be a matrix of scores with one column per class for method {.val {method}}.",
+                                  i = "For binary scores use {.code method = \"platt\"} or {.code \"beta\"}, or give the two columns {.code cbind(1 - p, p)} with a two-level factor {.arg y}."),
+                 call = call)
   }
   if (length(scores) == 0L) abort_probml("length", "{.arg {arg}} is empty.", call = call)
   if (anyNA(scores)) abort_probml("missing", "{.arg {arg}} contains missing values.", call = call)
@@ -346,7 +365,7 @@ resolve_scores <- function(scores, scores_are, method, eps, arg, declared = TRUE
     abort_probml("nonfinite", "{.arg {arg}} contains infinite values; logits and scores must be finite.", call = call)
   }
   values <- scores
-  needs_log <- method %in% c("platt", "temperature", "beta")
+  needs_log <- method %in% c("platt", "temperature", "beta", scaling_methods)
   if (scores_are == "probability" && needs_log) {
     if (is.null(eps)) {
       if (any(scores == 0 | scores == 1)) {
@@ -366,9 +385,22 @@ resolve_scores <- function(scores, scores_are, method, eps, arg, declared = TRUE
 }
 
 # Platt: a logistic regression on the logit, by probml's own engine.
-fit_platt <- function(logit, y, w) {
-  fit <- calibration_glm(cbind(`(Intercept)` = 1, logit = logit), y, w)
-  list(coefficients = stats::setNames(coef(fit), c("intercept", "slope")), loglik = fit$loglik)
+# Smoothed targets (Platt 1999): the cross-entropy against t+ = (N+ + 1) /
+# (N+ + 2) for events and t- = 1 / (N- + 2) otherwise (N+ and N- the weighted
+# counts, as scikit-learn has them) is the log-likelihood of two copies of
+# the rows, y = 1 with weight w t and y = 0 with weight w (1 - t).
+fit_platt <- function(logit, y, w, targets = "hard") {
+  X <- cbind(`(Intercept)` = 1, logit = logit)
+  if (targets == "smoothed") {
+    n_pos <- sum(w[y == 1])
+    n_neg <- sum(w[y == 0])
+    t <- ifelse(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    X <- rbind(X, X)
+    y <- rep(c(1, 0), each = length(t))
+    w <- c(w * t, w * (1 - t))
+  }
+  fit <- calibration_glm(X, y, w)
+  list(coefficients = stats::setNames(coef(fit), c("intercept", "slope")), loglik = fit$loglik, targets = targets)
 }
 
 # The logistic regressions of Platt and beta calibration. A map the
@@ -528,9 +560,10 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'   several classes, of the margin of the top logit over the runner-up). A
 #'   one-vs-rest multiclass calibrator draws one map per class.
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
-#'   factor `y`): a vector, or for multiclass temperature scaling a matrix
-#'   with one column per class; for a data frame `newdata`, the data frame
-#'   with the estimate columns replaced. `print()` and `plot()` return `x`
+#'   factor `y`): a vector, or for a calibrator of a matrix of scores a
+#'   matrix with one column per class (named by the levels), whose rows sum
+#'   to 1 (unless `normalize = FALSE`); for a data frame `newdata`, the data
+#'   frame with the estimate columns replaced. `print()` and `plot()` return `x`
 #'   invisibly.
 #' @examples
 #' set.seed(2)
@@ -549,16 +582,18 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #' d <- data.frame(y = y, .pred = plogis(2 * z))
 #' head(predict(cal, d, estimate = .pred))
 #' @export
-predict.probml_calibrator <- function(object, newdata, estimate = NULL, ...) {
+predict.probml_calibrator <- function(object, newdata, estimate = NULL, normalize = TRUE, ...) {
   check_dots_empty(...)
   if (missing(newdata)) {
-    abort_probml("missing", "{.arg newdata} must be given: a calibrator keeps no training scores.")
+    abort_probml("missing", "{.arg newdata} must be given: the scores to calibrate.")
   }
+  check_normalize(object, normalize)
   estimate <- rlang::enquo(estimate)
-  if (is.data.frame(newdata)) return(predict_frame(object, newdata, estimate, rlang::current_env()))
+  if (is.data.frame(newdata)) return(predict_frame(object, newdata, estimate, rlang::current_env(), normalize))
   if (!rlang::quo_is_null(estimate)) {
     abort_probml("unsupported", "{.arg estimate} chooses columns of a data frame {.arg newdata}, not of {.obj_type_friendly {newdata}}.")
   }
+  if (isTRUE(object$one_vs_rest)) return(predict_one_vs_rest(object, newdata, normalize))
   sc <- check_scores(newdata, object$method, "newdata", matrix_input = object$matrix_input, n_classes = object$n_classes)
   sc <- resolve_scores(sc, object$scores_are, object$method, object$eps, "newdata", declared = FALSE)
   x <- sc$values
@@ -586,13 +621,14 @@ predict.probml_calibrator <- function(object, newdata, estimate = NULL, ...) {
       P <- E / rowSums(E)
       colnames(P) <- object$levels
       P
-    })
+    },
+    vector = , matrix = , dirichlet = predict_scaling(object, x))
 }
 
 # A data frame with the estimate columns replaced by calibrated
 # probabilities; the columns are those the calibrator was fitted on, or the
 # `estimate` selection.
-predict_frame <- function(object, newdata, estimate, call) {
+predict_frame <- function(object, newdata, estimate, call, normalize = TRUE) {
   k <- if (isTRUE(object$matrix_input) || isTRUE(object$n_classes > 2L)) object$n_classes else 1L
   if (rlang::quo_is_null(estimate)) {
     cols <- object$estimate
@@ -624,7 +660,7 @@ predict_frame <- function(object, newdata, estimate, call) {
     newdata[[cols]] <- stats::predict(object, newdata[[cols]])
     return(newdata)
   }
-  P <- stats::predict(object, as.matrix(newdata[cols]))
+  P <- stats::predict(object, as.matrix(newdata[cols]), normalize = normalize)
   for (j in seq_along(cols)) newdata[[cols[j]]] <- P[, j]
   newdata
 }
@@ -706,14 +742,17 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
   check_dots_empty(...)
   label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression (PAVA)",
                   temperature = "temperature scaling", beta = "beta calibration (Kull et al. 2017)",
-                  histogram = "histogram binning")
+                  histogram = "histogram binning", vector = "vector scaling", matrix = "matrix scaling",
+                  dirichlet = "Dirichlet calibration (Kull et al. 2019)")
+  if (isTRUE(x$one_vs_rest)) return(print_one_vs_rest(x, label, digits))
   cat("probml calibrator: ", label, "\n", sep = "")
   classes <- if (x$n_classes > 2L) paste0(x$n_classes, " classes") else "binary"
   cat("Fitted on ", x$n, " scores (", x$scores_are, ", ", classes, ")\n", sep = "")
   fmt <- function(v) format(signif(v, digits))
   switch(x$method,
     platt = {
-      cat("P(y = 1) = plogis(intercept + slope * logit(score))\n")
+      cat("P(y = 1) = plogis(intercept + slope * logit(score))",
+          if (identical(x$targets, "smoothed")) ", fitted to Platt's smoothed targets", "\n", sep = "")
       print.default(fmt(x$coefficients), quote = FALSE, print.gap = 2L)
     },
     beta = {
@@ -748,7 +787,8 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
       b <- x$breaks
       tab <- data.frame(from = fmt(b[-length(b)]), to = fmt(b[-1L]), weight = fmt(x$bin_weights), mean = fmt(x$bin_means))
       print(tab, row.names = FALSE)
-    })
+    },
+    vector = , matrix = , dirichlet = print_scaling(x, fmt))
   invisible(x)
 }
 
@@ -796,7 +836,7 @@ calibrator_maps <- function(x, call = rlang::caller_env()) {
     if (is.null(names(maps))) names(maps) <- x$levels %||% seq_along(maps)
     return(maps)
   }
-  if (x$n_classes > 2L && x$method != "temperature") {
+  if ((x$n_classes > 2L || isTRUE(x$matrix_input)) && x$method != "temperature") {
     abort_probml("unsupported", "{.fn plot} draws binary, one-vs-rest and temperature calibration maps, not a multiclass {x$method} map.",
                  call = call)
   }

@@ -29,10 +29,11 @@
 #'
 #' Binary outcomes are 0/1, logical or a two-level factor whose second level
 #' is the event. Multiclass outcomes are factors whose levels match the
-#' columns of the predicted matrix; `method = "temperature"` then scales the
-#' whole matrix, and the other methods calibrate each column one class
-#' against the rest and renormalise the rows to sum to 1 (as scikit-learn
-#' does).
+#' columns of the predicted matrix; `method = "temperature"`, `"vector"`,
+#' `"matrix"` and `"dirichlet"` then map the whole matrix (a fold lacking a
+#' class they need gets the identity), and the other methods calibrate each
+#' column one class against the rest and renormalise the rows to sum to 1
+#' (as scikit-learn does).
 #'
 #' @section Ensemble or single calibrator:
 #' With `ensemble = TRUE` (the default) the result holds K pairs of a model
@@ -92,7 +93,8 @@
 #'   probabilities: a vector of event probabilities, or a matrix with one
 #'   column per class.
 #' @param method The calibration method, one of `"isotonic"` (the
-#'   default), `"platt"`, `"temperature"`, `"beta"` or `"histogram"`; see
+#'   default), `"platt"`, `"temperature"`, `"beta"`, `"histogram"`, or for
+#'   multiclass outcomes `"vector"`, `"matrix"` or `"dirichlet"`; see
 #'   [calibrate()].
 #' @param folds The number of folds K, a whole number from 2 to the number
 #'   of rows; or a vector with one fold label per row, for folds chosen by
@@ -410,9 +412,10 @@ fit_fold_calibrator <- function(code, p, w, method, cal_args, n_classes) {
     cal <- fit_one(as.numeric(code), p)
     return(list(type = "binary", calibrator = cal, identity = if (is.null(cal)) 1L else integer(0)))
   }
-  if (method == "temperature") {
+  if (method %in% c("temperature", scaling_methods)) {
     present <- unique(code[w > 0])
-    cal <- if (length(present) < 2L) NULL
+    # The scaling methods need every class (R/calibrate_multiclass.R).
+    cal <- if (length(present) < (if (method == "temperature") 2L else n_classes)) NULL
            else fit_one(factor(code, levels = seq_len(n_classes) - 1L, labels = colnames(p)), p)
     return(list(type = "temperature", calibrator = cal, identity = if (is.null(cal)) 1L else integer(0)))
   }
@@ -429,11 +432,7 @@ apply_fold_calibrator <- function(cal, p) {
       for (j in seq_len(ncol(p))) {
         if (!is.null(cal$calibrators[[j]])) q[, j] <- stats::predict(cal$calibrators[[j]], p[, j])
       }
-      s <- rowSums(q)
-      zero <- s <= 0
-      q[zero, ] <- 1 / ncol(q)
-      s[zero] <- 1
-      q / s
+      normalize_rows(q)
     })
 }
 
@@ -481,7 +480,7 @@ print.probml_calibrated_model <- function(x, digits = max(3L, getOption("digits"
   cat("probml cross-fitted calibrated model\n")
   cat("Model: ", x$model_label, "\n", sep = "")
   classes <- if (x$n_classes > 2L) paste(x$n_classes, "classes") else "binary"
-  cat("Calibration: ", x$method, if (x$n_classes > 2L && x$method != "temperature") " (one class vs rest)" else "",
+  cat("Calibration: ", x$method, if (x$n_classes > 2L && x$method %in% one_vs_rest_methods) " (one class vs rest)" else "",
       ", ", classes, "\n", sep = "")
   sizes <- tabulate(x$folds, x$k)
   cat(x$k, " stratified folds of ", min(sizes), if (min(sizes) != max(sizes)) paste0("-", max(sizes)) else "",
