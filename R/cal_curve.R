@@ -200,7 +200,7 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
   on.exit(graphics::par(old))
   lay <- reliability_layout
   for (f in facets) {
-    graphics::par(mar = if (histogram) lay$mar_top else lay$mar_bottom)
+    graphics::par(mar = if (histogram) lay$mar_top else lay$mar_single)
     graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = if (histogram) "" else xlab, ylab = ylab,
                    xaxt = if (histogram) "n" else "s", main = if (multi) paste("Class", f) else main, ...)
     if (histogram) graphics::axis(1, labels = FALSE)

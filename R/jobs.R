@@ -7,13 +7,20 @@
 # leaves the caller's random number state changed.
 
 # Evaluate expr and put the caller's random number state (and kind) back.
+# Without a .Random.seed to restore, the kind is reset explicitly: removing
+# the seed alone would leave R's generator at L'Ecuyer-CMRG.
 with_preserved_rng <- function(expr) {
   genv <- globalenv()
   had <- exists(".Random.seed", envir = genv, inherits = FALSE)
   old <- if (had) get(".Random.seed", envir = genv, inherits = FALSE)
+  kind <- RNGkind()
   on.exit({
-    if (had) assign(".Random.seed", old, envir = genv)
-    else if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
+    if (had) {
+      assign(".Random.seed", old, envir = genv)
+    } else {
+      suppressWarnings(RNGkind(kind[1], kind[2], kind[3]))
+      if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
+    }
   })
   expr
 }

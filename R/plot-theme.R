@@ -31,6 +31,7 @@ reliability_layout <- list(
   heights = c(3, 1),
   mar_top = c(0.5, 4.1, 2.2, 1),
   mar_bottom = c(4.1, 4.1, 0.3, 1),
+  mar_single = c(4.1, 4.1, 2.2, 1),  # the diagram alone (no count panel)
   oma = c(1.8, 0, 0, 0)
 )
 

@@ -11,6 +11,18 @@ test_that("jobs run in their own streams and leave the caller's random state alo
   expect_length(unique(unlist(out)), 3L)
 })
 
+test_that("without a random state to restore, the caller's generator kind is kept", {
+  kind <- RNGkind()
+  had <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
+  old <- if (had) .Random.seed
+  on.exit(if (had) assign(".Random.seed", old, envir = globalenv()), add = TRUE)
+  if (had) rm(".Random.seed", envir = globalenv())
+  seed <- probml:::lecuyer_seed(1)
+  probml:::run_jobs(1:2, list(seed, seed), function(job) runif(1))
+  expect_identical(RNGkind(), kind)
+  expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+})
+
 test_that("progress bars: shown in interactive sessions, quiet when asked or not interactive", {
   expect_false(probml:::progress_enabled())  # tests are not interactive
   rlang::local_interactive(TRUE)
