@@ -334,12 +334,16 @@ plot.probml_pit <- function(x, bins = 10L, main = "PIT histogram", ...) {
   check_number(bins, "bins", lower = 1, integer = TRUE)
   h <- graphics::hist(unclass(x), breaks = seq(0, 1, length.out = bins + 1L), plot = FALSE)
   top <- max(h$density, 1)
+  labels <- c(sprintf("PIT values (%d bins)", bins), "uniform: a calibrated model")
+  # The legend's entries side by side when they fit the panel (about 0.8 in
+  # for the keys and gaps), else one above the other with more room above
+  # the bars, as in a panel of par(mfrow = c(1, 2)).
+  horiz <- sum(graphics::strwidth(labels, units = "inches", cex = 0.85)) + 0.8 <= graphics::par("pin")[1]
   graphics::plot(h, freq = FALSE, main = main, xlab = "PIT value", ylab = "Density", col = probml_look$fill,
-                 border = "white", ylim = c(0, 1.25 * top), las = 1, ...)
+                 border = "white", ylim = c(0, (if (horiz) 1.25 else 1.5) * top), las = 1, ...)
   graphics::abline(h = 1, lty = probml_look$reference_lty, col = probml_look$reference)
-  base_legend("top", legend = c(sprintf("PIT values (%d bins)", bins), "uniform: a calibrated model"),
-              fill = c(probml_look$fill, NA), border = NA, lty = c(NA, probml_look$reference_lty),
-              col = c(NA, probml_look$reference), horiz = TRUE)
+  base_legend("top", legend = labels, fill = c(probml_look$fill, NA), border = NA,
+              lty = c(NA, probml_look$reference_lty), col = c(NA, probml_look$reference), horiz = horiz)
   invisible(x)
 }
 
