@@ -311,6 +311,13 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
 # over the runner-up) or the scores as given; thinned to at most `keep`
 # evenly spaced order statistics, so that a calibrator stays small.
 plot_scores <- function(raw, values, method, used, keep = 2000L) {
+  if (is.matrix(raw) && method %in% scaling_methods) {
+    # Vector, matrix and Dirichlet maps are not functions of one score:
+    # evenly spaced training rows of the score matrix instead.
+    rows <- which(used)
+    if (length(rows) > keep) rows <- rows[round(seq(1, length(rows), length.out = keep))]
+    return(structure(raw[rows, , drop = FALSE], n = sum(used)))
+  }
   v <- if (method != "temperature") raw[used]
        else if (!is.matrix(values)) values[used]
        else apply(values[used, , drop = FALSE], 1L, function(z) -diff(sort(z, decreasing = TRUE)[1:2]))
@@ -796,6 +803,7 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
 #' @export
 plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
   check_number(n_grid, "n_grid", lower = 2, upper = 1e6, integer = TRUE)
+  if (x$method %in% scaling_methods) return(plot_scaling_map(x, main, ...))
   maps <- calibrator_maps(x)
   curves <- lapply(maps, calibrator_curve, n_grid = n_grid)
   first <- curves[[1L]]
@@ -830,17 +838,41 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
 
 # The binary maps plot() draws: the calibrator itself or, for a one-vs-rest
 # multiclass calibrator, the calibrator of each class.
-calibrator_maps <- function(x, call = rlang::caller_env()) {
+calibrator_maps <- function(x) {
   if (is.list(x$classes) && length(x$classes) && all(vapply(x$classes, inherits, TRUE, "probml_calibrator"))) {
     maps <- x$classes
     if (is.null(names(maps))) names(maps) <- x$levels %||% seq_along(maps)
     return(maps)
   }
-  if ((x$n_classes > 2L || isTRUE(x$matrix_input)) && x$method != "temperature") {
-    abort_probml("unsupported", "{.fn plot} draws binary, one-vs-rest and temperature calibration maps, not a multiclass {x$method} map.",
-                 call = call)
-  }
   list(x)
+}
+
+# Vector and matrix scaling and Dirichlet calibration map a whole vector of
+# scores, so each class's calibrated probability is not a function of its
+# uncalibrated one: a cloud per class over the training rows kept at fit.
+plot_scaling_map <- function(x, main, ...) {
+  rows <- x$train_scores
+  p <- if (x$scores_are == "probability") rows else exp(rows - row_logsumexp(rows))
+  q <- stats::predict(x, rows)
+  K <- ncol(q)
+  labels <- class_names_or_numbers(x$levels, K)
+  cols <- probml_palette(K)
+  if (is.null(main)) {
+    label <- switch(x$method, vector = "vector scaling", matrix = "matrix scaling", dirichlet = "Dirichlet calibration")
+    main <- paste("Calibration map:", label)
+  }
+  graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = "Uncalibrated probability of the class",
+                 ylab = "Calibrated probability of the class", main = main, ...)
+  graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
+  for (k in seq_len(K)) {
+    graphics::points(p[, k], q[, k], pch = 16, cex = 0.5, col = grDevices::adjustcolor(cols[k], 0.4))
+  }
+  n <- attr(rows, "n") %||% nrow(rows)
+  base_legend("topleft", inset = 0.02,
+              legend = c(paste("class", labels), "identity (no change)"),
+              col = c(cols, probml_look$reference), pch = c(rep(16, K), NA), lty = c(rep(NA, K), probml_look$reference_lty),
+              title = paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")")), title.adj = 0)
+  invisible(x)
 }
 
 # One map on a grid of scores, its reference curve (the identity for
