@@ -229,7 +229,9 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
       graphics::par(mar = lay$mar_bottom)
       t <- d$table[d$table$facet == f, , drop = FALSE]
       graphics::plot(c(0, 1), c(0, top), type = "n", xlab = xlab, ylab = "Count", yaxt = "n")
-      graphics::axis(2, at = pretty(c(0, top), 3), las = 1, cex.axis = 0.8)
+      # Two or three ticks: the panel is a quarter as tall as the diagram.
+      at <- pretty(c(0, top), 2)
+      graphics::axis(2, at = at[at <= top], las = 1, cex.axis = 0.8)
       graphics::rect(t$bar_left, 0, t$bar_right, t$count, col = cols[as.character(t$series)], border = NA)
     }
   }
@@ -300,7 +302,9 @@ cal_curve_plot_data <- function(x) {
   tab <- x$table
   by <- intersect(x$curve_by %||% "model", names(tab))
   faceted <- "class" %in% by && length(unique(tab$class)) > 1L
-  keys <- setdiff(by, if (faceted) "class")
+  top_label <- identical(x$type, "top-label")
+  # The top-label curve is named by its x axis, not by a legend entry.
+  keys <- setdiff(by, if (faceted || top_label) "class")
   label <- if (length(keys)) do.call(paste, c(lapply(tab[keys], as.character), sep = ", ")) else rep("all", nrow(tab))
   tab$series <- factor(label, levels = unique(label))
   tab$facet <- if (faceted) factor(tab$class, levels = unique(tab$class)) else factor("all")
@@ -310,7 +314,6 @@ cal_curve_plot_data <- function(x) {
   # A little space between the bins' groups of bars.
   tab$bar_left <- tab$lower + width * (slot + 0.05)
   tab$bar_right <- tab$lower + width * (slot + 0.95)
-  top_label <- identical(x$type, "top-label")
   list(table = tab, faceted = faceted, consistency = !is.null(tab$band_lower),
        legend = k > 1L || (length(keys) > 0L && !identical(label[1], "model")),
        legend_title = if (length(keys)) paste(keys, collapse = ", ") else NULL,

@@ -815,7 +815,7 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
     main <- paste0("Calibration map: ", label, if (k > 1L) " (one vs rest)")
   }
   xlim <- range(unlist(lapply(curves, `[[`, "grid")))
-  graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = "Calibrated probability", main = main, ...)
+  graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = first$ylab %||% "Calibrated probability", main = main, ...)
   if (!is.null(first$ref)) graphics::lines(first$grid, first$ref, lty = probml_look$reference_lty, col = probml_look$reference)
   for (i in seq_len(k)) {
     cv <- curves[[i]]
@@ -825,7 +825,12 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
   shown <- any(lengths(lapply(curves, `[[`, "rug")) > 0L)
   thinned <- any(vapply(curves, function(cv) length(cv$rug) < (attr(cv$rug, "n") %||% 0L), TRUE))
   has_ref <- !is.null(first$ref)
-  base_legend(if (k > 1L) "topleft" else "bottomright", inset = 0.02,
+  # The legend avoids the maps, the reference curve and the rug.
+  usr <- graphics::par("usr")
+  marks <- lapply(curves, function(cv) {
+    list(x = c(cv$grid, cv$grid, cv$rug), y = c(cv$p, cv$ref %||% cv$p, rep(usr[3] + 0.01 * diff(usr[3:4]), length(cv$rug))))
+  })
+  base_legend_free(unlist(lapply(marks, `[[`, "x")), unlist(lapply(marks, `[[`, "y")),
               legend = c(if (k > 1L) paste("class", names(maps)) else "calibration map",
                          if (has_ref) first$ref_label,
                          if (shown) paste0("rug: training scores", if (thinned) " (thinned to 2000)")),
@@ -868,7 +873,7 @@ plot_scaling_map <- function(x, main, ...) {
     graphics::points(p[, k], q[, k], pch = 16, cex = 0.5, col = grDevices::adjustcolor(cols[k], 0.4))
   }
   n <- attr(rows, "n") %||% nrow(rows)
-  base_legend("topleft", inset = 0.02,
+  base_legend_free(c(p, seq(0, 1, length.out = 200)), c(q, seq(0, 1, length.out = 200)),
               legend = c(paste("class", labels), "identity (no change)"),
               col = c(cols, probml_look$reference), pch = c(rep(16, K), NA), lty = c(rep(NA, K), probml_look$reference_lty),
               title = paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")")), title.adj = 0)
@@ -887,6 +892,7 @@ calibrator_curve <- function(cal, n_grid) {
     grid <- seq(if (multi) 0 else -span, span, length.out = n_grid)
     return(list(grid = grid, p = stats::plogis(grid / cal$temperature), ref = stats::plogis(grid),
                 ref_label = "uncalibrated (T = 1)", rug = rug,
+                ylab = if (multi) "Calibrated probability: top class vs runner-up",
                 xlab = if (multi) "Logit margin (top class minus runner-up)" else "Logit"))
   }
   lims <- if (prob) c(0, 1) else cal$score_range

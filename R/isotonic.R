@@ -343,7 +343,11 @@ plot.probml_isotonic <- function(x, type = c("linear", "step"), xlab = "x", ylab
   graphics::points(k$x, k$fitted, pch = 19, cex = 0.5, col = cols[1L])
   bounded <- is.finite(x$bounds)
   if (any(bounded)) graphics::abline(h = x$bounds[bounded], lty = 3, col = cols[2L])
-  base_legend(if (x$increasing) "topleft" else "topright", inset = 0.02, legend = c("data", paste0("isotonic fit (", type, ")"), if (any(bounded)) "bounds"),
+  fit <- along_segments(utils::head(k$x, -1L), utils::head(k$fitted, -1L), k$x[-1L], k$fitted[-1L])
+  usr <- graphics::par("usr")
+  b <- x$bounds[bounded]
+  flat <- along_segments(rep(usr[1], length(b)), b, rep(usr[2], length(b)), b, n = 50L)
+  base_legend_free(c(d$x, fit$x, flat$x), c(d$y, fit$y, flat$y), legend = c("data", paste0("isotonic fit (", type, ")"), if (any(bounded)) "bounds on the fitted values"),
               pch = c(19, 19, if (any(bounded)) NA), lty = c(NA, 1, if (any(bounded)) 3),
               col = c("grey50", cols[1L], if (any(bounded)) cols[2L]))
   invisible(x)

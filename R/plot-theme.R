@@ -85,3 +85,25 @@ base_caption <- function(text) {
 base_legend <- function(position, ...) {
   graphics::legend(position, bty = "n", cex = 0.85, ...)
 }
+
+# A legend placed, among the corners and the top and bottom of the plot
+# region, where it covers fewest of the marks at (x, y) (in user
+# coordinates: points, and points along lines and bars), so that it does not
+# hide the data. Arguments as base_legend().
+base_legend_free <- function(x, y, ..., inset = 0.02) {
+  places <- c("topleft", "topright", "bottomright", "bottomleft", "top", "bottom")
+  ok <- is.finite(x) & is.finite(y)
+  x <- x[ok]
+  y <- y[ok]
+  covered <- vapply(places, function(where) {
+    r <- graphics::legend(where, bty = "n", cex = 0.85, inset = inset, plot = FALSE, ...)$rect
+    sum(x >= r$left & x <= r$left + r$w & y <= r$top & y >= r$top - r$h)
+  }, 0)
+  base_legend(places[which.min(covered)], inset = inset, ...)
+}
+
+# Points along line segments from (x0, y0) to (x1, y1), for base_legend_free().
+along_segments <- function(x0, y0, x1, y1, n = 20L) {
+  t <- rep(seq(0, 1, length.out = n), each = length(x0))
+  list(x = x0 + t * (x1 - x0), y = y0 + t * (y1 - y0))
+}

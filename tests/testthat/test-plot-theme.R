@@ -104,7 +104,7 @@ test_that("every plot method draws on a null device and returns its input invisi
   expect_invisible(plot(cc, histogram = FALSE))
 })
 
-test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator and refuses other multiclass maps", {
+test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator", {
   set.seed(3)
   Z <- matrix(rnorm(300 * 3), 300, 3, dimnames = list(NULL, c("a", "b", "c")))
   P <- exp(Z) / rowSums(exp(Z))
@@ -116,11 +116,35 @@ test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator 
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off())
   expect_identical(plot(ovr), ovr)
-  other <- ovr
-  other$classes <- NULL
-  other$method <- "dirichlet"
-  expect_snapshot(error = TRUE, plot(other))
   expect_probml_error(plot(calibrate(cls, 2 * Z, method = "temperature"), n_grid = 1), "probml_error_value")
+})
+
+test_that("plot() of vector, matrix and Dirichlet calibrators draws each class over at most 2000 kept training rows", {
+  set.seed(8)
+  n <- 2500
+  Z <- matrix(rnorm(n * 3), n, 3, dimnames = list(NULL, c("a", "b", "c")))
+  cls <- factor(apply(exp(Z), 1, function(e) sample(colnames(Z), 1, prob = e)), levels = colnames(Z))
+  P <- exp(3 * Z) / rowSums(exp(3 * Z))
+  w <- rep(1, n)
+  w[1:10] <- 0
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  for (method in c("vector", "matrix", "dirichlet")) {
+    cal <- calibrate(cls, P, method = method, weights = w)
+    kept <- cal$train_scores
+    # Evenly spaced rows of positive weight, as given (probabilities here).
+    expect_identical(dim(kept), c(2000L, 3L), label = method)
+    expect_identical(attr(kept, "n"), 2490L)
+    key <- function(M) apply(M, 1, paste, collapse = ",")
+    expect_true(all(key(kept) %in% key(P[w > 0, ])))
+    expect_false(anyDuplicated(key(kept)) > 0)
+    expect_invisible(res <- plot(cal))
+    expect_identical(res, cal)
+  }
+  # Logits: the rows kept are the logits; a small fit keeps them all.
+  cal <- calibrate(cls[1:300], 2 * Z[1:300, ], method = "vector")
+  expect_identical(unclass(cal$train_scores)[, ], 2 * Z[1:300, ])
+  expect_identical(plot(cal, main = "Vector scaling of logits"), cal)
 })
 
 test_that("autoplot() of a reliability curve: its layers, caption, and a count panel a third as tall", {
