@@ -154,7 +154,8 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   and Dirichlet calibration, `classes` (the binary calibrators) for
 #'   one-vs-rest calibration), `n`, `n_classes`, `levels`, `eps` and
 #'   `train_scores` (at most 2000 of the training scores, for the rug of
-#'   [plot()][plot.probml_calibrator()]); fitted on a data frame, also
+#'   [plot()][plot.probml_calibrator()]; for vector and matrix scaling and
+#'   Dirichlet calibration, at most 2000 rows of the score matrix); fitted on a data frame, also
 #'   `truth` and `estimate` (the column names). Use [predict()], [print()]
 #'   and [plot()] on it. For grouped data, a `probml_calibrator_set`.
 #' @references
@@ -565,7 +566,14 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'   scores for logits; for temperature scaling the map of a logit,
 #'   \eqn{\mathrm{plogis}(z / T)} beside \eqn{\mathrm{plogis}(z)} (for
 #'   several classes, of the margin of the top logit over the runner-up). A
-#'   one-vs-rest multiclass calibrator draws one map per class.
+#'   one-vs-rest multiclass calibrator draws one map per class. Vector and
+#'   matrix scaling and Dirichlet calibration map the whole vector of
+#'   scores, so a class's calibrated probability is not a function of its
+#'   own score: `plot()` draws, for each class, the calibrated against the
+#'   uncalibrated probability of that class (the softmax of logits) on the
+#'   training rows (at most 2000, evenly spaced, kept in `train_scores`),
+#'   beside the identity. `n_grid` is not used for these. The legend goes
+#'   where it hides fewest marks.
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
 #'   factor `y`): a vector, or for a calibrator of a matrix of scores a
 #'   matrix with one column per class (named by the levels), whose rows sum
