@@ -286,11 +286,15 @@ autoplot.probml_cal_curve <- function(object, ...) {
     ggplot2::facet_grid(rows = ggplot2::vars(.data$panel), cols = if (d$faceted) ggplot2::vars(.data$facet),
                         scales = "free_y", space = "free_y",
                         labeller = ggplot2::labeller(.cols = function(v) paste("Class", v))) +
+    # Short labels and wider gaps, so that "1" of one class's panel and "0"
+    # of the next do not run together.
+    ggplot2::scale_x_continuous(breaks = seq(0, 1, 0.25), labels = c("0", "0.25", "0.5", "0.75", "1")) +
     ggplot2::coord_cartesian(xlim = c(0, 1)) +
     ggplot2::labs(x = d$xlab, y = NULL, title = "Reliability diagram",
                   caption = paste(strwrap(reliability_caption(object$ci, object$level, d$consistency), 110), collapse = "\n")) +
     ggplot2::theme_bw() +
-    ggplot2::theme(legend.position = "bottom", plot.caption = ggplot2::element_text(hjust = 0))
+    ggplot2::theme(legend.position = "bottom", plot.caption = ggplot2::element_text(hjust = 0),
+                   panel.spacing.x = ggplot2::unit(1.2, "lines"))
   g
 }
 

@@ -53,7 +53,9 @@ base_panel_stack <- function(heights, cols = 1L, caption = NULL, top = 0) {
   m <- matrix(seq_len(length(heights) * cols), nrow = length(heights), byrow = TRUE)
   graphics::layout(m, heights = heights)
   lines <- length(wrap_caption(caption))
-  graphics::par(oma = c(if (lines) lines + 0.8 else 0, 0, top, 0))
+  # layout() shrinks text to 0.66 for three or more rows or columns, too
+  # small for the panels' legends and count axes at screen sizes.
+  graphics::par(oma = c(if (lines) lines + 0.8 else 0, 0, top, 0), cex = max(graphics::par("cex"), 0.83))
   old
 }
 
