@@ -173,3 +173,20 @@ test_that("autoplot() of a reliability curve: its layers, caption, and a count p
   expect_identical(labels, format(pretty(c(0, top), 3)[pretty(c(0, top), 3) <= top], trim = TRUE))
   expect_snapshot(error = TRUE, ggplot2::autoplot(cc, colour = "red"))
 })
+
+test_that("base_legend_free() puts the legend where it covers fewest marks", {
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  graphics::plot(c(0, 1), c(0, 1), type = "n")
+  # Marks everywhere but the bottom right quarter.
+  g <- expand.grid(x = seq(0, 1, 0.02), y = seq(0, 1, 0.02))
+  g <- g[!(g$x > 0.5 & g$y < 0.5), ]
+  r <- base_legend_free(g$x, g$y, legend = c("one", "two"), lty = 1)$rect
+  expect_gt(r$left, 0.5)
+  expect_lt(r$top, 0.5)
+  # along_segments(): n points on each segment, ends included.
+  ax <- along_segments(c(0, 0.3), c(1, 0), c(1, 1), c(1, 0), n = 5L)
+  expect_length(ax$x, 10L)
+  expect_equal(sort(ax$x[ax$y == 1]), seq(0, 1, 0.25))
+  expect_equal(sort(ax$x[ax$y == 0]), seq(0.3, 1, length.out = 5))
+})
