@@ -229,9 +229,10 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
       graphics::par(mar = lay$mar_bottom)
       t <- d$table[d$table$facet == f, , drop = FALSE]
       graphics::plot(c(0, 1), c(0, top), type = "n", xlab = xlab, ylab = "Count", yaxt = "n")
-      # Two or three ticks: the panel is a quarter as tall as the diagram.
+      # Two ticks, 0 and a round count: the panel is a quarter as tall as the diagram.
       at <- pretty(c(0, top), 2)
-      graphics::axis(2, at = at[at <= top], las = 1, cex.axis = 0.8)
+      at <- at[at <= top]
+      graphics::axis(2, at = at[c(1L, length(at))], las = 1, cex.axis = 0.8)
       graphics::rect(t$bar_left, 0, t$bar_right, t$count, col = cols[as.character(t$series)], border = NA)
     }
   }
