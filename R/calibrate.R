@@ -572,8 +572,9 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'   own score: `plot()` draws, for each class, the calibrated against the
 #'   uncalibrated probability of that class (the softmax of logits) on the
 #'   training rows (at most 2000, evenly spaced, kept in `train_scores`),
-#'   beside the identity. `n_grid` is not used for these. The legend goes
-#'   where it hides fewest marks.
+#'   beside the identity (in one panel for up to six classes, a panel per
+#'   class for more). `n_grid` is not used for these. The legend goes where
+#'   it hides fewest marks.
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
 #'   factor `y`): a vector, or for a calibrator of a matrix of scores a
 #'   matrix with one column per class (named by the levels), whose rows sum
@@ -869,22 +870,44 @@ plot_scaling_map <- function(x, main, ...) {
   q <- stats::predict(x, rows)
   K <- ncol(q)
   labels <- class_names_or_numbers(x$levels, K)
-  cols <- probml_palette(K)
   if (is.null(main)) {
     label <- switch(x$method, vector = "vector scaling", matrix = "matrix scaling", dirichlet = "Dirichlet calibration")
     main <- paste("Calibration map:", label)
   }
-  graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = "Uncalibrated probability of the class",
-                 ylab = "Calibrated probability of the class", main = main, ...)
-  graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
-  for (k in seq_len(K)) {
-    graphics::points(p[, k], q[, k], pch = 16, cex = 0.5, col = grDevices::adjustcolor(cols[k], 0.4))
-  }
   n <- attr(rows, "n") %||% nrow(rows)
-  base_legend_free(c(p, seq(0, 1, length.out = 200)), c(q, seq(0, 1, length.out = 200)),
-              legend = c(paste("class", labels), "identity (no change)"),
-              col = c(cols, probml_look$reference), pch = c(rep(16, K), NA), lty = c(rep(NA, K), probml_look$reference_lty),
-              title = paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")")), title.adj = 0)
+  title <- paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")"))
+  diag_pts <- seq(0, 1, length.out = 200)
+  xlab <- "Uncalibrated probability of the class"
+  ylab <- "Calibrated probability of the class"
+  # Up to six classes share one panel (the palette's distinct colours);
+  # more get a panel each, as their clouds would be unreadable together.
+  panels <- K > length(probml_okabe_ito)
+  cols <- if (panels) rep(probml_palette(1L), K) else probml_palette(K)
+  # Short labels in small panels, whose titles name the class.
+  if (panels) {
+    xlab <- "Uncalibrated probability"
+    ylab <- "Calibrated probability"
+  }
+  if (panels) {
+    old <- graphics::par(mfrow = grDevices::n2mfrow(K, asp = 1.6), oma = c(0, 0, 2, 0), mar = c(4.1, 4.1, 2, 1))
+    on.exit(graphics::par(old))
+  }
+  for (k in if (panels) seq_len(K) else 1L) {
+    graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = xlab, ylab = ylab,
+                   main = if (panels) paste("Class", labels[k]) else main, ...)
+    graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
+    for (j in if (panels) k else seq_len(K)) {
+      graphics::points(p[, j], q[, j], pch = 16, cex = 0.5, col = grDevices::adjustcolor(cols[j], 0.4))
+    }
+    if (k == 1L) {
+      shown <- if (panels) 1L else seq_len(K)
+      base_legend_free(c(p[, shown], diag_pts), c(q[, shown], diag_pts),
+                       legend = c(if (panels) "training row" else paste("class", labels), "identity (no change)"),
+                       col = c(cols[shown], probml_look$reference), pch = c(rep(16, length(shown)), NA),
+                       lty = c(rep(NA, length(shown)), probml_look$reference_lty), title = title, title.adj = 0)
+    }
+  }
+  if (panels) graphics::mtext(main, side = 3, outer = TRUE, line = 0.5, font = 2, cex = 1.2)
   invisible(x)
 }
 

@@ -53,6 +53,12 @@ shots <- list(
   plot.probml_calibrator_vector = function() plot(calibrate(cls, 3 * Z, method = "vector")),
   plot.probml_calibrator_matrix = function() plot(calibrate(cls, 3 * Z, method = "matrix")),
   plot.probml_calibrator_dirichlet = function() plot(calibrate(cls, P_over, method = "dirichlet", lambda = 1e-3)),
+  plot.probml_calibrator_dirichlet_8_classes = function() {
+    set.seed(12)
+    Z8 <- matrix(rnorm(3000 * 8), 3000, 8, dimnames = list(NULL, letters[1:8]))
+    y8 <- factor(apply(exp(Z8), 1, function(e) sample(colnames(Z8), 1, prob = e)), levels = colnames(Z8))
+    plot(calibrate(y8, softmax(3 * Z8), method = "dirichlet", lambda = 1e-3))
+  },
   plot.probml_isotonic = function() {
     set.seed(3)
     x <- runif(200, 0, 10)

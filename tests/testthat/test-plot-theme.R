@@ -145,6 +145,14 @@ test_that("plot() of vector, matrix and Dirichlet calibrators draws each class o
   cal <- calibrate(cls[1:300], 2 * Z[1:300, ], method = "vector")
   expect_identical(unclass(cal$train_scores)[, ], 2 * Z[1:300, ])
   expect_identical(plot(cal, main = "Vector scaling of logits"), cal)
+  # More classes than the palette's distinct colours: a panel per class, par() restored.
+  Z7 <- matrix(rnorm(700 * 7), 700, 7)
+  y7 <- factor(apply(exp(Z7), 1, function(e) sample(7, 1, prob = e)), levels = 1:7)
+  cal7 <- calibrate(y7, Z7, method = "vector")
+  before <- graphics::par(c("mfrow", "mar", "oma"))
+  expect_invisible(res <- plot(cal7))
+  expect_identical(res, cal7)
+  expect_identical(graphics::par(c("mfrow", "mar", "oma")), before)
 })
 
 test_that("autoplot() of a reliability curve: its layers, caption, and a count panel a third as tall", {
