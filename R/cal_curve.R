@@ -229,7 +229,10 @@ plot.probml_cal_curve <- function(x, histogram = TRUE, main = "Reliability diagr
       graphics::par(mar = lay$mar_bottom)
       t <- d$table[d$table$facet == f, , drop = FALSE]
       graphics::plot(c(0, 1), c(0, top), type = "n", xlab = xlab, ylab = "Count", yaxt = "n")
-      graphics::axis(2, at = pretty(c(0, top), 3), las = 1, cex.axis = 0.8)
+      # Two ticks, 0 and a round count: the panel is a quarter as tall as the diagram.
+      at <- pretty(c(0, top), 2)
+      at <- at[at <= top]
+      graphics::axis(2, at = at[c(1L, length(at))], las = 1, cex.axis = 0.8)
       graphics::rect(t$bar_left, 0, t$bar_right, t$count, col = cols[as.character(t$series)], border = NA)
     }
   }
@@ -284,11 +287,15 @@ autoplot.probml_cal_curve <- function(object, ...) {
     ggplot2::facet_grid(rows = ggplot2::vars(.data$panel), cols = if (d$faceted) ggplot2::vars(.data$facet),
                         scales = "free_y", space = "free_y",
                         labeller = ggplot2::labeller(.cols = function(v) paste("Class", v))) +
+    # Short labels and wider gaps, so that "1" of one class's panel and "0"
+    # of the next do not run together.
+    ggplot2::scale_x_continuous(breaks = seq(0, 1, 0.25), labels = c("0", "0.25", "0.5", "0.75", "1")) +
     ggplot2::coord_cartesian(xlim = c(0, 1)) +
     ggplot2::labs(x = d$xlab, y = NULL, title = "Reliability diagram",
                   caption = paste(strwrap(reliability_caption(object$ci, object$level, d$consistency), 110), collapse = "\n")) +
     ggplot2::theme_bw() +
-    ggplot2::theme(legend.position = "bottom", plot.caption = ggplot2::element_text(hjust = 0))
+    ggplot2::theme(legend.position = "bottom", plot.caption = ggplot2::element_text(hjust = 0),
+                   panel.spacing.x = ggplot2::unit(1.2, "lines"))
   g
 }
 
@@ -300,7 +307,9 @@ cal_curve_plot_data <- function(x) {
   tab <- x$table
   by <- intersect(x$curve_by %||% "model", names(tab))
   faceted <- "class" %in% by && length(unique(tab$class)) > 1L
-  keys <- setdiff(by, if (faceted) "class")
+  top_label <- identical(x$type, "top-label")
+  # The top-label curve is named by its x axis, not by a legend entry.
+  keys <- setdiff(by, if (faceted || top_label) "class")
   label <- if (length(keys)) do.call(paste, c(lapply(tab[keys], as.character), sep = ", ")) else rep("all", nrow(tab))
   tab$series <- factor(label, levels = unique(label))
   tab$facet <- if (faceted) factor(tab$class, levels = unique(tab$class)) else factor("all")
@@ -310,7 +319,6 @@ cal_curve_plot_data <- function(x) {
   # A little space between the bins' groups of bars.
   tab$bar_left <- tab$lower + width * (slot + 0.05)
   tab$bar_right <- tab$lower + width * (slot + 0.95)
-  top_label <- identical(x$type, "top-label")
   list(table = tab, faceted = faceted, consistency = !is.null(tab$band_lower),
        legend = k > 1L || (length(keys) > 0L && !identical(label[1], "model")),
        legend_title = if (length(keys)) paste(keys, collapse = ", ") else NULL,

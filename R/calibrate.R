@@ -154,7 +154,8 @@ calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram"
 #'   and Dirichlet calibration, `classes` (the binary calibrators) for
 #'   one-vs-rest calibration), `n`, `n_classes`, `levels`, `eps` and
 #'   `train_scores` (at most 2000 of the training scores, for the rug of
-#'   [plot()][plot.probml_calibrator()]); fitted on a data frame, also
+#'   [plot()][plot.probml_calibrator()]; for vector and matrix scaling and
+#'   Dirichlet calibration, at most 2000 rows of the score matrix); fitted on a data frame, also
 #'   `truth` and `estimate` (the column names). Use [predict()], [print()]
 #'   and [plot()] on it. For grouped data, a `probml_calibrator_set`.
 #' @references
@@ -311,6 +312,13 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
 # over the runner-up) or the scores as given; thinned to at most `keep`
 # evenly spaced order statistics, so that a calibrator stays small.
 plot_scores <- function(raw, values, method, used, keep = 2000L) {
+  if (is.matrix(raw) && method %in% scaling_methods) {
+    # Vector, matrix and Dirichlet maps are not functions of one score:
+    # evenly spaced training rows of the score matrix instead.
+    rows <- which(used)
+    if (length(rows) > keep) rows <- rows[round(seq(1, length(rows), length.out = keep))]
+    return(structure(raw[rows, , drop = FALSE], n = sum(used)))
+  }
   v <- if (method != "temperature") raw[used]
        else if (!is.matrix(values)) values[used]
        else apply(values[used, , drop = FALSE], 1L, function(z) -diff(sort(z, decreasing = TRUE)[1:2]))
@@ -558,7 +566,15 @@ fit_temperature <- function(values, y, w, log_t_bounds) {
 #'   scores for logits; for temperature scaling the map of a logit,
 #'   \eqn{\mathrm{plogis}(z / T)} beside \eqn{\mathrm{plogis}(z)} (for
 #'   several classes, of the margin of the top logit over the runner-up). A
-#'   one-vs-rest multiclass calibrator draws one map per class.
+#'   one-vs-rest multiclass calibrator draws one map per class. Vector and
+#'   matrix scaling and Dirichlet calibration map the whole vector of
+#'   scores, so a class's calibrated probability is not a function of its
+#'   own score: `plot()` draws, for each class, the calibrated against the
+#'   uncalibrated probability of that class (the softmax of logits) on the
+#'   training rows (at most 2000, evenly spaced, kept in `train_scores`),
+#'   beside the identity (in one panel for up to six classes, a panel per
+#'   class for more). `n_grid` is not used for these. The legend goes where
+#'   it hides fewest marks.
 #' @return `predict()`: calibrated probabilities of the event (the second level of a
 #'   factor `y`): a vector, or for a calibrator of a matrix of scores a
 #'   matrix with one column per class (named by the levels), whose rows sum
@@ -796,6 +812,7 @@ print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L
 #' @export
 plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
   check_number(n_grid, "n_grid", lower = 2, upper = 1e6, integer = TRUE)
+  if (x$method %in% scaling_methods) return(plot_scaling_map(x, main, ...))
   maps <- calibrator_maps(x)
   curves <- lapply(maps, calibrator_curve, n_grid = n_grid)
   first <- curves[[1L]]
@@ -807,7 +824,7 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
     main <- paste0("Calibration map: ", label, if (k > 1L) " (one vs rest)")
   }
   xlim <- range(unlist(lapply(curves, `[[`, "grid")))
-  graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = "Calibrated probability", main = main, ...)
+  graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = first$ylab %||% "Calibrated probability", main = main, ...)
   if (!is.null(first$ref)) graphics::lines(first$grid, first$ref, lty = probml_look$reference_lty, col = probml_look$reference)
   for (i in seq_len(k)) {
     cv <- curves[[i]]
@@ -817,7 +834,12 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
   shown <- any(lengths(lapply(curves, `[[`, "rug")) > 0L)
   thinned <- any(vapply(curves, function(cv) length(cv$rug) < (attr(cv$rug, "n") %||% 0L), TRUE))
   has_ref <- !is.null(first$ref)
-  base_legend(if (k > 1L) "topleft" else "bottomright", inset = 0.02,
+  # The legend avoids the maps, the reference curve and the rug.
+  usr <- graphics::par("usr")
+  marks <- lapply(curves, function(cv) {
+    list(x = c(cv$grid, cv$grid, cv$rug), y = c(cv$p, cv$ref %||% cv$p, rep(usr[3] + 0.01 * diff(usr[3:4]), length(cv$rug))))
+  })
+  base_legend_free(unlist(lapply(marks, `[[`, "x")), unlist(lapply(marks, `[[`, "y")),
               legend = c(if (k > 1L) paste("class", names(maps)) else "calibration map",
                          if (has_ref) first$ref_label,
                          if (shown) paste0("rug: training scores", if (thinned) " (thinned to 2000)")),
@@ -830,17 +852,63 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
 
 # The binary maps plot() draws: the calibrator itself or, for a one-vs-rest
 # multiclass calibrator, the calibrator of each class.
-calibrator_maps <- function(x, call = rlang::caller_env()) {
+calibrator_maps <- function(x) {
   if (is.list(x$classes) && length(x$classes) && all(vapply(x$classes, inherits, TRUE, "probml_calibrator"))) {
     maps <- x$classes
     if (is.null(names(maps))) names(maps) <- x$levels %||% seq_along(maps)
     return(maps)
   }
-  if ((x$n_classes > 2L || isTRUE(x$matrix_input)) && x$method != "temperature") {
-    abort_probml("unsupported", "{.fn plot} draws binary, one-vs-rest and temperature calibration maps, not a multiclass {x$method} map.",
-                 call = call)
-  }
   list(x)
+}
+
+# Vector and matrix scaling and Dirichlet calibration map a whole vector of
+# scores, so each class's calibrated probability is not a function of its
+# uncalibrated one: a cloud per class over the training rows kept at fit.
+plot_scaling_map <- function(x, main, ...) {
+  rows <- x$train_scores
+  p <- if (x$scores_are == "probability") rows else exp(rows - row_logsumexp(rows))
+  q <- stats::predict(x, rows)
+  K <- ncol(q)
+  labels <- class_names_or_numbers(x$levels, K)
+  if (is.null(main)) {
+    label <- switch(x$method, vector = "vector scaling", matrix = "matrix scaling", dirichlet = "Dirichlet calibration")
+    main <- paste("Calibration map:", label)
+  }
+  n <- attr(rows, "n") %||% nrow(rows)
+  title <- paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")"))
+  diag_pts <- seq(0, 1, length.out = 200)
+  xlab <- "Uncalibrated probability of the class"
+  ylab <- "Calibrated probability of the class"
+  # Up to six classes share one panel (the palette's distinct colours);
+  # more get a panel each, as their clouds would be unreadable together.
+  panels <- K > length(probml_okabe_ito)
+  cols <- if (panels) rep(probml_palette(1L), K) else probml_palette(K)
+  # Short labels in small panels, whose titles name the class.
+  if (panels) {
+    xlab <- "Uncalibrated probability"
+    ylab <- "Calibrated probability"
+  }
+  if (panels) {
+    old <- graphics::par(mfrow = grDevices::n2mfrow(K, asp = 1.6), oma = c(0, 0, 2, 0), mar = c(4.1, 4.1, 2, 1))
+    on.exit(graphics::par(old))
+  }
+  for (k in if (panels) seq_len(K) else 1L) {
+    graphics::plot(c(0, 1), c(0, 1), type = "n", xlab = xlab, ylab = ylab,
+                   main = if (panels) paste("Class", labels[k]) else main, ...)
+    graphics::abline(0, 1, lty = probml_look$reference_lty, col = probml_look$reference)
+    for (j in if (panels) k else seq_len(K)) {
+      graphics::points(p[, j], q[, j], pch = 16, cex = 0.5, col = grDevices::adjustcolor(cols[j], 0.4))
+    }
+    if (k == 1L) {
+      shown <- if (panels) 1L else seq_len(K)
+      base_legend_free(c(p[, shown], diag_pts), c(q[, shown], diag_pts),
+                       legend = c(if (panels) "training row" else paste("class", labels), "identity (no change)"),
+                       col = c(cols[shown], probml_look$reference), pch = c(rep(16, length(shown)), NA),
+                       lty = c(rep(NA, length(shown)), probml_look$reference_lty), title = title, title.adj = 0)
+    }
+  }
+  if (panels) graphics::mtext(main, side = 3, outer = TRUE, line = 0.5, font = 2, cex = 1.2)
+  invisible(x)
 }
 
 # One map on a grid of scores, its reference curve (the identity for
@@ -855,6 +923,7 @@ calibrator_curve <- function(cal, n_grid) {
     grid <- seq(if (multi) 0 else -span, span, length.out = n_grid)
     return(list(grid = grid, p = stats::plogis(grid / cal$temperature), ref = stats::plogis(grid),
                 ref_label = "uncalibrated (T = 1)", rug = rug,
+                ylab = if (multi) "Calibrated probability: top class vs runner-up",
                 xlab = if (multi) "Logit margin (top class minus runner-up)" else "Logit"))
   }
   lims <- if (prob) c(0, 1) else cal$score_range

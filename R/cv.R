@@ -232,9 +232,10 @@ cv_strength <- function(object, s, call = rlang::caller_env()) {
 #' Plot a cross-validated path
 #'
 #' The cross-validated score against \eqn{\log\lambda}{log(lambda)}, with
-#' error bars of one standard error, dotted lines at `lambda_min` and
-#' `lambda_1se`, and the number of non-zero coefficients along the top
-#' axis, as glmnet's `plot.cv.glmnet()`.
+#' error bars of one standard error, a dotted line at `lambda_min` and a
+#' dashed one at `lambda_1se`, and the number of non-zero coefficients
+#' along the top axis, as glmnet's `plot.cv.glmnet()`. The legend goes
+#' where it hides fewest bars.
 #'
 #' @param x A `probml_cv`.
 #' @param ... Graphical parameters passed to [graphics::plot()].
@@ -256,9 +257,15 @@ plot.probml_cv <- function(x, ...) {
   plot_against_lambda(graphics::plot, args, loglam, x$df, function() {
     graphics::segments(loglam, lo, loglam, up, col = "grey60")
     graphics::points(loglam, x$cvm, pch = 20, col = probml_palette(1L))
-    graphics::abline(v = log(c(x$lambda_min, x$lambda_1se)), lty = 3)
-    graphics::legend("top", c("mean over folds", "+/- 1 standard error", "lambda_min, lambda_1se"),
-                     pch = c(20, NA, NA), lty = c(NA, 1, 3), col = c(probml_palette(1L), "grey60", "black"), bty = "n", cex = 0.8)
+    marked <- log(c(x$lambda_min, x$lambda_1se))
+    graphics::abline(v = marked, lty = c(3, 2))
+    # The legend goes where neither the bars nor the two lines are.
+    usr <- graphics::par("usr")
+    bars <- along_segments(loglam, lo, loglam, up)
+    vlines <- along_segments(marked, usr[3], marked, usr[4], n = 50L)
+    base_legend_free(c(bars$x, vlines$x), c(bars$y, vlines$y),
+                     legend = c("mean over folds", "\u00b1 1 standard error", "lambda_min", "lambda_1se"),
+                     pch = c(20, NA, NA, NA), lty = c(NA, 1, 3, 2), col = c(probml_palette(1L), "grey60", "black", "black"))
   })
   invisible(x)
 }

@@ -332,8 +332,7 @@ print.probml_isotonic <- function(x, digits = max(3L, getOption("digits") - 3L),
 plot.probml_isotonic <- function(x, type = c("linear", "step"), xlab = "x", ylab = "y",
                                  main = "Isotonic regression", ...) {
   type <- if (missing(type)) "linear" else check_choice(type, c("linear", "step"), "type")
-  # Local colours until the package palette (probml_palette()) is merged.
-  cols <- grDevices::palette.colors(8L)[c(6L, 7L)]
+  cols <- probml_palette(2L)
   d <- x$data[x$data$weight > 0, , drop = FALSE]
   cex <- if (diff(range(d$weight)) > 0) 0.4 + 1.2 * sqrt(d$weight / max(d$weight)) else 0.8
   k <- x$knots
@@ -344,8 +343,12 @@ plot.probml_isotonic <- function(x, type = c("linear", "step"), xlab = "x", ylab
   graphics::points(k$x, k$fitted, pch = 19, cex = 0.5, col = cols[1L])
   bounded <- is.finite(x$bounds)
   if (any(bounded)) graphics::abline(h = x$bounds[bounded], lty = 3, col = cols[2L])
-  graphics::legend(if (x$increasing) "topleft" else "topright", legend = c("data", paste0("isotonic fit (", type, ")"), if (any(bounded)) "bounds"),
-                   pch = c(19, 19, if (any(bounded)) NA), lty = c(NA, 1, if (any(bounded)) 3),
-                   col = c("grey50", cols[1L], if (any(bounded)) cols[2L]), bty = "n")
+  fit <- along_segments(utils::head(k$x, -1L), utils::head(k$fitted, -1L), k$x[-1L], k$fitted[-1L])
+  usr <- graphics::par("usr")
+  b <- x$bounds[bounded]
+  flat <- along_segments(rep(usr[1], length(b)), b, rep(usr[2], length(b)), b, n = 50L)
+  base_legend_free(c(d$x, fit$x, flat$x), c(d$y, fit$y, flat$y), legend = c("data", paste0("isotonic fit (", type, ")"), if (any(bounded)) "bounds on the fitted values"),
+              pch = c(19, 19, if (any(bounded)) NA), lty = c(NA, 1, if (any(bounded)) 3),
+              col = c("grey50", cols[1L], if (any(bounded)) cols[2L]))
   invisible(x)
 }

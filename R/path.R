@@ -377,7 +377,8 @@ print.probml_path <- function(x, digits = max(3L, getOption("digits") - 3L), n =
 #' `plot()`.
 #'
 #' @param x A `probml_path`.
-#' @param label Label the curves with the coefficient names at the right.
+#' @param label Label the curves with the coefficient names, left of their
+#'   ends at the weakest penalty.
 #' @param ... Graphical parameters passed to [graphics::matplot()].
 #' @return `x`, invisibly.
 #' @seealso [map_path()], [plot.probml_cv()].
@@ -388,19 +389,23 @@ plot.probml_path <- function(x, label = FALSE, ...) {
   check_flag(label, "label")
   B <- x$coefficients[x$penalised, , drop = FALSE]
   loglam <- log(x$lambda)
+  # Labels go beyond the weakest penalty (the left end), clear of the curves.
+  room <- if (label) 0.1 * diff(range(loglam)) else 0
   args <- utils::modifyList(list(x = loglam, y = t(B), type = "l", lty = 1, col = path_palette(nrow(B)),
+                                 xlim = range(loglam) - c(room, 0),
                                  xlab = expression(log(lambda)), ylab = "Coefficient"),
                             list(...))
   plot_against_lambda(graphics::matplot, args, loglam, x$df, function() {
     graphics::abline(h = 0, col = "grey70", lty = 3)
     if (label) {
       # At the weakest penalty, spread apart vertically so that none overlap.
-      at <- B[, ncol(B)]
+      weakest <- which.min(loglam)
+      at <- B[, weakest]
       spread <- spread_labels(at, 1.3 * graphics::strheight("M", cex = 0.7))
-      x0 <- loglam[length(loglam)]
+      x0 <- loglam[weakest]
       dx <- 0.02 * diff(graphics::par("usr")[1:2])
-      graphics::segments(x0, at, x0 + dx, spread, col = args$col, lwd = 0.7)
-      graphics::text(x0 + dx, spread, rownames(B), pos = 4, cex = 0.7, offset = 0.2)
+      graphics::segments(x0, at, x0 - dx, spread, col = args$col, lwd = 0.7)
+      graphics::text(x0 - dx, spread, rownames(B), pos = 2, cex = 0.7, offset = 0.2)
     }
   })
   invisible(x)

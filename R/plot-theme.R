@@ -54,7 +54,9 @@ base_panel_stack <- function(heights, cols = 1L, caption = NULL, top = 0) {
   m <- matrix(seq_len(length(heights) * cols), nrow = length(heights), byrow = TRUE)
   graphics::layout(m, heights = heights)
   lines <- length(wrap_caption(caption))
-  graphics::par(oma = c(if (lines) lines + 0.8 else 0, 0, top, 0))
+  # layout() shrinks text to 0.66 for three or more rows or columns, too
+  # small for the panels' legends and count axes at screen sizes.
+  graphics::par(oma = c(if (lines) lines + 0.8 else 0, 0, top, 0), cex = max(graphics::par("cex"), 0.83))
   old
 }
 
@@ -85,4 +87,26 @@ base_caption <- function(text) {
 # The legend of a base graphics plot: inside the plot, without a box.
 base_legend <- function(position, ...) {
   graphics::legend(position, bty = "n", cex = 0.85, ...)
+}
+
+# A legend placed, among the corners and the top and bottom of the plot
+# region, where it covers fewest of the marks at (x, y) (in user
+# coordinates: points, and points along lines and bars), so that it does not
+# hide the data. Arguments as base_legend().
+base_legend_free <- function(x, y, ..., inset = 0.02) {
+  places <- c("topleft", "topright", "bottomright", "bottomleft", "top", "bottom")
+  ok <- is.finite(x) & is.finite(y)
+  x <- x[ok]
+  y <- y[ok]
+  covered <- vapply(places, function(where) {
+    r <- graphics::legend(where, bty = "n", cex = 0.85, inset = inset, plot = FALSE, ...)$rect
+    sum(x >= r$left & x <= r$left + r$w & y <= r$top & y >= r$top - r$h)
+  }, 0)
+  base_legend(places[which.min(covered)], inset = inset, ...)
+}
+
+# Points along line segments from (x0, y0) to (x1, y1), for base_legend_free().
+along_segments <- function(x0, y0, x1, y1, n = 20L) {
+  t <- rep(seq(0, 1, length.out = n), each = length(x0))
+  list(x = x0 + t * (x1 - x0), y = y0 + t * (y1 - y0))
 }

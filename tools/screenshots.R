@@ -4,9 +4,7 @@
 #   Rscript tools/screenshots.R [name ...]   (names: draw only those)
 # To add a method, add a named closure to `shots`: it draws on the open
 # device (base graphics) or returns a ggplot (which is printed). Variants of
-# one method get a suffix (plot.probml_calibrator_beta). Still to add once
-# merged: classwise and top-label multiclass curves (plot and autoplot), a
-# grouped data-frame curve, one-vs-rest and matrix/Dirichlet calibrators.
+# one method get a suffix (plot.probml_calibrator_beta).
 suppressPackageStartupMessages(library(probml))
 `%||%` <- function(a, b) if (is.null(a)) b else a
 has_ggplot <- requireNamespace("ggplot2", quietly = TRUE)
@@ -20,6 +18,17 @@ z <- rnorm(3000)
 y <- rbinom(3000, 1, plogis(z))
 p_models <- list(overconfident = plogis(3 * z), calibrated = plogis(z))
 curve_two <- cal_curve(y, p_models, bins = 10, consistency = TRUE, n_resamples = 300)
+# Three classes: an overconfident model (logits tripled) and a milder one.
+Z <- matrix(rnorm(3000 * 3), 3000, 3, dimnames = list(NULL, c("a", "b", "c")))
+cls <- factor(apply(exp(Z), 1, function(e) sample(colnames(Z), 1, prob = e)), levels = colnames(Z))
+softmax <- function(U) exp(U) / rowSums(exp(U))
+P_over <- softmax(3 * Z)
+P_mild <- softmax(1.5 * Z)
+curve_classwise <- cal_curve(cls, P_over, bins = 10)
+curve_top <- cal_curve(cls, P_over, bins = 10, type = "top-label")
+curve_two_models <- cal_curve(cls, list(overconfident = P_over, milder = P_mild), bins = 10)
+# A data frame of binary predictions from three sites.
+frame <- data.frame(outcome = y, .pred = p_models$overconfident, site = rep(c("A", "B", "C"), 1000))
 reg <- local({
   mu <- rnorm(1000)
   list(mu = mu, y = rnorm(1000, mu, 1))
@@ -31,6 +40,35 @@ shots <- list(
   plot.probml_calibrator = function() plot(calibrate(y, p_models$overconfident, method = "isotonic")),
   plot.probml_calibrator_beta = function() plot(calibrate(y, p_models$overconfident, method = "beta")),
   plot.probml_calibrator_temperature = function() plot(calibrate(y, 3 * z, method = "temperature")),
+  plot.probml_cal_curve_classwise = function() plot(curve_classwise),
+  autoplot.probml_cal_curve_classwise = function() ggplot2::autoplot(curve_classwise),
+  plot.probml_cal_curve_top_label = function() plot(curve_top),
+  autoplot.probml_cal_curve_top_label = function() ggplot2::autoplot(curve_top),
+  plot.probml_cal_curve_two_models = function() plot(curve_two_models),
+  autoplot.probml_cal_curve_two_models = function() ggplot2::autoplot(curve_two_models),
+  plot.probml_cal_curve_grouped = function() plot(cal_curve(frame, outcome, .pred, .by = site)),
+  autoplot.probml_cal_curve_grouped = function() ggplot2::autoplot(cal_curve(frame, outcome, .pred, .by = site)),
+  plot.probml_calibrator_one_vs_rest = function() plot(calibrate(cls, P_over, method = "isotonic")),
+  plot.probml_calibrator_temperature_multiclass = function() plot(calibrate(cls, 3 * Z, method = "temperature")),
+  plot.probml_calibrator_vector = function() plot(calibrate(cls, 3 * Z, method = "vector")),
+  plot.probml_calibrator_matrix = function() plot(calibrate(cls, 3 * Z, method = "matrix")),
+  plot.probml_calibrator_dirichlet = function() plot(calibrate(cls, P_over, method = "dirichlet", lambda = 1e-3)),
+  plot.probml_calibrator_dirichlet_8_classes = function() {
+    set.seed(12)
+    Z8 <- matrix(rnorm(3000 * 8), 3000, 8, dimnames = list(NULL, letters[1:8]))
+    y8 <- factor(apply(exp(Z8), 1, function(e) sample(colnames(Z8), 1, prob = e)), levels = colnames(Z8))
+    plot(calibrate(y8, softmax(3 * Z8), method = "dirichlet", lambda = 1e-3))
+  },
+  plot.probml_isotonic = function() {
+    set.seed(3)
+    x <- runif(200, 0, 10)
+    plot(pava(x, sqrt(x) + rnorm(200, sd = 0.5)))
+  },
+  plot.probml_isotonic_bounded = function() {
+    set.seed(3)
+    x <- runif(200, 0, 10)
+    plot(pava(x, -sqrt(x) + rnorm(200, sd = 0.5), increasing = FALSE, y_min = -2.5, y_max = -0.5), type = "step")
+  },
   plot.probml_cv = function() plot(cv_map(mpg ~ ., data = mtcars, folds = 4, seed = 1)),
   plot.probml_path = function() plot(map_path(mpg ~ ., data = mtcars), label = TRUE),
   plot.probml_fit = function() {

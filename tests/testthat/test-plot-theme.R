@@ -104,7 +104,7 @@ test_that("every plot method draws on a null device and returns its input invisi
   expect_invisible(plot(cc, histogram = FALSE))
 })
 
-test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator and refuses other multiclass maps", {
+test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator", {
   set.seed(3)
   Z <- matrix(rnorm(300 * 3), 300, 3, dimnames = list(NULL, c("a", "b", "c")))
   P <- exp(Z) / rowSums(exp(Z))
@@ -116,11 +116,43 @@ test_that("plot(calibrator) draws one map per class of a one-vs-rest calibrator 
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off())
   expect_identical(plot(ovr), ovr)
-  other <- ovr
-  other$classes <- NULL
-  other$method <- "dirichlet"
-  expect_snapshot(error = TRUE, plot(other))
   expect_probml_error(plot(calibrate(cls, 2 * Z, method = "temperature"), n_grid = 1), "probml_error_value")
+})
+
+test_that("plot() of vector, matrix and Dirichlet calibrators draws each class over at most 2000 kept training rows", {
+  set.seed(8)
+  n <- 2500
+  Z <- matrix(rnorm(n * 3), n, 3, dimnames = list(NULL, c("a", "b", "c")))
+  cls <- factor(apply(exp(Z), 1, function(e) sample(colnames(Z), 1, prob = e)), levels = colnames(Z))
+  P <- exp(3 * Z) / rowSums(exp(3 * Z))
+  w <- rep(1, n)
+  w[1:10] <- 0
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  for (method in c("vector", "matrix", "dirichlet")) {
+    cal <- calibrate(cls, P, method = method, weights = w)
+    kept <- cal$train_scores
+    # Evenly spaced rows of positive weight, as given (probabilities here).
+    expect_identical(dim(kept), c(2000L, 3L), label = method)
+    expect_identical(attr(kept, "n"), 2490L)
+    key <- function(M) apply(M, 1, paste, collapse = ",")
+    expect_true(all(key(kept) %in% key(P[w > 0, ])))
+    expect_false(anyDuplicated(key(kept)) > 0)
+    expect_invisible(res <- plot(cal))
+    expect_identical(res, cal)
+  }
+  # Logits: the rows kept are the logits; a small fit keeps them all.
+  cal <- calibrate(cls[1:300], 2 * Z[1:300, ], method = "vector")
+  expect_identical(unclass(cal$train_scores)[, ], 2 * Z[1:300, ])
+  expect_identical(plot(cal, main = "Vector scaling of logits"), cal)
+  # More classes than the palette's distinct colours: a panel per class, par() restored.
+  Z7 <- matrix(rnorm(700 * 7), 700, 7)
+  y7 <- factor(apply(exp(Z7), 1, function(e) sample(7, 1, prob = e)), levels = 1:7)
+  cal7 <- calibrate(y7, Z7, method = "vector")
+  before <- graphics::par(c("mfrow", "mar", "oma"))
+  expect_invisible(res <- plot(cal7))
+  expect_identical(res, cal7)
+  expect_identical(graphics::par(c("mfrow", "mar", "oma")), before)
 })
 
 test_that("autoplot() of a reliability curve: its layers, caption, and a count panel a third as tall", {
@@ -148,4 +180,21 @@ test_that("autoplot() of a reliability curve: its layers, caption, and a count p
   top <- max(cc$table$count)
   expect_identical(labels, format(pretty(c(0, top), 3)[pretty(c(0, top), 3) <= top], trim = TRUE))
   expect_snapshot(error = TRUE, ggplot2::autoplot(cc, colour = "red"))
+})
+
+test_that("base_legend_free() puts the legend where it covers fewest marks", {
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  graphics::plot(c(0, 1), c(0, 1), type = "n")
+  # Marks everywhere but the bottom right quarter.
+  g <- expand.grid(x = seq(0, 1, 0.02), y = seq(0, 1, 0.02))
+  g <- g[!(g$x > 0.5 & g$y < 0.5), ]
+  r <- base_legend_free(g$x, g$y, legend = c("one", "two"), lty = 1)$rect
+  expect_gt(r$left, 0.5)
+  expect_lt(r$top, 0.5)
+  # along_segments(): n points on each segment, ends included.
+  ax <- along_segments(c(0, 0.3), c(1, 0), c(1, 1), c(1, 0), n = 5L)
+  expect_length(ax$x, 10L)
+  expect_equal(sort(ax$x[ax$y == 1]), seq(0, 1, 0.25))
+  expect_equal(sort(ax$x[ax$y == 0]), seq(0.3, 1, length.out = 5))
 })
