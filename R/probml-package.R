@@ -19,9 +19,12 @@
 #' * **Evaluate a loss as a likelihood.** [family_nll()].
 #' * **Check and fix calibration.** Scores: [brier_score()], [log_loss()],
 #'   [ece()], [mce()], [brier_decomp()]; reliability diagrams:
-#'   [cal_curve()]; recalibration: [calibrate()] (Platt, isotonic,
-#'   temperature, beta, histogram) and [calibrate_cv()] (cross-fitted, for
-#'   any model); regression: [recalibrate_regression()],
+#'   [cal_curve()] (binary, classwise or top-label); recalibration:
+#'   [calibrate()] (Platt, isotonic, temperature, beta, histogram, and for
+#'   several classes one-vs-rest, vector and matrix scaling and Dirichlet
+#'   calibration) and [calibrate_cv()] (cross-fitted, for any model); each
+#'   takes vectors or a data frame of predictions, grouped by `.by`;
+#'   isotonic regression: [pava()]; regression: [recalibrate_regression()],
 #'   [interval_coverage()], [pit_values()].
 #' * **Information theory.** [entropy()], [cross_entropy()],
 #'   [kl_divergence()], [kl_gaussian()], [smooth_labels()],
