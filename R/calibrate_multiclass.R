@@ -155,12 +155,13 @@ calibrate_one_vs_rest <- function(y, scores, method, weights, scores_are, cl, en
   }
   m <- check_class_problem(y, scores, weights, "y", "scores", call = env)
   K <- ncol(m$p)
-  labels <- class_names_or_numbers(m$levels, K)
+  problems <- multiclass_binary_problems(m, "classwise")
+  labels <- names(problems)
   check_all_classes(m$y, m$w, labels, method, env)
   args <- binary_args(cl, env)
   fit_class <- function(k) {
-    yk <- as.double(m$y == k - 1L)
-    sk <- m$p[, k]
+    yk <- problems[[k]]$y
+    sk <- problems[[k]]$p
     wk <- weights
     call_args <- c(list(y = quote(yk), scores = quote(sk), method = method, weights = if (!is.null(weights)) quote(wk),
                         scores_are = "probability"), args)
@@ -348,17 +349,13 @@ cal_curve_multiclass <- function(y, models, type, weights, curve_args, call = rl
     }
     m <- check_class_problem(y, models[[model]], weights, p_arg = arg, call = call)
     wt <- if (is.null(weights)) NULL else m$w
-    curve <- function(yy, pp, label) {
-      tab <- do.call(cal_curve, c(list(y = yy, p = pp, weights = wt), curve_args))$table
+    curve <- function(b, label) {
+      tab <- do.call(cal_curve, c(list(y = b$y, p = b$p, weights = wt), curve_args))$table
       tab$model <- model
       cbind(tab[1L], class = label, tab[-1L])
     }
-    if (type == "top-label") {
-      top <- max.col(m$p, ties.method = "first")
-      return(curve(as.double(top == m$y + 1L), m$p[cbind(seq_along(top), top)], "top-label"))
-    }
-    labels <- class_names_or_numbers(m$levels, ncol(m$p))
-    do.call(rbind, lapply(seq_along(labels), function(k) curve(as.double(m$y == k - 1L), m$p[, k], labels[k])))
+    problems <- multiclass_binary_problems(m, type)
+    do.call(rbind, Map(curve, problems, names(problems)))
   })
   tab <- do.call(rbind, tables)
   rownames(tab) <- NULL

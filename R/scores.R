@@ -232,14 +232,22 @@ calibration_error <- function(y, p, bins, strategy, weights, type, summary, call
   if (!is.matrix(p) || ncol(p) == 1L) return(gap(check_binary_problem(y, drop_one_column(p), weights, call = call)))
   m <- check_class_problem(y, p, weights, call = call)
   w <- if (is.null(weights)) numeric(0) else m$w
+  # One problem for top-label, K for classwise, whose errors are averaged.
+  mean(vapply(multiclass_binary_problems(m, type), function(b) gap(c(b, list(w = w))), numeric(1)))
+}
+
+# The binary problems of a checked class problem `m` (check_class_problem()),
+# named by class: for "classwise" the K one-vs-rest problems (y == k, p[, k]);
+# for "top-label" one, the confidence (largest probability) against whether
+# the top class was right. ece(), mce(), cal_curve() and one-vs-rest
+# calibrate() all use them.
+multiclass_binary_problems <- function(m, type) {
   if (type == "top-label") {
     top <- max.col(m$p, ties.method = "first")
-    conf <- m$p[cbind(seq_len(nrow(m$p)), top)]
-    return(gap(list(y = as.double(top == m$y + 1L), p = conf, w = w)))
+    return(list(`top-label` = list(y = as.double(top == m$y + 1L), p = m$p[cbind(seq_along(top), top)])))
   }
-  mean(vapply(seq_len(ncol(m$p)), function(k) {
-    gap(list(y = as.double(m$y == k - 1L), p = m$p[, k], w = w))
-  }, numeric(1)))
+  labels <- class_names_or_numbers(m$levels, ncol(m$p))
+  stats::setNames(lapply(seq_along(labels), function(k) list(y = as.double(m$y == k - 1L), p = m$p[, k])), labels)
 }
 
 # Bin edges and per-bin sums of a checked binary problem. Quantile bins
