@@ -492,8 +492,7 @@ temperature_nll <- function(s, Z, idx, w, gradient = FALSE) {
     return(sum(w * (softplus - idx * u)) / sum(w))
   }
   U <- Z * exp(-s)
-  m <- U[, 1L]
-  for (k in seq_len(ncol(U))[-1L]) m <- pmax(m, U[, k])
+  m <- row_max(U)
   E <- exp(U - m)
   den <- rowSums(E)
   u_y <- U[idx]
@@ -631,10 +630,7 @@ predict.probml_calibrator <- function(object, newdata, estimate = NULL, normaliz
     histogram = object$bin_means[histogram_bin(x, object$breaks, object$strategy)],
     temperature = {
       if (object$n_classes == 2L && !is.matrix(x)) return(stats::plogis(x / object$temperature))
-      U <- x / object$temperature
-      U <- U - do.call(pmax, lapply(seq_len(ncol(U)), function(k) U[, k]))
-      E <- exp(U)
-      P <- E / rowSums(E)
+      P <- row_softmax(x / object$temperature)
       colnames(P) <- object$levels
       P
     },
@@ -866,7 +862,7 @@ calibrator_maps <- function(x) {
 # uncalibrated one: a cloud per class over the training rows kept at fit.
 plot_scaling_map <- function(x, main, ...) {
   rows <- x$train_scores
-  p <- if (x$scores_are == "probability") rows else exp(rows - row_logsumexp(rows))
+  p <- if (x$scores_are == "probability") rows else row_softmax(rows)
   q <- stats::predict(x, rows)
   K <- ncol(q)
   labels <- class_names_or_numbers(x$levels, K)

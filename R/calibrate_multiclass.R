@@ -240,12 +240,6 @@ scaling_features <- function(values, scores_are, method) {
   values - row_logsumexp(values)
 }
 
-row_logsumexp <- function(U) {
-  m <- U[, 1L]
-  for (k in seq_len(ncol(U))[-1L]) m <- pmax(m, U[, k])
-  m + log(rowSums(exp(U - m)))
-}
-
 # theta holds a (vector scaling) or W by columns (matrix, Dirichlet), then b.
 scaling_parameters <- function(theta, K, method) {
   W <- if (method == "vector") diag(theta[seq_len(K)], K) else matrix(theta[seq_len(K * K)], K, K)
@@ -314,7 +308,7 @@ fit_scaling <- function(sc, out, w, method, lambda, mu) {
 predict_scaling <- function(object, values) {
   X <- scaling_features(values, object$scores_are, object$method)
   U <- X %*% t(object$W) + rep(object$b, each = nrow(X))
-  P <- exp(U - row_logsumexp(U))
+  P <- row_softmax(U)
   dimnames(P) <- list(rownames(values), object$levels)
   P
 }

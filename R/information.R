@@ -226,15 +226,34 @@ label_smoothing_loss <- function(logits, y, epsilon = 0, weights = NULL,
   }
   w <- if (is.null(weights)) NULL else check_weights(weights, n)
 
-  rows <- seq_len(n)
-  top <- logits[cbind(rows, max.col(logits, ties.method = "first"))]
-  lse <- top + log(rowSums(exp(logits - top)))        # log-sum-exp per row
-  nll <- lse - logits[cbind(rows, cls$y + 1L)]        # -log softmax_y
+  lse <- row_logsumexp(logits)
+  nll <- lse - logits[cbind(seq_len(n), cls$y + 1L)]  # -log softmax_y
   loss <- if (epsilon > 0) (1 - epsilon) * nll + epsilon * (lse - rowMeans(logits)) else nll
   switch(reduction,
          none = loss,
          sum = if (is.null(w)) sum(loss) else sum(w * loss),
          mean = if (is.null(w)) mean(loss) else sum(w * loss) / sum(w))
+}
+
+# ---- rows of logits ----------------------------------------------------------
+
+# Row maxima, log-sum-exp and softmax of a matrix of logits, shifted by the
+# row maximum so that nothing overflows. Shared by label smoothing and the
+# multiclass calibrators.
+row_max <- function(U) {
+  m <- U[, 1L]
+  for (k in seq_len(ncol(U))[-1L]) m <- pmax(m, U[, k])
+  m
+}
+
+row_logsumexp <- function(U) {
+  m <- row_max(U)
+  m + log(rowSums(exp(U - m)))
+}
+
+row_softmax <- function(U) {
+  E <- exp(U - row_max(U))
+  E / rowSums(E)
 }
 
 # ---- checks -----------------------------------------------------------------
