@@ -1,7 +1,13 @@
 # Post-hoc calibration of predicted scores: calibrate() fits a map from
 # scores to probabilities on held-out data; predict() applies it.
 
-calibration_methods <- c("platt", "isotonic", "temperature", "beta", "histogram", "vector", "matrix", "dirichlet")
+# The methods, as print() and plot() name them; print() adds the source.
+calibration_method_labels <- c(platt = "Platt scaling", isotonic = "isotonic regression",
+                               temperature = "temperature scaling", beta = "beta calibration",
+                               histogram = "histogram binning", vector = "vector scaling",
+                               matrix = "matrix scaling", dirichlet = "Dirichlet calibration")
+calibration_methods <- names(calibration_method_labels)
+calibration_method_sources <- c(isotonic = "PAVA", beta = "Kull et al. 2017", dirichlet = "Kull et al. 2019")
 
 #' Calibrate predicted scores
 #'
@@ -290,18 +296,17 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
     cal$estimate <- f$estimate
     cal
   }
+  call <- match.call()
+  call[[1L]] <- quote(calibrate)  # not the method's name
   if (is.null(f$groups)) {
     cal <- one(f$y, f$p, f$w)
-    cal$call <- match.call()
-    cal$call[[1L]] <- quote(calibrate)
+    cal$call <- call
     return(cal)
   }
   cals <- lapply(f$groups$rows, function(rows) {
     r <- frame_rows(f, rows)
     one(r$y, r$p, r$w)
   })
-  call <- match.call()
-  call[[1L]] <- quote(calibrate)
   structure(list(calibrators = cals, key = f$groups$key, truth = f$truth, estimate = f$estimate,
                  n = lengths(f$groups$rows), call = call),
             class = "probml_calibrator_set")
@@ -312,19 +317,16 @@ calibrate.data.frame <- function(y, truth, estimate, method = c("platt", "isoton
 # over the runner-up) or the scores as given; thinned to at most `keep`
 # evenly spaced order statistics, so that a calibrator stays small.
 plot_scores <- function(raw, values, method, used, keep = 2000L) {
+  evenly <- function(v) if (length(v) > keep) v[round(seq(1, length(v), length.out = keep))] else v
   if (is.matrix(raw) && method %in% scaling_methods) {
     # Vector, matrix and Dirichlet maps are not functions of one score:
     # evenly spaced training rows of the score matrix instead.
-    rows <- which(used)
-    if (length(rows) > keep) rows <- rows[round(seq(1, length(rows), length.out = keep))]
-    return(structure(raw[rows, , drop = FALSE], n = sum(used)))
+    return(structure(raw[evenly(which(used)), , drop = FALSE], n = sum(used)))
   }
   v <- if (method != "temperature") raw[used]
        else if (!is.matrix(values)) values[used]
        else apply(values[used, , drop = FALSE], 1L, function(z) -diff(sort(z, decreasing = TRUE)[1:2]))
-  v <- sort(v)
-  if (length(v) > keep) v <- v[round(seq(1, length(v), length.out = keep))]
-  structure(v, n = sum(used))
+  structure(evenly(sort(v)), n = sum(used))
 }
 
 # Shape, type and missingness of scores; a one-column matrix is a vector.
@@ -752,10 +754,9 @@ print.probml_calibrator_set <- function(x, ...) {
 #' @export
 print.probml_calibrator <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   check_dots_empty(...)
-  label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression (PAVA)",
-                  temperature = "temperature scaling", beta = "beta calibration (Kull et al. 2017)",
-                  histogram = "histogram binning", vector = "vector scaling", matrix = "matrix scaling",
-                  dirichlet = "Dirichlet calibration (Kull et al. 2019)")
+  label <- calibration_method_labels[[x$method]]
+  source <- calibration_method_sources[x$method]
+  if (!is.na(source)) label <- paste0(label, " (", source, ")")
   if (isTRUE(x$one_vs_rest)) return(print_one_vs_rest(x, label, digits))
   cat("probml calibrator: ", label, "\n", sep = "")
   classes <- if (x$n_classes > 2L) paste0(x$n_classes, " classes") else "binary"
@@ -815,9 +816,7 @@ plot.probml_calibrator <- function(x, n_grid = 501L, main = NULL, ...) {
   k <- length(curves)
   cols <- probml_palette(k)
   if (is.null(main)) {
-    label <- switch(x$method, platt = "Platt scaling", isotonic = "isotonic regression", temperature = "temperature scaling",
-                    beta = "beta calibration", histogram = "histogram binning", x$method)
-    main <- paste0("Calibration map: ", label, if (k > 1L) " (one vs rest)")
+    main <- paste0("Calibration map: ", calibration_method_labels[[x$method]], if (k > 1L) " (one vs rest)")
   }
   xlim <- range(unlist(lapply(curves, `[[`, "grid")))
   graphics::plot(xlim, c(0, 1), type = "n", xlab = first$xlab, ylab = first$ylab %||% "Calibrated probability", main = main, ...)
@@ -866,10 +865,7 @@ plot_scaling_map <- function(x, main, ...) {
   q <- stats::predict(x, rows)
   K <- ncol(q)
   labels <- class_names_or_numbers(x$levels, K)
-  if (is.null(main)) {
-    label <- switch(x$method, vector = "vector scaling", matrix = "matrix scaling", dirichlet = "Dirichlet calibration")
-    main <- paste("Calibration map:", label)
-  }
+  if (is.null(main)) main <- paste("Calibration map:", calibration_method_labels[[x$method]])
   n <- attr(rows, "n") %||% nrow(rows)
   title <- paste0("Training rows", if (nrow(rows) < n) paste0(" (", nrow(rows), " of ", n, ")"))
   diag_pts <- seq(0, 1, length.out = 200)
