@@ -245,7 +245,7 @@ print.probml_dist_fit <- function(x, digits = max(3L, getOption("digits") - 3L),
 plot.probml_dist_fit <- function(x, breaks = NULL, main = NULL, xlab = "x", ...) {
   params <- c(x$fixed, x$estimate)[dist_info(x$family)$params]
   density <- function(at) exp(cpp_dist_log_density(x$family, as.double(at), params))
-  if (is.null(main)) main <- paste("Fitted", dist_display_name(x$family), "distribution")
+  if (is.null(main)) main <- paste("Fitted", dist_info(x$family)$label, "distribution")
   cols <- probml_palette(1L)
   if (dist_info(x$family)$discrete) {
     spread <- cpp_dist_moments(x$family, params)
@@ -289,8 +289,3 @@ dist_fit_breaks <- function(x) {
   seq(r[1], r[2], length.out = dist_fit_bins(x) + 1L)
 }
 
-# Distribution names as a title writes them.
-dist_display_name <- function(family) {
-  switch(family, gaussian = "Gaussian", poisson = "Poisson", laplace = "Laplace", bernoulli = "Bernoulli",
-         weibull = "Weibull", student_t = "Student t", lognormal = "log-normal", family)
-}

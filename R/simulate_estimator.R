@@ -392,6 +392,6 @@ plot.probml_estimator_study <- function(x, ...) {
               CRB = "Cram\u00e9r-Rao bound (unbiased estimators)")[colnames(y)]
   base_legend("topright", legend = labels, col = series, lty = ltys, pch = pchs, lwd = 1.5)
   graphics::mtext(sprintf("Monte Carlo study of %s under the %s distribution, %d replicates per n",
-                          x$estimator, dist_display_name(x$dist), x$reps), side = 3, outer = TRUE, line = 0.5, font = 2)
+                          x$estimator, dist_info(x$dist)$label, x$reps), side = 3, outer = TRUE, line = 0.5, font = 2)
   invisible(x)
 }

@@ -45,7 +45,7 @@ Rcpp::List cpp_dist_table() {
       kinds.push_back(kind_name(q.kind));
     }
     out[d->name()] = Rcpp::List::create(
-        Rcpp::Named("params") = names, Rcpp::Named("kinds") = kinds,
+        Rcpp::Named("label") = d->label(), Rcpp::Named("params") = names, Rcpp::Named("kinds") = kinds,
         Rcpp::Named("support") = d->support_text(), Rcpp::Named("regular") = d->regular(),
         Rcpp::Named("discrete") = d->discrete(), Rcpp::Named("needs_spread") = d->needs_spread(),
         Rcpp::Named("min_n") = static_cast<double>(d->min_n()));

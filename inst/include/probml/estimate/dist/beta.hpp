@@ -13,7 +13,8 @@ class BetaDist : public DistributionOf<BetaDist> {
       : DistributionOf({"beta",
                         {{"shape1", ParamKind::positive}, {"shape2", ParamKind::positive}},
                         Support::unit_open, "numbers strictly between 0 and 1",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "beta"}) {}
 
   struct Context {
     const double* p;

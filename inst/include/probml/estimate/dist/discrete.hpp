@@ -14,7 +14,8 @@ class BernoulliDist : public DistributionOf<BernoulliDist> {
       : DistributionOf({"bernoulli",
                         {{"prob", ParamKind::probability}},
                         Support::binary, "0 or 1",
-                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true,
+                        /* label */ "Bernoulli"}) {}
 
   double log_density_at(double x, const double* p) const {
     return x == 1 ? std::log(p[0]) : std::log1p(-p[0]);
@@ -54,7 +55,8 @@ class BinomialDist : public DistributionOf<BinomialDist> {
       : DistributionOf({"binomial",
                         {{"size", ParamKind::trials}, {"prob", ParamKind::probability}},
                         Support::count_to_trials, "whole numbers from 0 to size",
-                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true,
+                        /* label */ "binomial"}) {}
 
   double log_density_at(double x, const double* p) const { return math::log_dbinom(x, p[0], p[1]); }
   void derivatives_at(double x, const double* p, double* s, double* h) const {
@@ -103,7 +105,8 @@ class PoissonDist : public DistributionOf<PoissonDist> {
       : DistributionOf({"poisson",
                         {{"lambda", ParamKind::positive}},
                         Support::count, "non-negative whole numbers",
-                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true}) {}
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ true, /* regular */ true,
+                        /* label */ "Poisson"}) {}
 
   double log_density_at(double x, const double* p) const { return math::log_dpois(x, p[0]); }
   void derivatives_at(double x, const double* p, double* s, double* h) const {

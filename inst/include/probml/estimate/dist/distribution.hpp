@@ -179,6 +179,7 @@ struct DistFacts {
   long min_n = 1;
   bool discrete = false;
   bool regular = true;        // Fisher information exists (the support does not depend on the parameters)
+  std::string label;          // as a title writes it: "Gaussian", "Student t"
 };
 
 class Distribution {
@@ -259,6 +260,7 @@ class Distribution {
   explicit Distribution(DistFacts facts) : facts_(std::move(facts)) {}
   virtual ~Distribution() = default;
   const std::string& name() const { return facts_.name; }
+  const std::string& label() const { return facts_.label; }
   const std::vector<DistParam>& params() const { return facts_.params; }
   Support support() const { return facts_.support; }
   const std::string& support_text() const { return facts_.support_text; }

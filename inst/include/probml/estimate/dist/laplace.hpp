@@ -16,7 +16,8 @@ class LaplaceDist : public DistributionOf<LaplaceDist> {
       : DistributionOf({"laplace",
                         {{"location", ParamKind::real}, {"scale", ParamKind::positive}},
                         Support::real, "finite numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "Laplace"}) {}
 
   double log_density_at(double x, const double* p) const {
     return -std::log(2 * p[1]) - std::abs(x - p[0]) / p[1];

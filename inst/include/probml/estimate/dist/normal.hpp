@@ -43,7 +43,8 @@ class GaussianDist : public DistributionOf<GaussianDist> {
       : DistributionOf({"gaussian",
                         {{"mean", ParamKind::real}, {"sd", ParamKind::positive}},
                         Support::real, "finite numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "Gaussian"}) {}
 
   double log_density_at(double x, const double* p) const {
     const double z = (x - p[0]) / p[1];
@@ -80,7 +81,8 @@ class LognormalDist : public DistributionOf<LognormalDist> {
       : DistributionOf({"lognormal",
                         {{"meanlog", ParamKind::real}, {"sdlog", ParamKind::positive}},
                         Support::positive, "positive numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "log-normal"}) {}
 
   double log_density_at(double x, const double* p) const {
     const double lx = std::log(x), z = (lx - p[0]) / p[1];

@@ -14,7 +14,8 @@ class ExponentialDist : public DistributionOf<ExponentialDist> {
       : DistributionOf({"exponential",
                         {{"rate", ParamKind::positive}},
                         Support::positive, "positive numbers",
-                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ false, /* min_n */ 1, /* discrete */ false, /* regular */ true,
+                        /* label */ "exponential"}) {}
 
   double log_density_at(double x, const double* p) const { return std::log(p[0]) - p[0] * x; }
   void derivatives_at(double x, const double* p, double* s, double* h) const {
@@ -49,7 +50,8 @@ class GammaDist : public DistributionOf<GammaDist> {
       : DistributionOf({"gamma",
                         {{"shape", ParamKind::positive}, {"rate", ParamKind::positive}},
                         Support::positive, "positive numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "gamma"}) {}
 
   struct Context {
     const double* p;
@@ -136,7 +138,8 @@ class WeibullDist : public DistributionOf<WeibullDist> {
       : DistributionOf({"weibull",
                         {{"shape", ParamKind::positive}, {"scale", ParamKind::positive}},
                         Support::positive, "positive numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ true,
+                        /* label */ "Weibull"}) {}
 
   double log_density_at(double x, const double* p) const {
     const double k = p[0], lz = std::log(x / p[1]);

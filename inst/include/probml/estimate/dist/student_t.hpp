@@ -15,7 +15,8 @@ class StudentTDist : public DistributionOf<StudentTDist> {
       : DistributionOf({"student_t",
                         {{"location", ParamKind::real}, {"scale", ParamKind::positive}, {"df", ParamKind::positive}},
                         Support::real, "finite numbers",
-                        /* needs_spread */ true, /* min_n */ 3, /* discrete */ false, /* regular */ true}) {}
+                        /* needs_spread */ true, /* min_n */ 3, /* discrete */ false, /* regular */ true,
+                        /* label */ "Student t"}) {}
 
   struct Context {
     double m, s, nu;

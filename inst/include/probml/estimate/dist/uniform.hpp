@@ -13,7 +13,8 @@ class UniformDist : public DistributionOf<UniformDist> {
       : DistributionOf({"uniform",
                         {{"min", ParamKind::real}, {"max", ParamKind::real}},
                         Support::real, "finite numbers",
-                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ false}) {}
+                        /* needs_spread */ true, /* min_n */ 2, /* discrete */ false, /* regular */ false,
+                        /* label */ "uniform"}) {}
   void check_relations(const Eigen::VectorXd& p) const override {
     if (!(p[0] < p[1])) throw DomainError("parameter min of the uniform distribution must be less than max");
   }
