@@ -99,7 +99,7 @@ base_legend_free <- function(x, y, ..., inset = 0.02) {
   x <- x[ok]
   y <- y[ok]
   covered <- vapply(places, function(where) {
-    r <- graphics::legend(where, bty = "n", cex = 0.85, inset = inset, plot = FALSE, ...)$rect
+    r <- base_legend(where, inset = inset, plot = FALSE, ...)$rect
     sum(x >= r$left & x <= r$left + r$w & y <= r$top & y >= r$top - r$h)
   }, 0)
   base_legend(places[which.min(covered)], inset = inset, ...)
