@@ -266,6 +266,10 @@ sim_run_r <- function(fn, dist, params, n, reps, seed, core_seed, dots, call = r
   })
 }
 
+# The Monte Carlo standard error of the bias (of the mean estimate) at each n,
+# which print() and plot() use to tell a bias from simulation noise.
+bias_mc_se <- function(x) sqrt(x$summary$variance / x$reps)
+
 #' Print a Monte Carlo study
 #'
 #' @param x A `probml_estimator_study` from [simulate_estimator()].
@@ -298,7 +302,7 @@ print.probml_estimator_study <- function(x, digits = 4, check = FALSE, ...) {
       if (check) "; mse_check = MSE - (bias^2 + variance)", ".\n", sep = "")
   above <- which(is.finite(s$efficiency) & s$efficiency > 1)
   if (length(above)) {
-    biased <- is.finite(s$bias[above]) & abs(s$bias[above]) > 2 * sqrt(s$variance[above] / x$reps)
+    biased <- is.finite(s$bias[above]) & abs(s$bias[above]) > 2 * bias_mc_se(x)[above]
     at <- function(i) paste0("n = ", paste(s$n[i], collapse = ", "))
     if (any(biased)) {
       cat(paste(strwrap(paste0("Note: efficiency above 1 (", at(above[biased]), ") is no contradiction: the Cramer-Rao ",
@@ -350,7 +354,7 @@ plot.probml_estimator_study <- function(x, ...) {
     graphics::title(ylab = label, line = 4.3)
   }
   # Bias, with two Monte Carlo standard errors.
-  mc_se <- sqrt(s$variance / x$reps)
+  mc_se <- bias_mc_se(x)
   has_bias <- any(is.finite(s$bias))
   bias <- if (has_bias) s$bias else rep(0, length(n))
   lim <- range(0, bias - 2 * mc_se, bias + 2 * mc_se, na.rm = TRUE)
